@@ -1,0 +1,60 @@
+"""SQL for consultations, chat messages, call quality and room presence."""
+
+CONSULT_COLUMNS = """c.id, c.entry_id, c.patient_id, c.doctor_id, c.department, c.status, c.started_at, c.ended_at,
+    c.notes, c.diagnosis, c.disposition, c.advice, c.rating, c.rating_comment"""
+
+INSERT_CONSULTATION = f"""
+INSERT INTO consultations AS c (entry_id, patient_id, doctor_id, department)
+VALUES ($1, $2, $3, $4)
+RETURNING {CONSULT_COLUMNS}"""
+
+CONSULTATION = f"""
+SELECT {CONSULT_COLUMNS}, p.name AS patient_name, d.name AS doctor_name,
+       a.result AS triage, e.precheck
+FROM consultations c
+JOIN users p ON p.id = c.patient_id
+JOIN users d ON d.id = c.doctor_id
+JOIN queue_entries e ON e.id = c.entry_id
+JOIN assessments a ON a.id = e.assessment_id
+WHERE c.id = $1"""
+
+MEMBERSHIP = "SELECT patient_id, doctor_id, status FROM consultations WHERE id = $1"
+
+OPEN_CONSULT_OF_DOCTOR = "SELECT id FROM consultations WHERE doctor_id = $1 AND status <> 'ended' LIMIT 1"
+OPEN_CONSULT_OF_USER = """
+SELECT id, status FROM consultations WHERE (patient_id = $1 OR doctor_id = $1) AND status <> 'ended'
+ORDER BY started_at DESC LIMIT 1"""
+
+END_CONSULTATION = f"""
+UPDATE consultations c SET status = 'ended', ended_at = now(), notes = $2, diagnosis = $3, disposition = $4,
+    advice = $5
+WHERE c.id = $1 AND c.status <> 'ended'
+RETURNING {CONSULT_COLUMNS}"""
+
+RATE = "UPDATE consultations SET rating = $2, rating_comment = $3 WHERE id = $1 AND status = 'ended' RETURNING id"
+
+INSERT_MESSAGE = """
+INSERT INTO messages (consultation_id, sender_id, from_role, text) VALUES ($1, $2, $3, $4)
+RETURNING id, consultation_id, from_role, text, sent_at"""
+MESSAGES = "SELECT id, consultation_id, from_role, text, sent_at FROM messages WHERE consultation_id = $1 ORDER BY id"
+
+INSERT_QUALITY = """
+INSERT INTO call_quality (consultation_id, user_id, role, rtt_ms, packet_loss_pct, jitter_ms, bitrate_kbps,
+                          frame_width, frames_decoded)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"""
+LATEST_QUALITY = """
+SELECT DISTINCT ON (role) role, reported_at, rtt_ms, packet_loss_pct, jitter_ms, bitrate_kbps, frame_width,
+       frames_decoded
+FROM call_quality WHERE consultation_id = $1 ORDER BY role, reported_at DESC"""
+
+PATIENT_HISTORY = f"""
+SELECT {CONSULT_COLUMNS}, d.name AS doctor_name
+FROM consultations c JOIN users d ON d.id = c.doctor_id
+WHERE c.patient_id = $1 ORDER BY c.started_at DESC LIMIT $2"""
+
+# A member (re)joined: forget when they left, resume an interrupted call, mark the patient seen.
+MEMBER_JOINED = """
+UPDATE consultations SET member_left_at = member_left_at - $2::text,
+    status = CASE WHEN status = 'interrupted' THEN 'active' ELSE status END
+WHERE id = $1 AND status <> 'ended'"""
+PATIENT_ARRIVED = "UPDATE queue_entries SET status = 'in_consult', updated_at = now() WHERE consultation_id = $1 AND status = 'called'"

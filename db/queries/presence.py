@@ -1,0 +1,21 @@
+"""SQL for server-process heartbeats and consultation-room presence."""
+
+HEARTBEAT = """
+INSERT INTO server_instances (id) VALUES ($1)
+ON CONFLICT (id) DO UPDATE SET heartbeat = now()"""
+# Rows of processes silent for this long belong to dead processes and are ignored, then removed.
+STALE_AFTER = "interval '20 seconds'"
+FORGET_DEAD_INSTANCES = f"""
+WITH dead AS (DELETE FROM server_instances WHERE heartbeat < now() - {STALE_AFTER} RETURNING id)
+DELETE FROM room_presence WHERE instance_id IN (SELECT id FROM dead)
+RETURNING consultation_id, role"""
+FORGET_INSTANCE = "DELETE FROM server_instances WHERE id = $1"
+FORGET_INSTANCE_PRESENCE = "DELETE FROM room_presence WHERE instance_id = $1"
+
+ENTER = """
+INSERT INTO room_presence (sid, instance_id, consultation_id, user_id, role) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (sid) DO UPDATE SET consultation_id = EXCLUDED.consultation_id, role = EXCLUDED.role"""
+LEAVE_SID = "DELETE FROM room_presence WHERE sid = $1 RETURNING consultation_id, role"
+ROLES_PRESENT = f"""
+SELECT DISTINCT p.role FROM room_presence p JOIN server_instances i ON i.id = p.instance_id
+WHERE p.consultation_id = $1 AND i.heartbeat > now() - {STALE_AFTER}"""

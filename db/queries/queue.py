@@ -1,0 +1,80 @@
+"""SQL for the waiting list. Order is (due_at, id): earliest deadline first (see 0001_initial.sql)."""
+
+ENTRY_COLUMNS = """e.id, e.patient_id, e.assessment_id, e.department, e.level, e.status, e.enqueued_at, e.due_at,
+    e.doctor_id, e.consultation_id, e.called_at, e.skips, e.precheck, e.away_since"""
+
+BUMP_SEQ = "UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = $1 RETURNING queue_seq"
+
+INSERT_ENTRY = f"""
+INSERT INTO queue_entries AS e (patient_id, assessment_id, department, level, status, due_at)
+VALUES ($1, $2, $3, $4, 'waiting', now() + make_interval(mins => $5))
+RETURNING {ENTRY_COLUMNS}"""
+
+OPEN_ENTRY_OF_PATIENT = f"""
+SELECT {ENTRY_COLUMNS} FROM queue_entries e
+WHERE e.patient_id = $1 AND e.status IN ('waiting', 'called', 'in_consult', 'away')"""
+
+ENTRY_BY_ID = f"SELECT {ENTRY_COLUMNS} FROM queue_entries e WHERE e.id = $1"
+
+# Position and the department's sequence number come from one snapshot, so a client can tell
+# which live updates are already counted in it.
+POSITION = """
+SELECT 1 + (SELECT count(*) FROM queue_entries w
+            WHERE w.department = $1 AND w.status = 'waiting' AND (w.due_at, w.id) < ($2, $3)) AS position,
+       (SELECT queue_seq FROM departments WHERE code = $1) AS seq"""
+
+# Claiming is one statement: SKIP LOCKED lets concurrent doctors take different patients.
+CLAIM_NEXT = f"""
+UPDATE queue_entries e SET status = 'called', doctor_id = $2, called_at = now(), updated_at = now()
+WHERE e.id = (SELECT id FROM queue_entries
+              WHERE department = $1 AND status = 'waiting'
+              ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING {ENTRY_COLUMNS}"""
+
+CLAIM_ENTRY = f"""
+UPDATE queue_entries e SET status = 'called', doctor_id = $3, called_at = now(), updated_at = now()
+WHERE e.id = (SELECT id FROM queue_entries WHERE id = $1 AND department = $2 AND status = 'waiting'
+              FOR UPDATE SKIP LOCKED)
+RETURNING {ENTRY_COLUMNS}"""
+
+SET_ENTRY_CONSULTATION = "UPDATE queue_entries SET consultation_id = $2, updated_at = now() WHERE id = $1"
+SET_ENTRY_STATUS = "UPDATE queue_entries SET status = $2, updated_at = now() WHERE id = $1"
+
+LEAVE = f"""
+UPDATE queue_entries e SET status = 'left', updated_at = now()
+WHERE e.patient_id = $1 AND e.status IN ('waiting', 'away')
+RETURNING {ENTRY_COLUMNS}"""
+
+WAITING_LIST = """
+SELECT e.id, e.patient_id, e.level, e.enqueued_at, e.due_at, e.skips, e.precheck, e.away_since,
+       u.name AS patient_name, u.birth_date, u.sex,
+       a.result AS triage, a.answers
+FROM queue_entries e
+JOIN users u ON u.id = e.patient_id
+JOIN assessments a ON a.id = e.assessment_id
+WHERE e.department = $1 AND e.status = 'waiting'
+ORDER BY e.due_at, e.id
+LIMIT $2"""
+
+DEPARTMENT_STATS = """
+SELECT d.code, d.name_zh, d.name_en, d.queue_seq,
+       (SELECT count(*) FROM queue_entries e WHERE e.department = d.code AND e.status = 'waiting') AS waiting,
+       (SELECT count(*) FROM users u WHERE u.role = 'doctor' AND u.department = d.code
+            AND u.doctor_status = 'available') AS doctors_available,
+       (SELECT avg(extract(epoch FROM c.ended_at - c.started_at))
+            FROM (SELECT started_at, ended_at FROM consultations
+                  WHERE department = d.code AND status = 'ended'
+                  ORDER BY ended_at DESC LIMIT 20) c) AS avg_consult_seconds
+FROM departments d
+WHERE $1::text IS NULL OR d.code = $1
+ORDER BY d.code"""
+
+DOCTORS_AVAILABLE = "SELECT count(*) FROM users WHERE role = 'doctor' AND department = $1 AND doctor_status = 'available'"
+WAITING_COUNTS = """
+SELECT d.code AS department, count(e.id) AS waiting
+FROM departments d LEFT JOIN queue_entries e ON e.department = d.code AND e.status = 'waiting'
+GROUP BY d.code"""
+ACTIVE_CONSULTATIONS = "SELECT count(*) FROM consultations WHERE status <> 'ended'"
+SAVE_PRECHECK = """
+UPDATE queue_entries SET precheck = $2 || jsonb_build_object('checked_at', now())
+WHERE patient_id = $1 AND status IN ('waiting', 'away', 'called') RETURNING id"""

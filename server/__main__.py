@@ -1,0 +1,47 @@
+"""`python -m server [--demo] [--port N]`: embedded PostgreSQL when DATABASE_URL is unset, migrate, serve."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import replace
+
+from aiohttp import web
+
+from server.app import create_app
+from server.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Prepare settings (and the embedded database), print where to go, and serve."""
+    parser = argparse.ArgumentParser(prog="python -m server")
+    parser.add_argument("--demo", action="store_true", help="seed the demo accounts (same as DEMO=1)")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env(**({"demo": True} if args.demo else {}))
+    except SettingsError as exc:
+        sys.exit(f"configuration error: {exc}")
+    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    if not settings.database_url:
+        from db.embedded import start_embedded_postgres
+        settings = replace(settings, database_url=start_embedded_postgres(os.path.join(settings.data_dir, "pgdata")))
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"\nCloud clinic on {base}/  (patients register there)", flush=True)
+    print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")
+    if settings.demo:
+        from server.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+        print("Demo logins (password: %s):" % DEMO_PASSWORD)
+        for role, email, _, _ in DEMO_ACCOUNTS:
+            print(f"  {role:<9} {email}")
+    print(flush=True)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+                shutdown_timeout=10, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The composition root: create_app(settings) builds the aiohttp application with one cleanup_ctx per resource.
+
+A resource already present on the app (a test's own pool, say) is used as it is.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+import socketio
+from aiohttp import web
+
+from db.connect import create_pool
+from db.migrate import migrate
+from server import seed
+from server.keys import DB_POOL, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
+from server.metrics import Metrics
+from server.middleware import setup_middlewares
+from server.routes import setup_routes
+from server.settings import Settings
+from signaling import presence
+from signaling.media import EchoPeers
+from signaling.namespace import ClinicNamespace
+from signaling.redis_manager import BoundedRedisManager
+
+log = logging.getLogger(__name__)
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "webclient" / "templates"
+HEARTBEAT_SECONDS = 5.0
+
+
+async def database_ctx(app: web.Application):
+    """The connection pool; migrations and department seeding run before the first request."""
+    settings = app[SETTINGS]
+    own_pool = DB_POOL not in app
+    if own_pool:
+        if not settings.database_url:
+            raise RuntimeError("DATABASE_URL is not set (python -m server starts an embedded PostgreSQL)")
+        app[DB_POOL] = await create_pool(settings.database_url)
+    async with app[DB_POOL].acquire() as conn:
+        await migrate(conn)
+        await seed.seed_departments(conn)
+        if settings.demo:
+            await seed.seed_demo(conn)
+    yield
+    if own_pool:
+        await app[DB_POOL].close()
+
+
+async def presence_ctx(app: web.Application):
+    """Heartbeat this process so others can tell its room presence is live; forget it at shutdown."""
+    async def beat():
+        while True:
+            try:
+                async with app[DB_POOL].acquire() as conn:
+                    await presence.heartbeat(conn, app[INSTANCE_ID])
+            except Exception:
+                log.warning("heartbeat failed", exc_info=True)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async with app[DB_POOL].acquire() as conn:
+        await presence.heartbeat(conn, app[INSTANCE_ID])
+    task = asyncio.create_task(beat())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    async with app[DB_POOL].acquire() as conn:
+        await presence.forget_instance(conn, app[INSTANCE_ID])
+
+
+async def media_ctx(app: web.Application):
+    """aiortc peers of the pre-call check; all closed at shutdown."""
+    app[MEDIA] = EchoPeers()
+    yield
+    await app[MEDIA].close_all()
+
+
+def create_socketio(settings: Settings) -> socketio.AsyncServer:
+    """The Socket.IO server; with REDIS_URL, emits cross processes through a bounded Redis pool."""
+    manager = None
+    if settings.redis_url:
+        manager = BoundedRedisManager(settings.redis_url, max_connections=settings.redis_max_connections)
+    return socketio.AsyncServer(async_mode="aiohttp", client_manager=manager, transports=["websocket", "polling"],
+                                max_http_buffer_size=2_000_000, ping_interval=10, ping_timeout=10,
+                                logger=False, engineio_logger=False)
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """Build the application: settings, middlewares, routes, templates, Socket.IO, resources."""
+    settings = settings or Settings.from_env()
+    app = web.Application(client_max_size=12 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[INSTANCE_ID] = secrets.token_hex(6)
+    app[METRICS] = Metrics()
+    setup_middlewares(app)
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    setup_routes(app)
+    sio = create_socketio(settings)
+    sio.register_namespace(ClinicNamespace(app))
+    sio.attach(app)
+    app[SIO] = sio
+    app.cleanup_ctx.extend([database_ctx, presence_ctx, media_ctx])
+    return app

@@ -1,0 +1,127 @@
+"""Consultation lifecycle: access checks, record, end, chat, call quality, rating."""
+from __future__ import annotations
+
+import asyncpg
+
+from db.queries import consults as sql
+from db.queries import queue as queue_sql
+from server import assessments, audit
+from server.audit import Actor
+from server.errors import Conflict, ConsultNotFound, Forbidden
+
+DISPOSITIONS = ("advice", "follow_up_online", "prescription", "referral", "fever_clinic", "emergency")
+
+
+def member_role(consultation, user) -> str | None:
+    """'patient' or 'doctor' when `user` is a member of the consultation, else None."""
+    if user is None:
+        return None
+    if consultation["patient_id"] == user["id"]:
+        return "patient"
+    if consultation["doctor_id"] == user["id"]:
+        return "doctor"
+    return None
+
+
+async def load_for(conn: asyncpg.Connection, consultation_id: int, user, actor: Actor, action: str,
+                   roles: tuple[str, ...] = ("patient", "doctor")):
+    """The consultation if `user` is one of its `roles`; 404/403 otherwise. Audited either way."""
+    row = await conn.fetchrow(sql.CONSULTATION, consultation_id)
+    if row is None:
+        await audit.record(conn, actor, action, "consultation", consultation_id, allowed=False,
+                           detail={"reason": "not_found"})
+        raise ConsultNotFound()
+    role = member_role(row, user)
+    if role not in roles:
+        await audit.record(conn, actor, action, "consultation", consultation_id, allowed=False)
+        raise Forbidden("Only this consultation's patient and doctor may see it.")
+    await audit.record(conn, actor, action, "consultation", consultation_id)
+    return row, role
+
+
+async def view(conn: asyncpg.Connection, row, lang: str, role: str) -> dict:
+    """A Consultation as API.md shows it to one of its members."""
+    quality = {q["role"]: {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(q).items()
+                           if k != "role"} for q in await conn.fetch(sql.LATEST_QUALITY, row["id"])}
+    return {
+        "id": str(row["id"]), "status": row["status"], "department": row["department"],
+        "patient": {"id": str(row["patient_id"]), "name": row["patient_name"]},
+        "doctor": {"id": str(row["doctor_id"]), "name": row["doctor_name"]},
+        "started_at": row["started_at"].isoformat(),
+        "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
+        "notes": row["notes"], "diagnosis": row["diagnosis"], "disposition": row["disposition"],
+        "advice": row["advice"], "rating": row["rating"], "my_role": role,
+        "triage": assessments.localise(row["triage"], lang, audience="clinical" if role == "doctor" else "patient"),
+        "precheck": row["precheck"], "quality": quality,
+    }
+
+
+async def end(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Actor, record: dict):
+    """The doctor writes the record and ends the consultation; 409 if it has ended already."""
+    async with conn.transaction():
+        row, _ = await load_for(conn, consultation_id, doctor, actor, "consultation.end", roles=("doctor",))
+        ended = await conn.fetchrow(sql.END_CONSULTATION, consultation_id, record["notes"], record["diagnosis"],
+                                    record["disposition"], record["advice"])
+        if ended is None:
+            raise Conflict("This consultation has already ended.", code="already_ended")
+        await conn.execute(queue_sql.SET_ENTRY_STATUS, row["entry_id"], "done")
+    return ended
+
+
+async def add_message(conn: asyncpg.Connection, consultation_id: int, user, role: str, text: str) -> dict:
+    """Store one chat message and return it as the `chat` event shows it."""
+    row = await conn.fetchrow(sql.INSERT_MESSAGE, consultation_id, user["id"], role, text)
+    return {"id": str(row["id"]), "consultation_id": str(row["consultation_id"]), "from_role": row["from_role"],
+            "text": row["text"], "sent_at": row["sent_at"].isoformat()}
+
+
+async def messages(conn: asyncpg.Connection, consultation_id: int) -> list[dict]:
+    """The consultation's chat, oldest first."""
+    return [{"id": str(r["id"]), "consultation_id": str(r["consultation_id"]), "from_role": r["from_role"],
+             "text": r["text"], "sent_at": r["sent_at"].isoformat()}
+            for r in await conn.fetch(sql.MESSAGES, consultation_id)]
+
+
+async def report_quality(conn: asyncpg.Connection, consultation_id: int, user, actor: Actor, figures: dict) -> None:
+    """Store a member's call-quality summary."""
+    _, role = await load_for(conn, consultation_id, user, actor, "consultation.quality")
+    await conn.execute(sql.INSERT_QUALITY, consultation_id, user["id"], role, figures.get("rtt_ms"),
+                       figures.get("packet_loss_pct"), figures.get("jitter_ms"), figures.get("bitrate_kbps"),
+                       figures.get("frame_width"), figures.get("frames_decoded"))
+
+
+async def rate(conn: asyncpg.Connection, consultation_id: int, patient, actor: Actor, rating: int, comment: str | None):
+    """The patient rates an ended consultation."""
+    await load_for(conn, consultation_id, patient, actor, "consultation.rate", roles=("patient",))
+    if await conn.fetchval(sql.RATE, consultation_id, rating, comment) is None:
+        raise Conflict("You can rate a consultation once it has ended.", code="not_ended")
+
+
+async def open_consultation_of(conn: asyncpg.Connection, user_id: int):
+    """The user's consultation that has not ended (active or interrupted), or None."""
+    return await conn.fetchrow(sql.OPEN_CONSULT_OF_USER, user_id)
+
+
+async def history(conn: asyncpg.Connection, patient_id: int, limit: int = 50) -> list[dict]:
+    """The patient's consultations, newest first."""
+    return [{"id": str(r["id"]), "status": r["status"], "department": r["department"],
+             "doctor": r["doctor_name"], "started_at": r["started_at"].isoformat(),
+             "ended_at": r["ended_at"].isoformat() if r["ended_at"] else None, "diagnosis": r["diagnosis"]}
+            for r in await conn.fetch(sql.PATIENT_HISTORY, patient_id, limit)]
+
+
+async def membership(conn: asyncpg.Connection, consultation_id: int, user) -> tuple[str | None, str | None]:
+    """(role of `user` in the consultation or None, consultation status or None when it does not exist)."""
+    row = await conn.fetchrow(sql.MEMBERSHIP, consultation_id)
+    if row is None:
+        return None, None
+    return member_role(row, user), row["status"]
+
+
+
+
+async def member_joined(conn: asyncpg.Connection, consultation_id: int, role: str) -> None:
+    """A member entered the room: the call is (again) active; a called patient is now in consultation."""
+    await conn.execute(sql.MEMBER_JOINED, consultation_id, role)
+    if role == "patient":
+        await conn.execute(sql.PATIENT_ARRIVED, consultation_id)

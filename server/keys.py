@@ -1,0 +1,25 @@
+"""Typed application keys: one per shared resource, set by its cleanup_ctx in app.py."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from aiohttp import web
+
+if TYPE_CHECKING:
+    import socketio
+
+    from server.metrics import Metrics
+    from server.settings import Settings
+
+SETTINGS: web.AppKey["Settings"] = web.AppKey("settings")
+DB_POOL: web.AppKey[asyncpg.Pool] = web.AppKey("db_pool", asyncpg.Pool)
+SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
+EVENTS: web.AppKey[Any] = web.AppKey("events")
+MEDIA: web.AppKey[Any] = web.AppKey("media")
+METRICS: web.AppKey["Metrics"] = web.AppKey("metrics")
+INSTANCE_ID: web.AppKey[str] = web.AppKey("instance_id", str)
+
+# Per-request values set by the middlewares.
+USER: web.RequestKey[Any] = web.RequestKey("user", object)
+REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id", str)

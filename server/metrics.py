@@ -1,0 +1,27 @@
+"""Prometheus metrics for an operator's scraper (served at /metrics, not to patients)."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """One registry per application, so tests and several apps in one process do not collide."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.http_latency = Histogram("clinic_http_request_seconds", "HTTP request latency",
+                                      ["method", "route", "status"], registry=self.registry)
+        self.socket_connections = Gauge("clinic_socket_connections", "Open Socket.IO connections",
+                                        registry=self.registry)
+        self.relay_latency = Histogram("clinic_signal_relay_seconds", "Time to validate and relay a signal",
+                                       buckets=(.0005, .001, .002, .005, .01, .025, .05, .1, .25),
+                                       registry=self.registry)
+        self.claims = Counter("clinic_claims_total", "Patients claimed by doctors", ["department"],
+                              registry=self.registry)
+        self.waiting = Gauge("clinic_waiting_patients", "Patients waiting", ["department"], registry=self.registry)
+        self.active_consultations = Gauge("clinic_active_consultations", "Consultations not yet ended",
+                                          registry=self.registry)
+
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Record one HTTP request."""
+        self.http_latency.labels(method, route, str(status)).observe(seconds)

@@ -1,0 +1,190 @@
+"""The waiting list: enqueue, position and estimated wait, claim-next, leave.
+
+Live positions cost no per-client database work: every change yields one small `QueueChange`
+(the entries removed and inserted, with their sort keys, and the department's sequence number).
+The signaling layer broadcasts it to the department's room; each waiting client compares the keys
+with its own and adjusts its position, and re-reads its snapshot when it sees a gap in `seq`.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from db.queries import consults as consult_sql
+from db.queries import queue as sql
+from server import assessments, triage
+from server.errors import Conflict, EmergencyNotQueueable, NobodyWaiting, NotFound, PatientAlreadyQueued
+
+DEFAULT_CONSULT_MINUTES = 10.0
+_STATS_TTL = 10.0  # seconds a department's wait model may be reused before it is re-read
+_stats_cache: dict[str, tuple[float, dict]] = {}
+
+
+def sort_key(entry) -> list[int]:
+    """The entry's place in the order as integers [due_at in microseconds, id], easy to compare in JS."""
+    return [int(entry["due_at"].timestamp() * 1_000_000), entry["id"]]
+
+
+@dataclass
+class QueueChange:
+    """What changed in one department's waiting list, as broadcast to its waiting clients."""
+
+    department: str
+    seq: int
+    removed: list[dict] = field(default_factory=list)
+    inserted: list[dict] = field(default_factory=list)
+    minutes_per_patient: float = DEFAULT_CONSULT_MINUTES
+
+    def to_event(self) -> dict:
+        """The `queue:update` payload."""
+        return {"department": self.department, "seq": self.seq, "removed": self.removed,
+                "inserted": self.inserted, "minutes_per_patient": self.minutes_per_patient}
+
+
+def estimate_minutes(position: int, minutes_per_patient: float) -> int:
+    """Minutes until a patient at `position` is likely seen."""
+    return max(0, math.ceil((position - 1) * minutes_per_patient))
+
+
+def _minutes_per_patient(stats: dict) -> float:
+    avg_seconds = stats["avg_consult_seconds"]
+    avg = float(avg_seconds) / 60 if avg_seconds else DEFAULT_CONSULT_MINUTES
+    return round(max(1.0, avg) / max(1, stats["doctors_available"]), 2)
+
+
+async def department_stats(conn: asyncpg.Connection, code: str | None = None) -> list[dict]:
+    """Per department: waiting count, doctors available, minutes per patient, estimated wait."""
+    out = []
+    for row in await conn.fetch(sql.DEPARTMENT_STATS, code):
+        stats = dict(row)
+        mpp = _minutes_per_patient(stats)
+        stats["minutes_per_patient"] = mpp
+        stats["estimated_wait_minutes"] = estimate_minutes(stats["waiting"] + 1, mpp)
+        _stats_cache[row["code"]] = (time.monotonic(), stats)
+        out.append(stats)
+    return out
+
+
+async def wait_model(conn: asyncpg.Connection, code: str) -> float:
+    """Minutes per patient for a department, re-read at most every few seconds."""
+    cached = _stats_cache.get(code)
+    if cached and time.monotonic() - cached[0] < _STATS_TTL:
+        return cached[1]["minutes_per_patient"]
+    stats = await department_stats(conn, code)
+    return stats[0]["minutes_per_patient"] if stats else DEFAULT_CONSULT_MINUTES
+
+
+async def doctors_available(conn: asyncpg.Connection, department: str) -> int:
+    """How many of the department's doctors are on duty."""
+    return await conn.fetchval(sql.DOCTORS_AVAILABLE, department)
+
+
+async def entry_view(conn: asyncpg.Connection, entry) -> dict:
+    """A QueueEntry as API.md shows it, with position, estimated wait, sort key and seq."""
+    view = {
+        "id": str(entry["id"]), "department": entry["department"], "level": entry["level"],
+        "status": entry["status"], "enqueued_at": entry["enqueued_at"].isoformat(),
+        "consultation_id": str(entry["consultation_id"]) if entry["consultation_id"] else None,
+        "position": None, "estimated_wait_minutes": None, "sort_key": sort_key(entry),
+        "target_wait_minutes": triage.TARGET_WAIT_MINUTES[entry["level"]],
+    }
+    if entry["status"] == "waiting":
+        row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
+        mpp = await wait_model(conn, entry["department"])
+        view.update(position=row["position"], seq=row["seq"], minutes_per_patient=mpp,
+                    estimated_wait_minutes=estimate_minutes(row["position"], mpp))
+    return view
+
+
+async def enqueue(conn: asyncpg.Connection, patient_id: int, assessment) -> tuple[asyncpg.Record, QueueChange]:
+    """Put a patient in their assessment's department queue."""
+    if assessment["disposition"] == "emergency":
+        raise EmergencyNotQueueable(field="assessment_id")
+    async with conn.transaction():
+        try:
+            entry = await conn.fetchrow(sql.INSERT_ENTRY, patient_id, assessment["id"], assessment["department"],
+                                        assessment["level"], triage.TARGET_WAIT_MINUTES[assessment["level"]])
+        except asyncpg.UniqueViolationError:
+            raise PatientAlreadyQueued() from None
+        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
+    change = QueueChange(entry["department"], seq, inserted=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+                         minutes_per_patient=await wait_model(conn, entry["department"]))
+    return entry, change
+
+
+async def open_entry(conn: asyncpg.Connection, patient_id: int):
+    """The patient's entry that is still open (waiting, called, in consultation, away), or None."""
+    return await conn.fetchrow(sql.OPEN_ENTRY_OF_PATIENT, patient_id)
+
+
+async def save_precheck(conn: asyncpg.Connection, patient_id: int, result: dict) -> None:
+    """Store the pre-call check (camera, microphone, round trip) on the patient's open entry."""
+    if await conn.fetchval(sql.SAVE_PRECHECK, patient_id, result) is None:
+        raise NotFound("You are not in a queue.", code="not_queued")
+
+
+async def leave(conn: asyncpg.Connection, patient_id: int) -> QueueChange:
+    """The patient leaves the queue themselves; 404 when not waiting."""
+    async with conn.transaction():
+        entry = await conn.fetchrow(sql.LEAVE, patient_id)
+        if entry is None:
+            raise NotFound("You are not waiting in a queue.", code="not_queued")
+        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
+    return QueueChange(entry["department"], seq, removed=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+                       minutes_per_patient=await wait_model(conn, entry["department"]))
+
+
+async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
+    """The doctor takes the next waiting patient (or a chosen one); returns (consultation, entry, change)."""
+    async with conn.transaction():
+        if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
+            raise Conflict("Finish your current consultation first.", code="consultation_open")
+        if entry_id is None:
+            entry = await conn.fetchrow(sql.CLAIM_NEXT, doctor["department"], doctor["id"])
+        else:
+            entry = await conn.fetchrow(sql.CLAIM_ENTRY, entry_id, doctor["department"], doctor["id"])
+        if entry is None:
+            if entry_id is not None:
+                raise NotFound("That patient is no longer waiting.", code="entry_not_waiting", field="entry_id")
+            raise NobodyWaiting()
+        consultation = await conn.fetchrow(consult_sql.INSERT_CONSULTATION, entry["id"], entry["patient_id"],
+                                           doctor["id"], entry["department"])
+        await conn.execute(sql.SET_ENTRY_CONSULTATION, entry["id"], consultation["id"])
+        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
+    change = QueueChange(entry["department"], seq, removed=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+                         minutes_per_patient=await wait_model(conn, entry["department"]))
+    return consultation, entry, change
+
+
+async def waiting_list(conn: asyncpg.Connection, department: str, lang: str, limit: int = 200) -> list[dict]:
+    """The department's waiting entries in order, with triage summaries for the doctor."""
+    now = time.time()
+    rows = await conn.fetch(sql.WAITING_LIST, department, limit)
+    out = []
+    for position, row in enumerate(rows, start=1):
+        result = row["triage"]
+        waited = now - row["enqueued_at"].timestamp()
+        overdue = row["due_at"].timestamp() < now
+        out.append({
+            "id": str(row["id"]), "position": position, "level": row["level"],
+            "patient": {"id": str(row["patient_id"]), "name": row["patient_name"], "sex": row["sex"],
+                        "age_years": row["answers"].get("age_years")},
+            "enqueued_at": row["enqueued_at"].isoformat(), "due_at": row["due_at"].isoformat(),
+            "waited_minutes": int(waited // 60), "overdue": overdue,
+            "why_here": _why_here(row["level"], overdue, lang),
+            "triage": assessments.localise(result, lang, audience="clinical"),
+            "precheck": row["precheck"], "skips": row["skips"],
+        })
+    return out
+
+
+def _why_here(level: int, overdue: bool, lang: str) -> str:
+    target = triage.TARGET_WAIT_MINUTES[level]
+    if lang == "zh":
+        text = f"{level}级，目标{target}分钟内接诊；按应接诊时间排序"
+        return text + "，已超时，已提前" if overdue else text
+    text = f"Level {level}, to be seen within {target} min; ordered by when each patient is due"
+    return text + "; overdue, moved ahead" if overdue else text

@@ -1,0 +1,57 @@
+"""The one named route table. Each row: method, path, handler, name, request body model (for OpenAPI)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from server.views import accounts, clinic, ops, pages, rtc
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "webclient" / "static"
+
+ROUTES = [
+    ("GET", "/", pages.home, "home", None),
+    ("GET", "/patient", pages.patient_page, "patient_page", None),
+    ("GET", "/doctor", pages.doctor_page, "doctor_page", None),
+    ("GET", "/employer", pages.employer_page, "employer_page", None),
+    ("GET", "/admin", pages.admin_page, "admin_page", None),
+    ("GET", "/healthz", ops.healthz, "healthz", None),
+    ("GET", "/metrics", ops.metrics, "metrics", None),
+    ("GET", "/api/openapi.json", ops.openapi, "openapi", None),
+
+    ("POST", "/api/auth/register", accounts.register, "register", accounts.Register),
+    ("POST", "/api/auth/login", accounts.login, "login", accounts.Login),
+    ("POST", "/api/auth/logout", accounts.logout, "logout", None),
+    ("GET", "/api/me", accounts.me, "me", None),
+    ("POST", "/api/admin/users", accounts.create_user, "admin_create_user", accounts.NewUser),
+    ("POST", "/api/admin/organisations", accounts.create_organisation, "admin_create_organisation",
+     accounts.NewOrganisation),
+
+    ("GET", "/api/triage/questionnaire", clinic.questionnaire, "triage_questionnaire", None),
+    ("POST", "/api/triage/assessments", clinic.create_assessment, "triage_assess", None),
+
+    ("POST", "/api/queue", clinic.enqueue, "queue_join", clinic.Enqueue),
+    ("GET", "/api/queue/me", clinic.my_entry, "queue_me", None),
+    ("DELETE", "/api/queue/me", clinic.leave_queue, "queue_leave", None),
+    ("POST", "/api/queue/me/precheck", clinic.save_precheck, "queue_precheck", clinic.Precheck),
+    ("GET", "/api/departments", clinic.departments, "departments", None),
+    ("GET", "/api/doctor/queue", clinic.doctor_queue, "doctor_queue", None),
+    ("POST", "/api/doctor/status", clinic.doctor_status, "doctor_status", clinic.DoctorStatus),
+    ("POST", "/api/doctor/claim", clinic.claim, "doctor_claim", clinic.Claim),
+    ("GET", "/api/consultations/current", clinic.my_consultation, "consultation_current", None),
+    ("GET", "/api/consultations/history", clinic.my_history, "consultation_history", None),
+    ("GET", "/api/consultations/{id}", clinic.consultation, "consultation", None),
+    ("POST", "/api/consultations/{id}/end", clinic.end_consultation, "consultation_end", clinic.EndConsultation),
+    ("POST", "/api/consultations/{id}/quality", clinic.report_quality, "consultation_quality", clinic.Quality),
+    ("POST", "/api/consultations/{id}/rating", clinic.rate, "consultation_rate", clinic.Rating),
+
+    ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
+    ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),
+]
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register every route by name, and the static files (our JS, CSS and the vendored Socket.IO client)."""
+    for method, path, handler, name, _model in ROUTES:
+        app.router.add_route(method, path, handler, name=name)
+    app.router.add_static("/static", STATIC_DIR, name="static")

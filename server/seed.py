@@ -1,0 +1,40 @@
+"""Departments (always) and the demo accounts (only when asked), idempotent and safe to run concurrently."""
+from __future__ import annotations
+
+import asyncpg
+
+from db.queries import accounts as sql
+from server import auth, triage
+
+DEMO_PASSWORD = "demo-password"
+DEMO_ORGANISATION = "Demo Co."
+DEMO_ACCOUNTS = (
+    ("admin", "admin@demo.clinic", "Demo Admin", None),
+    ("doctor", "doctor@demo.clinic", "Dr. Demo", "internal"),
+    ("employer", "employer@demo.clinic", "Demo Employer", None),
+)
+# Any constant: the same in every process, distinct from the migration lock.
+SEED_LOCK_ID = 7_341_003
+
+
+async def seed_departments(conn: asyncpg.Connection) -> None:
+    """Make sure every department the triage engine routes to exists."""
+    for code, names in triage.DEPARTMENTS.items():
+        await conn.execute(sql.UPSERT_DEPARTMENT, code, names["zh"], names["en"])
+
+
+async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Create the demo organisation and accounts unless they exist; return (role, login) pairs."""
+    await conn.execute("SELECT pg_advisory_lock($1)", SEED_LOCK_ID)
+    try:
+        await conn.execute(sql.INSERT_ORGANISATION, DEMO_ORGANISATION)
+        org = await conn.fetchrow(sql.ORGANISATION_BY_NAME, DEMO_ORGANISATION)
+        for role, email, name, department in DEMO_ACCOUNTS:
+            if await conn.fetchval(sql.LOGIN_TAKEN, email, None):
+                continue
+            await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
+                                   department=department,
+                                   organisation_id=org["id"] if role == "employer" else None)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", SEED_LOCK_ID)
+    return [(role, email) for role, email, _, _ in DEMO_ACCOUNTS]

@@ -1,0 +1,47 @@
+"""Small helpers every handler uses: who is asking, in which language, how to answer."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from server import auth, i18n
+from server.audit import Actor
+from server.errors import ValidationFailed
+from server.keys import DB_POOL, SIO, USER
+
+
+def user_of(request: web.Request, *roles: str):
+    """The signed-in user, 401 if nobody, 403 if their role is not allowed."""
+    return auth.require_role(request[USER], *roles)
+
+
+def actor_of(request: web.Request) -> Actor:
+    """Who is asking and from where, for audit rows."""
+    return Actor.of(request[USER], request.remote)
+
+
+def lang_of(request: web.Request) -> str:
+    """The language for user-facing texts in this answer."""
+    return i18n.pick_language(request)
+
+
+def pool(request: web.Request):
+    """The database pool."""
+    return request.app[DB_POOL]
+
+
+def sio(request: web.Request):
+    """The Socket.IO server, for live events."""
+    return request.app[SIO]
+
+
+def path_id(request: web.Request, name: str = "id") -> int:
+    """A numeric id from the URL; 404 for anything else (ids are never guessed into errors)."""
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise ValidationFailed(f"{name} must be an id.", field=name, code="bad_id", status=404)
+    return int(raw)
+
+
+def json(data, status: int = 200) -> web.Response:
+    """A JSON answer."""
+    return web.json_response(data, status=status)

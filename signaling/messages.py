@@ -1,0 +1,66 @@
+"""Shapes and size limits of the messages clients send over Socket.IO; one place checks them all."""
+from __future__ import annotations
+
+import json
+
+SIGNAL_KINDS = ("offer", "answer", "candidate", "hangup", "restart")
+# An SDP offer with several tracks is a few KB; 64 KB leaves room and still refuses abuse.
+MAX_SDP_BYTES = 64 * 1024
+MAX_CANDIDATE_BYTES = 2 * 1024
+MAX_CHAT_CHARS = 2000
+
+
+class BadMessage(ValueError):
+    """A client message of the wrong shape or size; `code` is sent back in the ack."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+    def ack(self) -> dict:
+        """The failed ack."""
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+def consultation_id(payload) -> int:
+    """The positive integer consultation id of a payload."""
+    if not isinstance(payload, dict):
+        raise BadMessage("bad_payload", "The payload must be an object.")
+    raw = payload.get("consultation_id")
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise BadMessage("bad_consultation_id", "consultation_id is missing or not an id.") from None
+    if value <= 0 or isinstance(raw, bool):
+        raise BadMessage("bad_consultation_id", "consultation_id is missing or not an id.")
+    return value
+
+
+def signal(payload) -> tuple[int, str, object]:
+    """(consultation id, kind, data) of a `signal` message, size-checked by kind."""
+    cid = consultation_id(payload)
+    kind = payload.get("kind")
+    if kind not in SIGNAL_KINDS:
+        raise BadMessage("bad_kind", f"kind must be one of {', '.join(SIGNAL_KINDS)}.")
+    data = payload.get("data")
+    size = len(json.dumps(data, separators=(",", ":")))
+    limit = MAX_CANDIDATE_BYTES if kind == "candidate" else MAX_SDP_BYTES
+    if size > limit:
+        raise BadMessage("too_large", f"A {kind} may be at most {limit} bytes.")
+    if kind in ("offer", "answer") and not (isinstance(data, dict) and isinstance(data.get("sdp"), str)
+                                            and data.get("type") == kind):
+        raise BadMessage("bad_data", f"An {kind} carries {{type: '{kind}', sdp}}.")
+    if kind == "candidate" and data is not None and not isinstance(data, dict):
+        raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
+    return cid, kind, data
+
+
+def chat(payload) -> tuple[int, str]:
+    """(consultation id, text) of a `chat` message."""
+    cid = consultation_id(payload)
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadMessage("bad_text", "text must be a non-empty string.")
+    if len(text) > MAX_CHAT_CHARS:
+        raise BadMessage("too_large", f"A chat message may be at most {MAX_CHAT_CHARS} characters.")
+    return cid, text.strip()

@@ -1,0 +1,138 @@
+"""The Socket.IO namespace: sign-in at connect, consultation rooms, signal relay, chat, presence."""
+from __future__ import annotations
+
+import logging
+import time
+
+import socketio
+
+from server import audit, auth, consults, live
+from server import queue as queue_service
+from server.audit import Actor
+from server.keys import DB_POOL, INSTANCE_ID, METRICS
+from signaling import messages, presence
+
+log = logging.getLogger(__name__)
+
+
+class ClinicNamespace(socketio.AsyncNamespace):
+    """Default namespace. The user lives in the Socket.IO session; the consultation id is the room."""
+
+    def __init__(self, app, namespace: str = "/"):
+        super().__init__(namespace)
+        self.app = app
+
+    @property
+    def pool(self):
+        return self.app[DB_POOL]
+
+    async def on_connect(self, sid, environ, auth_data=None):
+        """Refuse strangers: the session cookie must name a live session."""
+        request = environ.get("aiohttp.request")
+        token = request.cookies.get(auth.SESSION_COOKIE) if request is not None else None
+        async with self.pool.acquire() as conn:
+            user = await auth.session_user(conn, token)
+        if user is None:
+            raise ConnectionRefusedError("not_signed_in")
+        ip = request.remote if request is not None else None
+        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}})
+        await self.enter_room(sid, live.user_room(user["id"]))
+        if user["role"] == "doctor":
+            await self.enter_room(sid, live.doctors_room(user["department"]))
+            await self.enter_room(sid, live.queue_room(user["department"]))
+        self._count(+1)
+
+    async def on_disconnect(self, sid, reason=None):
+        """Tell the other member when this was a role's last connection in a room."""
+        self._count(-1)
+        async with self.pool.acquire() as conn:
+            gone = await presence.leave(conn, sid)
+        for consultation_id, role, still_present in gone:
+            if not still_present:
+                await self.emit("peer:left", {"consultation_id": str(consultation_id), "role": role},
+                                room=live.member_room(consultation_id, live.other_role(role)))
+
+    async def on_queue_subscribe(self, sid, payload=None):
+        """A waiting patient asks for live queue updates; the ack carries a fresh snapshot (resync)."""
+        user = (await self.get_session(sid))["user"]
+        if user["role"] != "patient":
+            return {"ok": False, "error": {"code": "forbidden", "message": "Only patients wait in a queue."}}
+        async with self.pool.acquire() as conn:
+            entry = await queue_service.open_entry(conn, user["id"])
+            if entry is None:
+                return {"ok": False, "error": {"code": "not_queued", "message": "You are not in a queue."}}
+            # Enter the room before taking the snapshot, so no change can fall between the two.
+            await self.enter_room(sid, live.queue_room(entry["department"]))
+            view = await queue_service.entry_view(conn, entry)
+        return {"ok": True, "entry": view}
+
+    async def on_join(self, sid, payload):
+        """Enter a consultation room; only its patient and doctor may, again after a reconnect."""
+        session = await self.get_session(sid)
+        user = session["user"]
+        try:
+            cid = messages.consultation_id(payload)
+        except messages.BadMessage as exc:
+            return exc.ack()
+        async with self.pool.acquire() as conn:
+            role, status = await consults.membership(conn, cid, user)
+            if role is None or status is None:
+                await _audit(conn, session, "consultation.join", cid, allowed=False)
+                return {"ok": False, "error": {"code": "forbidden", "message": "You are not in this consultation."}}
+            if status == "ended":
+                return {"ok": False, "error": {"code": "ended", "message": "This consultation has ended."}}
+            before = await presence.enter(conn, sid, self.app[INSTANCE_ID], cid, user["id"], role)
+            await consults.member_joined(conn, cid, role)
+            await _audit(conn, session, "consultation.join", cid, allowed=True)
+        await self.enter_room(sid, live.consult_room(cid))
+        await self.enter_room(sid, live.member_room(cid, role))
+        session["rooms"][cid] = role
+        other = live.other_role(role)
+        if role not in before:
+            await self.emit("peer:joined", {"consultation_id": str(cid), "role": role},
+                            room=live.member_room(cid, other))
+        peers = sorted(before - {role})
+        return {"ok": True, "role": role, "peers": peers}
+
+    async def on_signal(self, sid, payload):
+        """Relay offer/answer/candidate/hangup to the other member only."""
+        started = time.perf_counter()
+        try:
+            cid, kind, data = messages.signal(payload)
+        except messages.BadMessage as exc:
+            return exc.ack()
+        session = await self.get_session(sid)
+        role = session["rooms"].get(cid)
+        if role is None:
+            return {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
+        await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
+                        room=live.member_room(cid, live.other_role(role)))
+        metrics = self.app.get(METRICS)
+        if metrics is not None:
+            metrics.relay_latency.observe(time.perf_counter() - started)
+        return {"ok": True}
+
+    async def on_chat(self, sid, payload):
+        """Store a chat message, then send it to both members."""
+        try:
+            cid, text = messages.chat(payload)
+        except messages.BadMessage as exc:
+            return exc.ack()
+        session = await self.get_session(sid)
+        role = session["rooms"].get(cid)
+        if role is None:
+            return {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
+        async with self.pool.acquire() as conn:
+            message = await consults.add_message(conn, cid, session["user"], role, text)
+        await self.emit("chat", message, room=live.consult_room(cid))
+        return {"ok": True, "message": message}
+
+    def _count(self, delta: int) -> None:
+        metrics = self.app.get(METRICS)
+        if metrics is not None:
+            metrics.socket_connections.inc(delta)
+
+
+async def _audit(conn, session: dict, action: str, consultation_id: int, allowed: bool) -> None:
+    await audit.record(conn, Actor.of(session["user"], session.get("ip")), action, "consultation",
+                       consultation_id, allowed=allowed)

@@ -1,0 +1,249 @@
+"""Test fixtures against real parts: a real PostgreSQL, the real app on a real port, real clients.
+
+The database is the embedded PostgreSQL from `pgserver` (or TEST_DATABASE_URL's server): a fresh
+database per test session, migrated once, tables emptied before each test.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from pathlib import Path
+
+import asyncpg
+import pytest
+import socketio
+
+from db.connect import create_pool
+from db.migrate import migrate
+from server import auth, seed
+from server.app import create_app
+from server.keys import DB_POOL
+from server.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "test-password-1"
+KEEP_TABLES = {"schema_migrations", "departments"}
+_EMBEDDED = None
+
+
+def _admin_dsn() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    import pgserver
+    (ROOT / "var").mkdir(exist_ok=True)
+    global _EMBEDDED  # keep the handle: the server stops when the test session's last handle goes
+    _EMBEDDED = pgserver.get_server(ROOT / "var" / "test-pgdata", cleanup_mode="stop")
+    return _EMBEDDED.get_uri("postgres")
+
+
+def _with_database(dsn: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh, migrated database for this test session, dropped afterwards."""
+    admin = _admin_dsn()
+    name = f"clinic_test_{secrets.token_hex(4)}"
+
+    async def create():
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        conn = await asyncpg.connect(_with_database(admin, name))
+        await migrate(conn)
+        await seed.seed_departments(conn)
+        await conn.close()
+
+    async def drop():
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    asyncio.run(create())
+    yield _with_database(admin, name)
+    asyncio.run(drop())
+
+
+@pytest.fixture
+async def db(database_url):
+    """A pool on the test database, with every table but the reference ones emptied first."""
+    pool = await create_pool(database_url, min_size=1, max_size=10)
+    async with pool.acquire() as conn:
+        tables = [r["tablename"] for r in await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'") if r["tablename"] not in KEEP_TABLES]
+        # replica mode skips the audit log's append-only trigger: only tests may do this.
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        await conn.execute("SET session_replication_role = DEFAULT")
+        await conn.execute("UPDATE departments SET queue_seq = 0")
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    """Settings for an app under test."""
+    return Settings(database_url=database_url, secret_key="test-secret", housekeeping_seconds=0.2)
+
+
+@pytest.fixture
+async def app(settings, db):
+    """The real application sharing the test's pool."""
+    application = create_app(settings)
+    application[DB_POOL] = db
+    return application
+
+
+@pytest.fixture
+async def server(app, aiohttp_server):
+    """The application listening on a real port of 127.0.0.1."""
+    return await aiohttp_server(app, host="127.0.0.1")
+
+
+@pytest.fixture
+def make_client(server, aiohttp_client):
+    """New HTTP clients of the same server, each with its own cookie jar (one per person)."""
+    async def make():
+        return await aiohttp_client(server)
+    return make
+
+
+@pytest.fixture
+async def client(make_client):
+    """One anonymous HTTP client."""
+    return await make_client()
+
+
+class Person:
+    """A signed-in client: HTTP with cookie and CSRF header, and Socket.IO connections."""
+
+    def __init__(self, client, user: dict, csrf: str):
+        self.client, self.user, self.csrf = client, user, csrf
+        self.sockets: list[socketio.AsyncClient] = []
+
+    @property
+    def id(self) -> str:
+        return self.user["id"]
+
+    def _headers(self, headers=None):
+        return {"X-CSRF-Token": self.csrf, **(headers or {})}
+
+    async def get(self, path, **kw):
+        return await self.client.get(path, **kw)
+
+    async def post(self, path, json=None, **kw):
+        return await self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    async def delete(self, path, **kw):
+        return await self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def cookie_header(self) -> str:
+        cookies = self.client.session.cookie_jar.filter_cookies(self.client.make_url("/"))
+        return "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+
+    async def socket(self, events: list | None = None) -> socketio.AsyncClient:
+        """A Socket.IO connection authenticated by this person's session cookie; events are recorded."""
+        sio = socketio.AsyncClient(reconnection=False)
+        sio.received = events if events is not None else []
+
+        @sio.on("*")
+        async def record(event, data=None):
+            sio.received.append((event, data))
+
+        await sio.connect(str(self.client.make_url("/")), headers={"Cookie": self.cookie_header()},
+                          transports=["websocket"], wait_timeout=5)
+        self.sockets.append(sio)
+        return sio
+
+    async def close(self):
+        for sio in self.sockets:
+            if sio.connected:
+                await sio.disconnect()
+
+
+async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.02):
+    """Poll until `predicate()` is truthy (returning it) or fail."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+def events_named(sio, name: str) -> list:
+    """The payloads of the events of one name a test client has received."""
+    return [data for event, data in sio.received if event == name]
+
+
+@pytest.fixture
+async def people(make_client, db):
+    """Factory for signed-in people of every role; their sockets are closed at the end."""
+    made: list[Person] = []
+    counter = iter(range(10_000))
+
+    async def sign_in(client, login):
+        response = await client.post("/api/auth/login", json={"login": login, "password": PASSWORD})
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        person = Person(client, body["user"], body["csrf_token"])
+        made.append(person)
+        return person
+
+    class Factory:
+        async def patient(self, name="Test Patient", birth_date="1990-05-01", sex="female") -> Person:
+            client = await make_client()
+            phone = f"139{next(counter):08d}"
+            response = await client.post("/api/auth/register", json={
+                "phone": phone, "password": PASSWORD, "name": name, "birth_date": birth_date, "sex": sex})
+            assert response.status == 201, await response.text()
+            body = await response.json()
+            person = Person(client, body["user"], body["csrf_token"])
+            person.phone = phone
+            made.append(person)
+            return person
+
+        emails: dict[str, str] = {}
+
+        async def staff(self, role: str, department: str | None = None, organisation_id: int | None = None,
+                        name: str | None = None) -> Person:
+            email = f"{role}{next(counter)}@test.clinic"
+            async with db.acquire() as conn:
+                row = await auth.create_user(conn, role=role, name=name or f"Test {role}", email=email, password=PASSWORD,
+                                       department=department, organisation_id=organisation_id)
+            self.emails[str(row["id"])] = email
+            return await sign_in(await make_client(), email)
+
+        async def doctor(self, department: str = "internal", available: bool = True) -> Person:
+            person = await self.staff("doctor", department=department)
+            if available:
+                response = await person.post("/api/doctor/status", json={"status": "available"})
+                assert response.status == 200
+            return person
+
+    yield Factory()
+    for person in made:  # sockets close while the server still runs
+        await person.close()
+
+
+MILD_ANSWERS = {"age_years": 34, "symptoms": ["cough", "sore_throat"], "temperature_c": 37.0}
+
+
+async def queued_patient(people, answers=None, name="Test Patient"):
+    """A signed-in patient who answered the questionnaire and joined the queue; returns (person, entry)."""
+    patient = await people.patient(name=name)
+    response = await patient.post("/api/triage/assessments", json={"answers": answers or MILD_ANSWERS})
+    assert response.status == 201, await response.text()
+    assessment = await response.json()
+    response = await patient.post("/api/queue", json={"assessment_id": assessment["id"]})
+    assert response.status == 201, await response.text()
+    return patient, await response.json()

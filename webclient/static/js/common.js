@@ -1,0 +1,85 @@
+// Shared browser helpers: the API client (CSRF header, JSON errors), texts, the live socket.
+"use strict";
+
+const T = (key) => (window.I18N && window.I18N[key]) || key;
+let csrfToken = null;
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message || `HTTP ${status}`);
+    this.status = status; this.code = err.code; this.field = err.field;
+  }
+}
+
+async function api(method, path, body) {
+  // Every state-changing request carries the session's CSRF token (fetched once from /api/me).
+  const headers = { "Accept": "application/json", "Accept-Language": window.LANG };
+  if (method !== "GET" && csrfToken === null && !path.startsWith("/api/auth/")) await loadMe();
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
+  const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  if (data && data.csrf_token) csrfToken = data.csrf_token;
+  return data;
+}
+
+async function loadMe() {
+  try { const me = await api("GET", "/api/me"); csrfToken = me.csrf_token; return me.user; }
+  catch (e) { if (e.status === 401) return null; throw e; }
+}
+
+function toast(message, ms = 6000) {
+  const el = document.getElementById("toast");
+  el.textContent = message; el.hidden = false;
+  clearTimeout(toast.timer); toast.timer = setTimeout(() => { el.hidden = true; }, ms);
+}
+
+function showError(formId, error) {
+  const el = document.querySelector(`.form-error[data-for="${formId}"]`);
+  const message = error instanceof ApiError ? error.message : T("error_next");
+  if (el) { el.textContent = message; el.hidden = false; } else toast(message);
+  if (error.field) {
+    const input = document.querySelector(`#${formId} [name="${error.field.split(".").pop()}"]`);
+    if (input) input.focus();
+  }
+}
+
+function formObject(form) {
+  const out = {};
+  for (const [key, value] of new FormData(form).entries()) if (value !== "") out[key] = value;
+  return out;
+}
+
+function show(id, visible = true) { const el = document.getElementById(id); if (el) el.hidden = !visible; }
+function text(id, value) { const el = document.getElementById(id); if (el) el.textContent = value; }
+function esc(s) { const d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+
+function connectSocket() {
+  // Websocket only: no sticky sessions needed behind a proxy. Reconnects with backoff on its own.
+  const socket = io({ transports: ["websocket"], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+  const banner = document.getElementById("conn-status");
+  socket.on("disconnect", () => { if (banner) banner.hidden = false; });
+  socket.on("connect", () => { if (banner) banner.hidden = true; });
+  socket.on("connect_error", (err) => {
+    if (err && err.message === "not_signed_in") window.location.href = "/";
+  });
+  return socket;
+}
+
+function emitAck(socket, event, payload, timeoutMs = 8000) {
+  return new Promise((resolve) => {
+    socket.timeout(timeoutMs).emit(event, payload, (err, ack) => resolve(err ? { ok: false, error: { code: "timeout" } } : ack));
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const out = document.getElementById("sign-out");
+  if (out) out.addEventListener("click", async () => {
+    try { await api("POST", "/api/auth/logout"); } finally { window.location.href = "/"; }
+  });
+});

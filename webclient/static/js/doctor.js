@@ -1,0 +1,88 @@
+// The doctor's dashboard: live department queue, duty status, take next, the call and the record.
+"use strict";
+
+const doc = { socket: null, call: null, consultationId: null, alerts: 0 };
+
+function renderQueue(data) {
+  const rows = document.getElementById("queue-rows");
+  rows.innerHTML = data.entries.map((e) => `
+    <tr data-entry="${esc(e.id)}" class="level-${e.level}${e.overdue ? " overdue" : ""}">
+      <td>${e.position}</td><td>${e.level}</td>
+      <td>${esc(e.patient.name)}${e.patient.age_years != null ? ` (${esc(e.patient.age_years)})` : ""}</td>
+      <td>${e.waited_minutes}${e.overdue ? ` <strong>${esc(T("overdue"))}</strong>` : ""}</td>
+      <td><small>${esc(e.why_here)}</small><ul>${(e.triage.reasons || []).map((r) => `<li>${esc(r.text)}</li>`).join("")}</ul>
+        ${e.precheck ? `<small>${esc(T("precheck"))}: ${e.precheck.camera ? "📷" : "✗"} ${e.precheck.microphone ? "🎤" : "✗"} ${e.precheck.rtt_ms ?? "-"} ms</small>` : ""}</td>
+      <td><button type="button" class="take-entry" data-entry="${esc(e.id)}">${esc(T("take"))}</button></td>
+    </tr>`).join("");
+  text("waiting-count", data.entries.length);
+  show("queue-empty", data.entries.length === 0);
+  rows.querySelectorAll(".take-entry").forEach((b) => { b.onclick = () => take(b.dataset.entry); });
+}
+
+let refreshTimer = null;
+function refreshQueue() {
+  // Coalesce bursts of queue:update into one read.
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => { try { renderQueue(await api("GET", "/api/doctor/queue")); } catch (e) { toast(e.message); } }, 150);
+}
+
+async function take(entryId) {
+  try {
+    const consultation = await api("POST", "/api/doctor/claim", entryId ? { entry_id: entryId } : {});
+    await enterCall(consultation.id);
+  } catch (e) { toast(e.message); }
+}
+
+function renderTriage(consultation) {
+  const t = consultation.triage || {};
+  document.getElementById("patient-triage").innerHTML = `
+    <h2>${esc(consultation.patient.name)} · ${esc(T("level"))} ${t.level ?? "-"}</h2>
+    <ul>${(t.red_flags || []).concat(t.reasons || []).map((r) => `<li>${esc(r.text)}</li>`).join("")}</ul>`;
+}
+
+async function enterCall(consultationId) {
+  if (doc.call && doc.call.id === String(consultationId)) return;
+  doc.consultationId = String(consultationId);
+  show("step-call", true);
+  doc.call = new ConsultCall({ socket: doc.socket, consultationId, role: "doctor", onEnded: leaveCall });
+  renderTriage(await doc.call.start());
+}
+
+function leaveCall() {
+  doc.call = null; doc.consultationId = null;
+  show("step-call", false);
+  document.getElementById("record-form").reset();
+  refreshQueue();
+}
+
+function onAlert(alert) {
+  doc.alerts += 1;
+  document.title = `(${doc.alerts}) ${T("doctor_dashboard")}`;
+  refreshQueue();
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  const me = await loadMe();
+  document.getElementById("doctor-status").value = me.status || "offline";
+  doc.socket = connectSocket();
+  doc.socket.on("queue:update", refreshQueue);
+  doc.socket.on("queue:alert", onAlert);
+  doc.socket.on("consult:ready", (m) => enterCall(m.consultation_id));
+  doc.socket.on("connect", refreshQueue);
+  window.addEventListener("focus", () => { doc.alerts = 0; document.title = T("doctor_dashboard"); });
+
+  document.getElementById("doctor-status").onchange = async (e) => {
+    try { await api("POST", "/api/doctor/status", { status: e.target.value }); } catch (err) { toast(err.message); }
+  };
+  document.getElementById("take-next").onclick = () => take(null);
+  document.getElementById("record-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", `/api/consultations/${doc.consultationId}/end`, formObject(event.target));
+      if (doc.call) doc.call.finish();
+    } catch (e) { showError("record-form", e); }
+  });
+  refreshQueue();
+  try { const current = await api("GET", "/api/consultations/current"); await enterCall(current.id); }
+  catch (e) { if (e.status !== 404) toast(e.message); }
+});

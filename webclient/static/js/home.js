@@ -1,0 +1,20 @@
+// Start page: sign in or register, then go to the page of one's role.
+"use strict";
+const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin" };
+
+function afterSignIn(user) {
+  const next = new URLSearchParams(window.location.search).get("next");
+  window.location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : HOME[user.role];
+}
+
+document.getElementById("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try { afterSignIn((await api("POST", "/api/auth/login", formObject(event.target))).user); }
+  catch (e) { showError("login-form", e); }
+});
+
+document.getElementById("register-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try { afterSignIn((await api("POST", "/api/auth/register", formObject(event.target))).user); }
+  catch (e) { showError("register-form", e); }
+});
