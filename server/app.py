@@ -17,15 +17,18 @@ from aiohttp import web
 
 from db.connect import create_pool
 from db.migrate import migrate
+from server import queue as queue_service
 from server import seed
-from server.keys import DB_POOL, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
+from server.housekeeping import housekeeping_ctx
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
+from server.live import LiveEvents
 from server.metrics import Metrics
 from server.middleware import setup_middlewares
 from server.routes import setup_routes
 from server.settings import Settings
 from signaling import presence
 from signaling.media import EchoPeers
-from signaling.namespace import ClinicNamespace
+from signaling.namespace import ClinicNamespace, member_left
 from signaling.redis_manager import BoundedRedisManager
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,10 @@ async def presence_ctx(app: web.Application):
         while True:
             try:
                 async with app[DB_POOL].acquire() as conn:
-                    await presence.heartbeat(conn, app[INSTANCE_ID])
+                    # Rooms held by a process that died: those members left (their grace period starts).
+                    for consultation_id, role in await presence.heartbeat(conn, app[INSTANCE_ID]):
+                        if role not in await presence.roles_present(conn, consultation_id):
+                            await member_left(app[SIO], conn, consultation_id, role)
             except Exception:
                 log.warning("heartbeat failed", exc_info=True)
             await asyncio.sleep(HEARTBEAT_SECONDS)
@@ -71,6 +77,7 @@ async def presence_ctx(app: web.Application):
         await task
     async with app[DB_POOL].acquire() as conn:
         await presence.forget_instance(conn, app[INSTANCE_ID])
+        await queue_service.forget_instance(conn, app[INSTANCE_ID])
 
 
 async def media_ctx(app: web.Application):
@@ -104,5 +111,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio.register_namespace(ClinicNamespace(app))
     sio.attach(app)
     app[SIO] = sio
-    app.cleanup_ctx.extend([database_ctx, presence_ctx, media_ctx])
+    app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
+    app.cleanup_ctx.extend([database_ctx, presence_ctx, media_ctx, housekeeping_ctx])
     return app

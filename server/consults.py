@@ -6,6 +6,7 @@ import asyncpg
 from db.queries import consults as sql
 from db.queries import queue as queue_sql
 from server import assessments, audit
+from server import queue as queue_service
 from server.audit import Actor
 from server.errors import Conflict, ConsultNotFound, Forbidden
 
@@ -65,6 +66,7 @@ async def end(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Act
         if ended is None:
             raise Conflict("This consultation has already ended.", code="already_ended")
         await conn.execute(queue_sql.SET_ENTRY_STATUS, row["entry_id"], "done")
+        await conn.execute(sql.SET_END_REASON, consultation_id, "completed")
     return ended
 
 
@@ -125,3 +127,33 @@ async def member_joined(conn: asyncpg.Connection, consultation_id: int, role: st
     await conn.execute(sql.MEMBER_JOINED, consultation_id, role)
     if role == "patient":
         await conn.execute(sql.PATIENT_ARRIVED, consultation_id)
+
+
+async def hand_back(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Actor, reason: str,
+                    department: str | None = None):
+    """The doctor returns the patient to the queue (keeping their place) or transfers them to another
+    department; the consultation ends without a record. Returns the queue change to broadcast."""
+    async with conn.transaction():
+        row, _ = await load_for(conn, consultation_id, doctor, actor, f"consultation.{reason}", roles=("doctor",))
+        ended = await conn.fetchrow(sql.END_WITHOUT_RECORD, consultation_id, reason)
+        if ended is None:
+            raise Conflict("This consultation has already ended.", code="already_ended")
+        entry = await conn.fetchrow(queue_sql.ENTRY_BY_ID, row["entry_id"])
+        return await queue_service.requeue(conn, entry, department=department)
+
+
+async def members_gone(conn: asyncpg.Connection, grace_seconds: int):
+    """Apply the rejoin grace period: (interrupted consultations, [(ended consultation, queue change)])."""
+    interrupted = await conn.fetch(sql.PATIENTS_GONE, grace_seconds)
+    requeued = []
+    async with conn.transaction():
+        for row in await conn.fetch(sql.DOCTORS_GONE, grace_seconds):
+            await conn.execute(sql.END_WITHOUT_RECORD, row["id"], "doctor_left")
+            entry = await conn.fetchrow(queue_sql.ENTRY_BY_ID, row["entry_id"])
+            requeued.append((row, await queue_service.requeue(conn, entry, front=True)))
+    return interrupted, requeued
+
+
+async def member_left(conn: asyncpg.Connection, consultation_id: int, role: str) -> None:
+    """A member's last connection in the room dropped: their grace period starts now."""
+    await conn.execute(sql.MARK_MEMBER_LEFT, consultation_id, role)

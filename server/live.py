@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import socketio
 
-from server.queue import QueueChange
+from db.queries import queue as queue_sql
+from server.keys import DB_POOL
+from server.queue import QueueChange, estimate_minutes
 
 
 def user_room(user_id) -> str:
@@ -40,24 +42,50 @@ def other_role(role: str) -> str:
     return "doctor" if role == "patient" else "patient"
 
 
-async def queue_changed(sio: socketio.AsyncServer, change: QueueChange) -> None:
-    """One small broadcast per change; clients adjust their own position."""
-    await sio.emit("queue:update", change.to_event(), room=queue_room(change.department))
+class LiveEvents:
+    """Publishes the live events of one application (stored at app[EVENTS])."""
 
+    def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):
+        self.sio, self.app = sio, app
+        # QUEUE_UPDATES=naive, the benchmark's baseline: recompute every waiting patient's
+        # position and push it to each of them, O(N) database and socket work per change.
+        self.naive = naive_queue_updates
 
-async def consult_ready(sio: socketio.AsyncServer, consultation) -> None:
-    """Tell the patient and the doctor that their consultation room is open."""
-    payload = {"consultation_id": str(consultation["id"])}
-    await sio.emit("consult:ready", payload, room=user_room(consultation["patient_id"]))
-    await sio.emit("consult:ready", payload, room=user_room(consultation["doctor_id"]))
+    async def queue_changed(self, change: QueueChange) -> None:
+        """One small broadcast per change; each client adjusts its own position."""
+        if self.naive:
+            return await self._push_every_position(change)
+        await self.sio.emit("queue:update", change.to_event(), room=queue_room(change.department))
 
+    async def _push_every_position(self, change: QueueChange) -> None:
+        async with self.app[DB_POOL].acquire() as conn:
+            rows = await conn.fetch(queue_sql.ALL_POSITIONS, change.department)
+        for row in rows:
+            await self.sio.emit("queue:update", {
+                "department": change.department, "seq": change.seq, "entry_id": str(row["id"]),
+                "position": row["position"], "minutes_per_patient": change.minutes_per_patient,
+                "estimated_wait_minutes": estimate_minutes(row["position"], change.minutes_per_patient),
+            }, room=user_room(row["patient_id"]))
 
-async def consult_ended(sio: socketio.AsyncServer, consultation_id) -> None:
-    """Tell both members the consultation is over."""
-    await sio.emit("consult:ended", {"consultation_id": str(consultation_id)}, room=consult_room(consultation_id))
+    async def consult_ready(self, consultation) -> None:
+        """Tell the patient and the doctor that their consultation room is open."""
+        payload = {"consultation_id": str(consultation["id"])}
+        await self.sio.emit("consult:ready", payload, room=user_room(consultation["patient_id"]))
+        await self.sio.emit("consult:ready", payload, room=user_room(consultation["doctor_id"]))
 
+    async def consult_ended(self, consultation_id, reason: str = "completed", patient_id=None,
+                            doctor_id=None) -> None:
+        """Tell both members the consultation is over (also those not in the room yet)."""
+        payload = {"consultation_id": str(consultation_id), "reason": reason}
+        rooms = [consult_room(consultation_id)] + [user_room(u) for u in (patient_id, doctor_id) if u]
+        await self.sio.emit("consult:ended", payload, room=rooms)
 
-async def queue_alert(sio: socketio.AsyncServer, department: str, kind: str, entry_id, level: int) -> None:
-    """Alert the department's doctors: new_patient / escalated / overdue."""
-    await sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
-                   room=doctors_room(department))
+    async def consult_interrupted(self, consultation_id) -> None:
+        """The patient stayed away past the grace period: the doctor may call them back or end."""
+        await self.sio.emit("consult:interrupted", {"consultation_id": str(consultation_id)},
+                            room=consult_room(consultation_id))
+
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
+        """Alert the department's doctors: new_patient / escalated / overdue."""
+        await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
+                            room=doctors_room(department))

@@ -188,3 +188,102 @@ def _why_here(level: int, overdue: bool, lang: str) -> str:
         return text + "，已超时，已提前" if overdue else text
     text = f"Level {level}, to be seen within {target} min; ordered by when each patient is due"
     return text + "; overdue, moved ahead" if overdue else text
+
+
+def _removed(entry) -> dict:
+    return {"id": str(entry["id"]), "key": sort_key(entry)}
+
+
+async def _change(conn, department: str, removed=(), inserted=()) -> QueueChange:
+    """Bump the department's sequence number and describe the change (inside the caller's transaction)."""
+    seq = await conn.fetchval(sql.BUMP_SEQ, department)
+    return QueueChange(department, seq, removed=[_removed(e) for e in removed],
+                       inserted=[_removed(e) for e in inserted],
+                       minutes_per_patient=await wait_model(conn, department))
+
+
+async def watch(conn: asyncpg.Connection, sid: str, instance_id: str, patient_id: int) -> QueueChange | None:
+    """A waiting patient's page is live: no grace period runs; an away patient gets their place back."""
+    await conn.execute(sql.WATCH, sid, instance_id, patient_id)
+    async with conn.transaction():
+        await conn.execute(sql.CLEAR_AWAY_SINCE, patient_id)
+        back = await conn.fetchrow(sql.RETURN_FROM_AWAY, patient_id)
+        if back is None:
+            return None
+        return await _change(conn, back["department"], inserted=[back])
+
+
+async def unwatch(conn: asyncpg.Connection, sid: str) -> None:
+    """A patient's page closed (its grace period starts at the next housekeeping round)."""
+    await conn.execute(sql.UNWATCH, sid)
+
+
+async def forget_instance(conn: asyncpg.Connection, instance_id: str) -> None:
+    """On a clean shutdown, forget this process's watchers (their patients' grace periods start)."""
+    await conn.execute(sql.FORGET_INSTANCE_WATCHERS, instance_id)
+
+
+async def mark_away(conn: asyncpg.Connection, grace_seconds: int) -> list[QueueChange]:
+    """Start grace periods for unwatched waiting patients; mark away those past theirs."""
+    await conn.execute(sql.MARK_UNWATCHED)
+    async with conn.transaction():
+        gone = await conn.fetch(sql.MARK_AWAY, grace_seconds)
+        return [await _change(conn, e["department"], removed=[e]) for e in gone]
+
+
+async def requeue(conn: asyncpg.Connection, entry, department: str | None = None, front: bool = False) -> QueueChange:
+    """Put an entry back in a waiting list: same due time (return), another department (transfer), or first (front)."""
+    department = department or entry["department"]
+    due_at = entry["due_at"]
+    if front:
+        due_at = await conn.fetchval(sql.FRONT_DUE_AT, department, due_at)
+    back = await conn.fetchrow(sql.REQUEUE, entry["id"], department, due_at)
+    return await _change(conn, department, inserted=[back])
+
+
+async def skip_or_no_show(conn: asyncpg.Connection, timeout_seconds: int) -> list[tuple[dict, QueueChange | None]]:
+    """Called patients who never joined: the first time skipped and put back, the second time no-show.
+
+    Returns (consultation that ended, queue change or None) pairs for the events.
+    """
+    out = []
+    async with conn.transaction():
+        for entry in await conn.fetch(sql.CALLED_TOO_LONG, timeout_seconds):
+            ended = await conn.fetchrow(consult_sql.END_WITHOUT_RECORD, entry["consultation_id"], "patient_absent")
+            if entry["skips"] == 0:
+                back = await conn.fetchrow(sql.SKIP_CALLED, entry["id"], triage.TARGET_WAIT_MINUTES[entry["level"]])
+                out.append((ended, await _change(conn, back["department"], inserted=[back])))
+            else:
+                await conn.execute(sql.SET_NO_SHOW, entry["id"])
+                out.append((ended, None))
+    return out
+
+
+async def reassess(conn: asyncpg.Connection, entry, assessment) -> tuple[asyncpg.Record, QueueChange]:
+    """"I feel worse": urgency only rises while waiting; an emergency takes the entry out (escalated)."""
+    async with conn.transaction():
+        if assessment["disposition"] == "emergency":
+            await conn.execute(sql.SET_ENTRY_STATUS, entry["id"], "escalated")
+            updated = await conn.fetchrow(sql.ENTRY_BY_ID, entry["id"])
+            return updated, await _change(conn, entry["department"], removed=[entry])
+        level = min(entry["level"], assessment["level"])
+        updated = await conn.fetchrow(sql.REASSESS, entry["id"], assessment["id"], level,
+                                      triage.TARGET_WAIT_MINUTES[level])
+        return updated, await _change(conn, entry["department"], removed=[entry], inserted=[updated])
+
+
+async def overdue(conn: asyncpg.Connection) -> list:
+    """Waiting entries that just passed their level's target time (each reported once)."""
+    return await conn.fetch(sql.OVERDUE_TO_ALERT)
+
+
+async def auto_assign(conn: asyncpg.Connection):
+    """Automatic mode: give the next patient to one free doctor; returns claim()'s triple or None."""
+    async with conn.transaction():
+        doctor = await conn.fetchrow(sql.FREE_AUTO_DOCTOR)
+        if doctor is None:
+            return None
+        try:
+            return await claim(conn, doctor)
+        except NobodyWaiting:
+            return None

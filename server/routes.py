@@ -5,7 +5,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.views import accounts, clinic, ops, pages, rtc
+from server.views import accounts, clinic, employers, ops, pages, rtc
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webclient" / "static"
 
@@ -34,6 +34,7 @@ ROUTES = [
     ("GET", "/api/queue/me", clinic.my_entry, "queue_me", None),
     ("DELETE", "/api/queue/me", clinic.leave_queue, "queue_leave", None),
     ("POST", "/api/queue/me/precheck", clinic.save_precheck, "queue_precheck", clinic.Precheck),
+    ("POST", "/api/queue/me/reassess", clinic.reassess, "queue_reassess", None),
     ("GET", "/api/departments", clinic.departments, "departments", None),
     ("GET", "/api/doctor/queue", clinic.doctor_queue, "doctor_queue", None),
     ("POST", "/api/doctor/status", clinic.doctor_status, "doctor_status", clinic.DoctorStatus),
@@ -42,11 +43,32 @@ ROUTES = [
     ("GET", "/api/consultations/history", clinic.my_history, "consultation_history", None),
     ("GET", "/api/consultations/{id}", clinic.consultation, "consultation", None),
     ("POST", "/api/consultations/{id}/end", clinic.end_consultation, "consultation_end", clinic.EndConsultation),
+    ("POST", "/api/consultations/{id}/return", clinic.return_to_queue, "consultation_return", None),
+    ("POST", "/api/consultations/{id}/transfer", clinic.transfer, "consultation_transfer", clinic.Transfer),
+    ("POST", "/api/consultations/{id}/recall", clinic.recall, "consultation_recall", None),
     ("POST", "/api/consultations/{id}/quality", clinic.report_quality, "consultation_quality", clinic.Quality),
     ("POST", "/api/consultations/{id}/rating", clinic.rate, "consultation_rate", clinic.Rating),
 
     ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
     ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),
+
+    ("GET", "/employer/invitations", employers.invitations_print_page, "employer_invitations_page", None),
+    ("GET", "/invite/{token}", employers.invite_page, "invite_page", None),
+    ("GET", "/screening", employers.screening_page, "screening_page", None),
+    ("POST", "/api/employer/staff/import", employers.import_staff, "employer_staff_import", None),
+    ("POST", "/api/employer/staff/invitations", employers.issue_invitations, "employer_invitations",
+     employers.IssueInvitations),
+    ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", None),
+    ("GET", "/api/employer/staff.csv", employers.staff_csv, "employer_staff_csv", None),
+    ("GET", "/api/employer/staff/{employee_ref}", employers.staff_member, "employer_staff_member", None),
+    ("GET", "/api/employer/summary", employers.staff_summary, "employer_summary", None),
+    ("POST", "/api/employer/colleagues", employers.add_colleague, "employer_colleagues", employers.Colleague),
+    ("GET", "/api/invitations/{token}", employers.invitation_info, "invitation", None),
+    ("POST", "/api/invitations/{token}/accept", employers.accept_invitation, "invitation_accept", None),
+    ("GET", "/api/me/employers", employers.my_employers, "my_employers", None),
+    ("DELETE", "/api/me/employers/{id}", employers.withdraw_employer, "my_employer_withdraw", None),
+    ("POST", "/api/screenings", employers.create_screening, "screening_create", None),
+    ("GET", "/api/screenings/latest", employers.latest_screening, "screening_latest", None),
 ]
 
 

@@ -52,6 +52,8 @@ class Settings:
     # How often the housekeeping loop (ageing alerts, grace periods) runs.
     housekeeping_seconds: float = 5.0
     redis_max_connections: int = 32
+    # "delta": one small broadcast per queue change; "naive": the benchmark's O(N) baseline.
+    queue_updates: str = "delta"
     data_dir: str = "var"
 
     @classmethod
@@ -66,6 +68,8 @@ class Settings:
         for url in turn_urls:
             if not url.startswith(("turn:", "turns:")):
                 raise SettingsError(f"TURN_URLS entries must start with turn: or turns:, got {url!r}")
+        if env.get("QUEUE_UPDATES", "delta") not in ("delta", "naive"):
+            raise SettingsError("QUEUE_UPDATES must be delta or naive")
         if turn_urls and not env.get("TURN_SECRET"):
             raise SettingsError("TURN_SECRET must be set when TURN_URLS is")
         values = dict(
@@ -84,6 +88,7 @@ class Settings:
             call_timeout_seconds=_int(env, "CALL_TIMEOUT_SECONDS", 180, 1),
             redis_max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 32, 1),
             data_dir=env.get("DATA_DIR", "var"),
+            queue_updates=env.get("QUEUE_UPDATES", "delta"),
         )
         if secret:
             values["secret_key"] = secret

@@ -9,7 +9,7 @@ import socketio
 from server import audit, auth, consults, live
 from server import queue as queue_service
 from server.audit import Actor
-from server.keys import DB_POOL, INSTANCE_ID, METRICS
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS
 from signaling import messages, presence
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,10 @@ class ClinicNamespace(socketio.AsyncNamespace):
     def __init__(self, app, namespace: str = "/"):
         super().__init__(namespace)
         self.app = app
+
+    async def trigger_event(self, event, *args):
+        """Route `queue:subscribe` to `on_queue_subscribe`: API event names use colons."""
+        return await super().trigger_event((event or "").replace(":", "_"), *args)
 
     @property
     def pool(self):
@@ -46,11 +50,11 @@ class ClinicNamespace(socketio.AsyncNamespace):
         """Tell the other member when this was a role's last connection in a room."""
         self._count(-1)
         async with self.pool.acquire() as conn:
+            await queue_service.unwatch(conn, sid)
             gone = await presence.leave(conn, sid)
-        for consultation_id, role, still_present in gone:
-            if not still_present:
-                await self.emit("peer:left", {"consultation_id": str(consultation_id), "role": role},
-                                room=live.member_room(consultation_id, live.other_role(role)))
+            for consultation_id, role, still_present in gone:
+                if not still_present:
+                    await member_left(self, conn, consultation_id, role)
 
     async def on_queue_subscribe(self, sid, payload=None):
         """A waiting patient asks for live queue updates; the ack carries a fresh snapshot (resync)."""
@@ -63,7 +67,12 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 return {"ok": False, "error": {"code": "not_queued", "message": "You are not in a queue."}}
             # Enter the room before taking the snapshot, so no change can fall between the two.
             await self.enter_room(sid, live.queue_room(entry["department"]))
+            back = await queue_service.watch(conn, sid, self.app[INSTANCE_ID], user["id"])
+            if back is not None:  # they had been marked away: their place is theirs again
+                entry = await queue_service.open_entry(conn, user["id"])
             view = await queue_service.entry_view(conn, entry)
+        if back is not None:
+            await self.app[EVENTS].queue_changed(back)
         return {"ok": True, "entry": view}
 
     async def on_join(self, sid, payload):
@@ -136,3 +145,10 @@ class ClinicNamespace(socketio.AsyncNamespace):
 async def _audit(conn, session: dict, action: str, consultation_id: int, allowed: bool) -> None:
     await audit.record(conn, Actor.of(session["user"], session.get("ip")), action, "consultation",
                        consultation_id, allowed=allowed)
+
+
+async def member_left(sio, conn, consultation_id: int, role: str) -> None:
+    """A member's last connection in a room is gone: start their grace period, tell the other member."""
+    await consults.member_left(conn, consultation_id, role)
+    await sio.emit("peer:left", {"consultation_id": str(consultation_id), "role": role},
+                   room=live.member_room(consultation_id, live.other_role(role)))

@@ -119,6 +119,15 @@ async def client(make_client):
     return await make_client()
 
 
+def cookie_headers(cookie: str):
+    """Socket.IO connect headers carrying a session cookie, fresh for every (re)connect.
+
+    A callable, because python-engineio removes the Cookie header from the dict it is given on the
+    first connect, so a plain dict would reconnect without the session and be refused.
+    """
+    return lambda: {"Cookie": cookie}
+
+
 class Person:
     """A signed-in client: HTTP with cookie and CSRF header, and Socket.IO connections."""
 
@@ -155,7 +164,7 @@ class Person:
         async def record(event, data=None):
             sio.received.append((event, data))
 
-        await sio.connect(str(self.client.make_url("/")), headers={"Cookie": self.cookie_header()},
+        await sio.connect(str(self.client.make_url("/")), headers=cookie_headers(self.cookie_header()),
                           transports=["websocket"], wait_timeout=5)
         self.sockets.append(sio)
         return sio

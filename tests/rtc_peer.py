@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import fractions
 
-from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc import (RTCConfiguration, RTCIceServer, RTCIceTransportPolicy, RTCPeerConnection, RTCSessionDescription,
+                    VideoStreamTrack)
 from av import VideoFrame
 
 
@@ -51,7 +52,10 @@ class RtcPeer:
     def _configuration(self) -> RTCConfiguration:
         servers = [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
                    for s in self.ice_servers]
-        return RTCConfiguration(iceServers=servers)
+        # relay_only: gather nothing but TURN relay candidates (like a browser's iceTransportPolicy
+        # "relay"), so no host candidate can take part in the checks either.
+        policy = RTCIceTransportPolicy.RELAY if self.relay_only else RTCIceTransportPolicy.ALL
+        return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
 
     async def _new_pc(self) -> RTCPeerConnection:
         if self.pc is not None:
@@ -109,15 +113,22 @@ class RtcPeer:
             if self.pc.signalingState == "have-local-offer":
                 await self.pc.setRemoteDescription(RTCSessionDescription(sdp=data["sdp"], type="answer"))
 
-    def selected_candidate_types(self) -> set[str]:
-        """The candidate types in use on the connection's ICE transports."""
-        types = set()
+    def _nominated_pairs(self) -> list:
+        pairs = []
         for transceiver in self.pc.getTransceivers() if self.pc else []:
-            ice = transceiver.receiver.transport.transport
+            ice = transceiver.receiver.transport.transport  # RTCDtlsTransport -> RTCIceTransport
             pair = ice._connection._nominated.get(1) if hasattr(ice, "_connection") else None
             if pair is not None:
-                types.add(pair.local_candidate.type)
-        return types
+                pairs.append(pair)
+        return pairs
+
+    def selected_candidate_types(self) -> set[str]:
+        """The local candidate types of the pairs in use on the connection's ICE transports."""
+        return {pair.local_candidate.type for pair in self._nominated_pairs()}
+
+    def selected_remote_candidate_types(self) -> set[str]:
+        """The remote candidate types of the pairs in use."""
+        return {pair.remote_candidate.type for pair in self._nominated_pairs()}
 
     async def close(self) -> None:
         for task in self._tasks:

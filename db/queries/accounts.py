@@ -30,4 +30,6 @@ INSERT_ORGANISATION = "INSERT INTO organisations (name) VALUES ($1) ON CONFLICT 
 ORGANISATION_BY_NAME = "SELECT id, name FROM organisations WHERE name = $1"
 ORGANISATION_EXISTS = "SELECT 1 FROM organisations WHERE id = $1"
 
-SET_DOCTOR_STATUS = "UPDATE users SET doctor_status = $2 WHERE id = $1 AND role = 'doctor'"
+SET_DOCTOR_STATUS = """
+UPDATE users SET doctor_status = $2, auto_assign = coalesce($3, auto_assign)
+WHERE id = $1 AND role = 'doctor' RETURNING doctor_status, auto_assign"""

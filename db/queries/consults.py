@@ -58,3 +58,22 @@ UPDATE consultations SET member_left_at = member_left_at - $2::text,
     status = CASE WHEN status = 'interrupted' THEN 'active' ELSE status END
 WHERE id = $1 AND status <> 'ended'"""
 PATIENT_ARRIVED = "UPDATE queue_entries SET status = 'in_consult', updated_at = now() WHERE consultation_id = $1 AND status = 'called'"
+
+END_WITHOUT_RECORD = """
+UPDATE consultations SET status = 'ended', ended_at = now(), end_reason = $2
+WHERE id = $1 AND status <> 'ended' RETURNING id, entry_id, patient_id, doctor_id, department"""
+SET_END_REASON = "UPDATE consultations SET end_reason = $2 WHERE id = $1"
+
+# Members gone longer than the grace period. A gone patient interrupts the consultation (the doctor
+# may call them back or end it); a gone doctor ends it and the patient returns to the queue front.
+MARK_MEMBER_LEFT = """
+UPDATE consultations SET member_left_at = member_left_at || jsonb_build_object($2::text, now())
+WHERE id = $1 AND status <> 'ended' AND NOT member_left_at ? $2::text"""
+PATIENTS_GONE = """
+UPDATE consultations SET status = 'interrupted', interrupted_at = now(), interruptions = interruptions + 1
+WHERE status = 'active' AND (member_left_at ->> 'patient')::timestamptz < now() - make_interval(secs => $1)
+RETURNING id, patient_id, doctor_id"""
+DOCTORS_GONE = """
+SELECT id, entry_id, patient_id, doctor_id, department FROM consultations
+WHERE status <> 'ended' AND (member_left_at ->> 'doctor')::timestamptz < now() - make_interval(secs => $1)
+FOR UPDATE SKIP LOCKED"""

@@ -6,7 +6,8 @@ ON CONFLICT (id) DO UPDATE SET heartbeat = now()"""
 # Rows of processes silent for this long belong to dead processes and are ignored, then removed.
 STALE_AFTER = "interval '20 seconds'"
 FORGET_DEAD_INSTANCES = f"""
-WITH dead AS (DELETE FROM server_instances WHERE heartbeat < now() - {STALE_AFTER} RETURNING id)
+WITH dead AS (DELETE FROM server_instances WHERE heartbeat < now() - {STALE_AFTER} RETURNING id),
+     watchers AS (DELETE FROM queue_watchers WHERE instance_id IN (SELECT id FROM dead))
 DELETE FROM room_presence WHERE instance_id IN (SELECT id FROM dead)
 RETURNING consultation_id, role"""
 FORGET_INSTANCE = "DELETE FROM server_instances WHERE id = $1"

@@ -78,3 +78,72 @@ ACTIVE_CONSULTATIONS = "SELECT count(*) FROM consultations WHERE status <> 'ende
 SAVE_PRECHECK = """
 UPDATE queue_entries SET precheck = $2 || jsonb_build_object('checked_at', now())
 WHERE patient_id = $1 AND status IN ('waiting', 'away', 'called') RETURNING id"""
+
+# The naive way, kept only as the benchmark's baseline: every waiting patient's position, recomputed.
+ALL_POSITIONS = """
+SELECT patient_id, id, row_number() OVER (ORDER BY due_at, id) AS position
+FROM queue_entries WHERE department = $1 AND status = 'waiting'"""
+
+# --- lifecycle: watchers, away, no-show, return, transfer, reassess, overdue, auto-assign -------
+
+WATCH = """
+INSERT INTO queue_watchers (sid, instance_id, patient_id) VALUES ($1, $2, $3)
+ON CONFLICT (sid) DO NOTHING"""
+UNWATCH = "DELETE FROM queue_watchers WHERE sid = $1"
+FORGET_INSTANCE_WATCHERS = "DELETE FROM queue_watchers WHERE instance_id = $1"
+
+# Waiting patients with no live page: start (or keep) their grace period; those back online lose it.
+MARK_UNWATCHED = """
+UPDATE queue_entries e SET away_since = now()
+WHERE e.status = 'waiting' AND e.away_since IS NULL
+  AND NOT EXISTS (SELECT 1 FROM queue_watchers w JOIN server_instances i ON i.id = w.instance_id
+                  WHERE w.patient_id = e.patient_id AND i.heartbeat > now() - interval '20 seconds')"""
+CLEAR_AWAY_SINCE = "UPDATE queue_entries SET away_since = NULL WHERE patient_id = $1 AND status = 'waiting'"
+MARK_AWAY = f"""
+UPDATE queue_entries e SET status = 'away', updated_at = now()
+WHERE e.status = 'waiting' AND e.away_since < now() - make_interval(secs => $1)
+RETURNING {ENTRY_COLUMNS}"""
+# A patient who comes back after being marked away gets their place back (the same due time).
+RETURN_FROM_AWAY = f"""
+UPDATE queue_entries e SET status = 'waiting', away_since = NULL, updated_at = now()
+WHERE e.patient_id = $1 AND e.status = 'away'
+RETURNING {ENTRY_COLUMNS}"""
+
+# Called patients who did not join in time: skipped (put back behind those due now) once, then no-show.
+CALLED_TOO_LONG = f"""
+SELECT {ENTRY_COLUMNS} FROM queue_entries e
+WHERE e.status = 'called' AND e.called_at < now() - make_interval(secs => $1)
+FOR UPDATE SKIP LOCKED"""
+SKIP_CALLED = f"""
+UPDATE queue_entries e SET status = 'waiting', skips = skips + 1, doctor_id = NULL, consultation_id = NULL,
+    called_at = NULL, due_at = now() + make_interval(mins => $2), updated_at = now()
+WHERE e.id = $1 RETURNING {ENTRY_COLUMNS}"""
+SET_NO_SHOW = "UPDATE queue_entries SET status = 'no_show', updated_at = now() WHERE id = $1"
+
+# Back into the waiting list with the same due time (return), or in another department (transfer).
+REQUEUE = f"""
+UPDATE queue_entries e SET status = 'waiting', department = $2, doctor_id = NULL, consultation_id = NULL,
+    called_at = NULL, away_since = NULL, due_at = $3, updated_at = now()
+WHERE e.id = $1 RETURNING {ENTRY_COLUMNS}"""
+FRONT_DUE_AT = """
+SELECT least($2::timestamptz, (SELECT min(due_at) FROM queue_entries WHERE department = $1 AND status = 'waiting')
+                              - interval '1 millisecond')"""
+
+REASSESS = f"""
+UPDATE queue_entries e SET assessment_id = $2, level = $3,
+    due_at = least(e.due_at, e.enqueued_at + make_interval(mins => $4)), updated_at = now()
+WHERE e.id = $1 RETURNING {ENTRY_COLUMNS}"""
+
+OVERDUE_TO_ALERT = f"""
+UPDATE queue_entries e SET overdue_alerted = true
+WHERE e.status = 'waiting' AND NOT e.overdue_alerted AND e.due_at < now()
+RETURNING {ENTRY_COLUMNS}"""
+
+# Automatic mode: a free doctor (available, auto_assign, no open consultation) of a department
+# with someone waiting; the row lock keeps two processes from assigning the same doctor.
+FREE_AUTO_DOCTOR = """
+SELECT u.id, u.role, u.name, u.department FROM users u
+WHERE u.role = 'doctor' AND u.doctor_status = 'available' AND u.auto_assign
+  AND NOT EXISTS (SELECT 1 FROM consultations c WHERE c.doctor_id = u.id AND c.status <> 'ended')
+  AND EXISTS (SELECT 1 FROM queue_entries e WHERE e.department = u.department AND e.status = 'waiting')
+ORDER BY u.id LIMIT 1 FOR UPDATE OF u SKIP LOCKED"""

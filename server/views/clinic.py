@@ -7,12 +7,12 @@ from aiohttp import web
 from pydantic import Field
 
 from db.queries import accounts as accounts_sql
-from server import assessments, audit, consults, live, triage
+from server import assessments, audit, consults, housekeeping, triage
 from server import queue as queue_service
-from server.errors import NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, ValidationFailed
 from server.keys import METRICS
 from server.validation import Body, parse_body, read_json
-from server.views.common import actor_of, json, lang_of, path_id, pool, sio, user_of
+from server.views.common import actor_of, events, json, lang_of, path_id, pool, user_of
 
 
 class Enqueue(Body):
@@ -27,6 +27,11 @@ class Precheck(Body):
 
 class DoctorStatus(Body):
     status: Literal["available", "away", "offline"]
+    auto_assign: bool | None = None
+
+
+class Transfer(Body):
+    department: str = Field(min_length=1, max_length=40)
 
 
 class Claim(Body):
@@ -94,9 +99,10 @@ async def enqueue(request: web.Request) -> web.Response:
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
-    await live.queue_changed(sio(request), change)
+    await events(request).queue_changed(change)
     if doctors_on_duty:
-        await live.queue_alert(sio(request), entry["department"], "new_patient", entry["id"], entry["level"])
+        await events(request).queue_alert(entry["department"], "new_patient", entry["id"], entry["level"])
+        await housekeeping.assign_free_doctors(request.app)
     return json(view, status=201)
 
 
@@ -115,7 +121,7 @@ async def leave_queue(request: web.Request) -> web.Response:
     patient = user_of(request, "patient")
     async with pool(request).acquire() as conn:
         change = await queue_service.leave(conn, patient["id"])
-    await live.queue_changed(sio(request), change)
+    await events(request).queue_changed(change)
     return web.Response(status=204)
 
 
@@ -151,8 +157,10 @@ async def doctor_status(request: web.Request) -> web.Response:
     doctor = user_of(request, "doctor")
     body = await parse_body(request, DoctorStatus)
     async with pool(request).acquire() as conn:
-        await conn.execute(accounts_sql.SET_DOCTOR_STATUS, doctor["id"], body.status)
-    return json({"status": body.status})
+        row = await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor["id"], body.status, body.auto_assign)
+    if body.status == "available":
+        await housekeeping.assign_free_doctors(request.app)
+    return json({"status": row["doctor_status"], "auto_assign": row["auto_assign"]})
 
 
 async def claim(request: web.Request) -> web.Response:
@@ -167,8 +175,8 @@ async def claim(request: web.Request) -> web.Response:
     metrics = request.app.get(METRICS)
     if metrics is not None:
         metrics.claims.labels(change.department).inc()
-    await live.queue_changed(sio(request), change)
-    await live.consult_ready(sio(request), consultation)
+    await events(request).queue_changed(change)
+    await events(request).consult_ready(consultation)
     return json(view, status=201)
 
 
@@ -201,8 +209,66 @@ async def end_consultation(request: web.Request) -> web.Response:
         await consults.end(conn, cid, doctor, actor_of(request), body.model_dump())
         row, role = await consults.load_for(conn, cid, doctor, actor_of(request), "consultation.read")
         view = await consults.view(conn, row, lang_of(request), role)
-    await live.consult_ended(sio(request), cid)
+    await events(request).consult_ended(cid)
+    await housekeeping.assign_free_doctors(request.app)
     return json(view)
+
+
+async def _hand_back(request: web.Request, reason: str, department: str | None = None) -> web.Response:
+    doctor = user_of(request, "doctor")
+    cid = path_id(request)
+    async with pool(request).acquire() as conn:
+        change = await consults.hand_back(conn, cid, doctor, actor_of(request), reason, department)
+    await events(request).consult_ended(cid, reason=reason)
+    await events(request).queue_changed(change)
+    await housekeeping.assign_free_doctors(request.app)
+    return json({"consultation_id": str(cid), "reason": reason, "department": change.department})
+
+
+async def return_to_queue(request: web.Request) -> web.Response:
+    """The doctor puts the patient back in the queue, in the place they had."""
+    return await _hand_back(request, "returned")
+
+
+async def transfer(request: web.Request) -> web.Response:
+    """The doctor sends the patient to another department's queue, keeping the time they have waited."""
+    body = await parse_body(request, Transfer)
+    if body.department not in triage.DEPARTMENTS:
+        raise ValidationFailed("No such department.", field="department", code="unknown_department")
+    return await _hand_back(request, "transferred", body.department)
+
+
+async def recall(request: web.Request) -> web.Response:
+    """The doctor calls an interrupted patient back into the same consultation."""
+    doctor = user_of(request, "doctor")
+    async with pool(request).acquire() as conn:
+        row, _ = await consults.load_for(conn, path_id(request), doctor, actor_of(request), "consultation.recall",
+                                         roles=("doctor",))
+    if row["status"] == "ended":
+        raise Conflict("This consultation has ended.", code="already_ended")
+    await events(request).consult_ready(row)
+    return json({"consultation_id": str(row["id"]), "status": row["status"]})
+
+
+async def reassess(request: web.Request) -> web.Response:
+    """"I feel worse": answer again while waiting; urgency only rises; an emergency leaves the online queue."""
+    patient = user_of(request, "patient")
+    body = await read_json(request)
+    if "answers" not in body:
+        raise ValidationFailed("answers is required.", field="answers", code="required")
+    async with pool(request).acquire() as conn:
+        entry = await queue_service.open_entry(conn, patient["id"])
+        if entry is None or entry["status"] not in ("waiting", "away"):
+            raise NotFound("You are not waiting in a queue.", code="not_queued")
+        async with conn.transaction():
+            assessment = await assessments.create(conn, patient["id"], body["answers"])
+            await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
+            updated, change = await queue_service.reassess(conn, entry, assessment)
+        view = await queue_service.entry_view(conn, updated)
+    await events(request).queue_changed(change)
+    if updated["status"] == "escalated":
+        await events(request).queue_alert(entry["department"], "escalated", entry["id"], assessment["level"])
+    return json({"assessment": assessments.view(assessment, lang_of(request)), "entry": view})
 
 
 async def report_quality(request: web.Request) -> web.Response:

@@ -6,7 +6,7 @@ from aiohttp import web
 from server import auth, i18n
 from server.audit import Actor
 from server.errors import ValidationFailed
-from server.keys import DB_POOL, SIO, USER
+from server.keys import DB_POOL, EVENTS, SIO, USER
 
 
 def user_of(request: web.Request, *roles: str):
@@ -32,6 +32,11 @@ def pool(request: web.Request):
 def sio(request: web.Request):
     """The Socket.IO server, for live events."""
     return request.app[SIO]
+
+
+def events(request: web.Request):
+    """The live-event publisher (server/live.py)."""
+    return request.app[EVENTS]
 
 
 def path_id(request: web.Request, name: str = "id") -> int:

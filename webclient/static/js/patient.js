@@ -114,6 +114,10 @@ function onQueueUpdate(change) {
   // Each client adjusts its own position from the keys of who left and who arrived ahead of it.
   const entry = state.entry;
   if (!entry || entry.status !== "waiting" || change.department !== entry.department) return;
+  if (change.position !== undefined) {                     // the server pushed our position itself
+    if (change.entry_id === entry.id) { Object.assign(entry, { position: change.position, estimated_wait_minutes: change.estimated_wait_minutes }); renderEntry(entry); }
+    return;
+  }
   if (change.seq <= entry.seq) return;                     // already counted in our snapshot
   const touchesMe = change.removed.concat(change.inserted).some((e) => e.id === entry.id);
   if (change.seq !== entry.seq + 1 || touchesMe) { entry.seq = change.seq; resync(); return; }
