@@ -34,6 +34,7 @@ def public_user(row) -> dict:
     if row["role"] == "doctor":
         user["department"] = row["department"]
         user["status"] = row["doctor_status"]
+        user["auto_assign"] = row["auto_assign"]
     if row["role"] == "employer":
         user["organisation_id"] = str(row["organisation_id"])
     return user

@@ -61,6 +61,10 @@ async def end(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Act
     """The doctor writes the record and ends the consultation; 409 if it has ended already."""
     async with conn.transaction():
         row, _ = await load_for(conn, consultation_id, doctor, actor, "consultation.end", roles=("doctor",))
+        if row["status"] == "ended":
+            raise Conflict("This consultation has already ended.", code="already_ended")
+        from server import records  # the structured record builds on this module; imported late to avoid a cycle
+        record = await records.finalise(conn, row, doctor, record)  # merged over the draft, kept as the original
         ended = await conn.fetchrow(sql.END_CONSULTATION, consultation_id, record["notes"], record["diagnosis"],
                                     record["disposition"], record["advice"])
         if ended is None:
@@ -132,14 +136,14 @@ async def member_joined(conn: asyncpg.Connection, consultation_id: int, role: st
 async def hand_back(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Actor, reason: str,
                     department: str | None = None):
     """The doctor returns the patient to the queue (keeping their place) or transfers them to another
-    department; the consultation ends without a record. Returns the queue change to broadcast."""
+    department; the consultation ends without a record. Returns (consultation, queue change)."""
     async with conn.transaction():
         row, _ = await load_for(conn, consultation_id, doctor, actor, f"consultation.{reason}", roles=("doctor",))
         ended = await conn.fetchrow(sql.END_WITHOUT_RECORD, consultation_id, reason)
         if ended is None:
             raise Conflict("This consultation has already ended.", code="already_ended")
         entry = await conn.fetchrow(queue_sql.ENTRY_BY_ID, row["entry_id"])
-        return await queue_service.requeue(conn, entry, department=department)
+        return row, await queue_service.requeue(conn, entry, department=department)
 
 
 async def members_gone(conn: asyncpg.Connection, grace_seconds: int):

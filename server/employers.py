@@ -294,7 +294,7 @@ def staff_csv(staff: list[dict], lang: str) -> bytes:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([t(k) for k in ("emp_employee_ref", "name", "emp_col_department", "emp_status",
+    writer.writerow([t(k) for k in ("emp_employee_ref", "name", "emp_department", "emp_status",
                                     "emp_screened_at", "emp_valid_until", "emp_invited", "emp_bound")])
     yes, no = t("emp_yes"), t("emp_no")
     for s in staff:

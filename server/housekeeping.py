@@ -42,14 +42,14 @@ async def run_once(app: web.Application) -> None:
         for change in await queue_service.mark_away(conn, settings.away_grace_seconds):
             await events.queue_changed(change)
         for ended, change in await queue_service.skip_or_no_show(conn, settings.call_timeout_seconds):
-            await events.consult_ended(ended["id"], reason="patient_absent")
+            await events.consult_ended(ended["id"], "patient_absent", ended["patient_id"], ended["doctor_id"])
             if change is not None:
                 await events.queue_changed(change)
         interrupted, requeued = await consults.members_gone(conn, settings.rejoin_grace_seconds)
         for row in interrupted:
             await events.consult_interrupted(row["id"])
         for row, change in requeued:
-            await events.consult_ended(row["id"], reason="doctor_left")
+            await events.consult_ended(row["id"], "doctor_left", row["patient_id"], row["doctor_id"])
             await events.queue_changed(change)
         for entry in await queue_service.overdue(conn):
             await events.queue_alert(entry["department"], "overdue", entry["id"], entry["level"])

@@ -75,7 +75,7 @@ class LiveEvents:
 
     async def consult_ended(self, consultation_id, reason: str = "completed", patient_id=None,
                             doctor_id=None) -> None:
-        """Tell both members the consultation is over (also those not in the room yet)."""
+        """Tell both members the consultation is over (with their ids, also those not in the room)."""
         payload = {"consultation_id": str(consultation_id), "reason": reason}
         rooms = [consult_room(consultation_id)] + [user_room(u) for u in (patient_id, doctor_id) if u]
         await self.sio.emit("consult:ended", payload, room=rooms)

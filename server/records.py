@@ -41,7 +41,7 @@ class Diagnosis(Body):
     """One ICD-10 coded diagnosis; the name defaults to the code list's title."""
 
     code: str = Field(min_length=1, max_length=12)
-    name: str = Field(default="", max_length=300)
+    name: str = Field(default="", max_length=300, validate_default=True)
 
     @field_validator("code")
     @classmethod

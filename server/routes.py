@@ -5,7 +5,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.views import accounts, clinic, employers, ops, pages, rtc
+from server.views import accounts, clinic, employers, ops, pages, records, rtc
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webclient" / "static"
 
@@ -69,6 +69,21 @@ ROUTES = [
     ("DELETE", "/api/me/employers/{id}", employers.withdraw_employer, "my_employer_withdraw", None),
     ("POST", "/api/screenings", employers.create_screening, "screening_create", None),
     ("GET", "/api/screenings/latest", employers.latest_screening, "screening_latest", None),
+
+    ("GET", "/api/icd10", records.icd10_search, "icd10_search", None),
+    ("GET", "/api/consultations/{id}/record", records.get_record, "consultation_record", None),
+    ("PUT", "/api/consultations/{id}/record", records.save_draft, "consultation_record_save", records.RecordDraft),
+    ("POST", "/api/consultations/{id}/amendments", records.amend, "consultation_amend", records.Amendment),
+    ("GET", "/api/patients/{id}/consultations", records.patient_consultations, "patient_consultations", None),
+    ("POST", "/api/consultations/{id}/attachments", records.upload_attachment, "attachment_upload", None),
+    ("GET", "/api/consultations/{id}/attachments", records.list_attachments, "attachment_list", None),
+    ("GET", "/api/attachments/{id}", records.download_attachment, "attachment_download", None),
+    ("GET", "/api/consultations/{id}/summary", records.summary, "consultation_summary", None),
+    ("GET", "/api/consultations/{id}/fhir", records.fhir_export, "consultation_fhir", None),
+    ("GET", "/consultations/{id}/summary", records.summary_page, "summary_page", None),
+    ("GET", "/patient/history", records.history_page, "patient_history_page", None),
+    ("GET", "/api/admin/stats", records.admin_stats, "admin_stats", None),
+    ("GET", "/api/admin/audit", records.admin_audit, "admin_audit", None),
 ]
 
 

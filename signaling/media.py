@@ -31,6 +31,8 @@ class EchoPeers:
 
     async def answer(self, sdp: str, kind: str) -> RTCSessionDescription:
         """Accept a browser's offer and return the answer (ICE candidates included: no trickle)."""
+        if not sdp.startswith("v=0") or "\nm=" not in sdp:
+            raise ValueError("an offer is an SDP with at least one media section")
         if len(self.peers) >= self.max_peers:
             raise PeersBusy()
         pc = RTCPeerConnection()

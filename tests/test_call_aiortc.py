@@ -29,3 +29,39 @@ async def test_patient_and_doctor_exchange_video_frames_and_a_stranger_sees_noth
         assert patient_peer.signal_kinds == ["offer"] and doctor_peer.signal_kinds == ["answer"]
     finally:
         await asyncio.gather(doctor_peer.close(), patient_peer.close())
+
+
+async def test_precheck_peer_echoes_the_camera_and_answers_pings(people):
+    from aiortc import RTCPeerConnection, RTCSessionDescription
+
+    from rtc_peer import PatternTrack
+
+    patient = await people.patient()
+    pc = RTCPeerConnection()
+    pc.addTrack(PatternTrack())
+    channel = pc.createDataChannel("ping")
+    echoed, pongs = [], []
+    opened = asyncio.Event()
+    channel.on("open", opened.set)
+    channel.on("message", lambda message: pongs.append(message))
+
+    @pc.on("track")
+    def on_track(track):
+        async def consume():
+            while True:
+                echoed.append(await track.recv())
+        asyncio.ensure_future(consume())
+
+    try:
+        await pc.setLocalDescription(await pc.createOffer())
+        response = await patient.post("/api/rtc/precheck", json={"sdp": pc.localDescription.sdp, "type": "offer"})
+        assert response.status == 200
+        answer = await response.json()
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
+        await asyncio.wait_for(opened.wait(), 10)
+        channel.send("12345.6")
+        await wait_for(lambda: len(echoed) > 5 and pongs == ["12345.6"], timeout=15)
+        bad = await patient.post("/api/rtc/precheck", json={"sdp": "not an sdp at all", "type": "offer"})
+        assert bad.status == 422
+    finally:
+        await pc.close()

@@ -415,7 +415,8 @@ async def test_a_cleared_screening_is_valid_for_24_hours_then_expires(organisati
     assert member["status"] == "cleared" and member["valid_until"] is not None
     assert set(await staff_of(employer, "?status=cleared")) == {"S001"}
 
-    async with db.acquire() as conn:
+    async with db.acquire() as conn:  # as if linked and screened yesterday
+        await conn.execute("UPDATE enrollments SET bound_at = bound_at - interval '2 days'")
         await conn.execute("UPDATE screenings SET screened_at = screened_at - interval '25 hours', "
                            "valid_until = valid_until - interval '25 hours'")
     assert (await staff_of(employer))["S001"]["status"] == "expired"

@@ -1,6 +1,6 @@
 """SQL for users, organisations, departments and sessions."""
 
-USER_COLUMNS = "id, role, name, email, phone, department, organisation_id, doctor_status, birth_date, sex"
+USER_COLUMNS = "id, role, name, email, phone, department, organisation_id, doctor_status, auto_assign, birth_date, sex"
 
 INSERT_USER = f"""
 INSERT INTO users (role, name, email, phone, password_hash, birth_date, sex, department, organisation_id)

@@ -71,7 +71,9 @@ ATTACHMENT_COLUMNS = "id, consultation_id, uploader_id, uploader_role, filename,
 INSERT_ATTACHMENT = f"""
 INSERT INTO attachments (consultation_id, uploader_id, uploader_role, filename, content_type, size_bytes, sha256,
                          content)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ATTACHMENT_COLUMNS}"""
+SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::text, $6::int, $7::text, $8::bytea
+FROM consultations WHERE id = $1 AND status <> 'ended'
+RETURNING {ATTACHMENT_COLUMNS}"""
 ATTACHMENTS = f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE consultation_id = $1 ORDER BY id"
 ATTACHMENT = f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
 ATTACHMENT_CONTENT = "SELECT content FROM attachments WHERE id = $1"

@@ -71,6 +71,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "emp_filter": ("按状态筛选", "Filter by status"),
     "emp_all": ("全部", "All"),
     "emp_employee_ref": ("工号", "Employee id"),
+    "emp_department": ("部门", "Department"),
     "emp_status": ("状态", "Status"),
     "emp_screened_at": ("筛查时间", "Screened at"),
     "emp_valid_until": ("有效期至", "Valid until"),

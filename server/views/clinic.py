@@ -7,7 +7,7 @@ from aiohttp import web
 from pydantic import Field
 
 from db.queries import accounts as accounts_sql
-from server import assessments, audit, consults, housekeeping, triage
+from server import assessments, audit, consults, housekeeping, records, triage
 from server import queue as queue_service
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.keys import METRICS
@@ -38,11 +38,9 @@ class Claim(Body):
     entry_id: str | int | None = None
 
 
-class EndConsultation(Body):
-    notes: str = Field(default="", max_length=20000)
-    diagnosis: str = Field(min_length=1, max_length=2000)
-    disposition: Literal[consults.DISPOSITIONS]  # type: ignore[valid-type]
-    advice: str = Field(default="", max_length=10000)
+class EndConsultation(records.EndRecord):
+    """API.md's {notes, diagnosis, disposition, advice} plus soap, diagnoses and medications; a field left
+    out comes from the saved draft (server/records.py)."""
 
 
 class Quality(Body):
@@ -209,7 +207,7 @@ async def end_consultation(request: web.Request) -> web.Response:
         await consults.end(conn, cid, doctor, actor_of(request), body.model_dump())
         row, role = await consults.load_for(conn, cid, doctor, actor_of(request), "consultation.read")
         view = await consults.view(conn, row, lang_of(request), role)
-    await events(request).consult_ended(cid)
+    await events(request).consult_ended(cid, "completed", row["patient_id"], row["doctor_id"])
     await housekeeping.assign_free_doctors(request.app)
     return json(view)
 
@@ -218,8 +216,8 @@ async def _hand_back(request: web.Request, reason: str, department: str | None =
     doctor = user_of(request, "doctor")
     cid = path_id(request)
     async with pool(request).acquire() as conn:
-        change = await consults.hand_back(conn, cid, doctor, actor_of(request), reason, department)
-    await events(request).consult_ended(cid, reason=reason)
+        row, change = await consults.hand_back(conn, cid, doctor, actor_of(request), reason, department)
+    await events(request).consult_ended(cid, reason, row["patient_id"], row["doctor_id"])
     await events(request).queue_changed(change)
     await housekeeping.assign_free_doctors(request.app)
     return json({"consultation_id": str(cid), "reason": reason, "department": change.department})

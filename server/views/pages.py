@@ -4,7 +4,7 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
-from server import auth, i18n
+from server import auth, i18n, triage
 from server.keys import USER
 from server.views.common import lang_of
 
@@ -20,6 +20,7 @@ def _page(template: str, *roles: str):
         response = aiohttp_jinja2.render_template(template, request, {
             "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
             "user": auth.public_user(user) if user else None, "path": request.path,
+            "departments": triage.DEPARTMENTS,
         })
         if request.query.get("lang") in i18n.LANGS:
             response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")

@@ -9,6 +9,7 @@ class ConsultCall {
     this.socket = socket; this.id = String(consultationId); this.role = role; this.onEnded = onEnded;
     this.pc = null; this.local = null; this.pending = []; this.iceServers = [];
     this.lastStats = { framesDecoded: 0 }; this.prevBytes = null; this.timers = [];
+    this.poorSamples = 0; this.goodSamples = 0; this.audioOnly = false;
     this.remoteVideo = document.getElementById("remote-video");
     this.localVideo = document.getElementById("local-video");
     window.clinicCall = this;  // lets tests and support staff read the live figures
@@ -23,7 +24,7 @@ class ConsultCall {
       this.localVideo.srcObject = this.local;
     } catch (e) {
       this.local = null;
-      toast(T("precheck_fail"));
+      toast(T("camera_blocked"), 12000);
     }
     this.socket.on("signal", (m) => this.onSignal(m));
     this.socket.on("peer:left", (m) => { if (m.consultation_id === this.id) this.status("peer_left"); });
@@ -33,7 +34,8 @@ class ConsultCall {
       if (this.role === "doctor") this.offer();
     });
     this.socket.on("chat", (m) => { if (m.consultation_id === this.id) this.showChat(m); });
-    this.socket.on("consult:ended", (m) => { if (m.consultation_id === this.id) this.finish(); });
+    this.socket.on("consult:ended", (m) => { if (m.consultation_id === this.id) this.finish(m.reason); });
+    this.socket.on("consult:interrupted", (m) => { if (m.consultation_id === this.id) this.onInterrupted(); });
     this.socket.on("connect", () => this.join());  // after a reconnect, rejoin the same room
     this.bindControls();
     const consultation = await api("GET", `/api/consultations/${this.id}`);
@@ -132,6 +134,7 @@ class ConsultCall {
     toggle("btn-camera", "video");
     document.getElementById("btn-hangup").onclick = () => { this.send("hangup", null); this.hangUp(); this.status("call_failed"); show("btn-rejoin", true); };
     document.getElementById("btn-rejoin").onclick = () => this.join();
+    document.getElementById("btn-audio-only").onclick = () => this.setAudioOnly(true);
     const form = document.getElementById("chat-form");
     form.onsubmit = async (event) => {
       event.preventDefault();
@@ -170,6 +173,41 @@ class ConsultCall {
     this.prevBytes = { bytes, at: now };
     out.packetLossPct = received + lost > 0 ? (100 * lost) / (received + lost) : 0;
     this.lastStats = out;
+    this.judgeQuality(out);
+  }
+
+  // Poor for three samples in a row (about 6 s): offer audio only; good for five: video comes back.
+  judgeQuality(s) {
+    const poor = (s.packetLossPct || 0) > 5 || (s.rttMs || 0) > 400 ||
+      (!this.audioOnly && s.bitrateKbps !== undefined && s.bitrateKbps < 100);
+    this.poorSamples = poor ? this.poorSamples + 1 : 0;
+    this.goodSamples = poor ? 0 : this.goodSamples + 1;
+    const indicator = document.getElementById("quality-indicator");
+    if (indicator) {
+      indicator.textContent = `${T(poor ? "quality_poor" : "quality_good")} · RTT ${Math.round(s.rttMs || 0)} ms · ${T("loss")} ${(s.packetLossPct || 0).toFixed(1)}%`;
+      indicator.className = "quality " + (poor ? "poor" : "good");
+    }
+    if (!this.audioOnly && this.poorSamples >= 3) show("btn-audio-only", true);
+    if (this.audioOnly && this.goodSamples >= 5) { this.setAudioOnly(false); toast(T("video_back")); }
+  }
+
+  async setAudioOnly(on) {
+    // Stop sending video (replaceTrack(null) frees its bandwidth); audio carries on untouched.
+    this.audioOnly = on;
+    show("btn-audio-only", false);
+    if (!this.pc || !this.local) return;
+    const video = this.local.getVideoTracks()[0] || null;
+    for (const sender of this.pc.getSenders()) {
+      if ((sender.track && sender.track.kind === "video") || (on === false && sender.track === null)) {
+        await sender.replaceTrack(on ? null : video).catch(() => {});
+      }
+    }
+    text("call-mode", on ? T("audio_only_on") : "");
+  }
+
+  onInterrupted() {
+    this.status("interrupted");
+    if (this.role === "doctor") show("interrupted-actions", true);
   }
 
   async reportQuality() {
@@ -186,10 +224,10 @@ class ConsultCall {
     if (this.pc) { this.pc.close(); this.pc = null; }
   }
 
-  finish() {
+  finish(reason = "completed") {
     this.hangUp();
     this.timers.forEach(clearInterval); this.timers = [];
     if (this.local) this.local.getTracks().forEach((t) => t.stop());
-    if (this.onEnded) { const cb = this.onEnded; this.onEnded = null; cb(); }
+    if (this.onEnded) { const cb = this.onEnded; this.onEnded = null; cb(reason); }
   }
 }

@@ -50,14 +50,35 @@ async function enterCall(consultationId) {
 
 function leaveCall() {
   doc.call = null; doc.consultationId = null;
+  show("interrupted-actions", false);
   show("step-call", false);
   document.getElementById("record-form").reset();
   refreshQueue();
 }
 
+// Alerts a doctor cannot miss: a sound, a browser notification (once allowed) and a count in the title.
+let audioContext = null;
+function beep(urgent) {
+  try {
+    audioContext = audioContext || new AudioContext();
+    const osc = audioContext.createOscillator(); const gain = audioContext.createGain();
+    osc.frequency.value = urgent ? 880 : 660; gain.gain.value = 0.2;
+    osc.connect(gain).connect(audioContext.destination);
+    osc.start(); osc.stop(audioContext.currentTime + (urgent ? 0.6 : 0.25));
+  } catch (e) { /* no audio device: the title and the notification still tell */ }
+}
+
 function onAlert(alert) {
   doc.alerts += 1;
   document.title = `(${doc.alerts}) ${T("doctor_dashboard")}`;
+  const message = T("alert_" + alert.kind);
+  const urgent = alert.kind === "escalated" || alert.level <= 2;
+  beep(urgent);
+  if (window.Notification && Notification.permission === "granted") {
+    new Notification(message, { tag: `clinic-${alert.kind}-${alert.entry_id}`, requireInteraction: urgent });
+  }
+  toast(message, urgent ? 15000 : 6000);
+  text("last-alert", message);
   refreshQueue();
 }
 
@@ -75,6 +96,25 @@ document.addEventListener("DOMContentLoaded", async () => {
     try { await api("POST", "/api/doctor/status", { status: e.target.value }); } catch (err) { toast(err.message); }
   };
   document.getElementById("take-next").onclick = () => take(null);
+  document.getElementById("enable-alerts").onclick = async () => {
+    beep(false);  // a click lets the page play sound from now on
+    if (window.Notification && Notification.permission === "default") await Notification.requestPermission();
+  };
+  document.getElementById("auto-assign").checked = !!me.auto_assign;
+  document.getElementById("auto-assign").onchange = async (e) => {
+    try { await api("POST", "/api/doctor/status", { status: document.getElementById("doctor-status").value, auto_assign: e.target.checked }); }
+    catch (err) { toast(err.message); }
+  };
+  const handBack = async (path, body) => {
+    try { await api("POST", `/api/consultations/${doc.consultationId}/${path}`, body); if (doc.call) doc.call.finish("returned"); }
+    catch (e) { toast(e.message); }
+  };
+  document.getElementById("btn-return").onclick = () => handBack("return");
+  document.getElementById("btn-transfer").onclick = () => handBack("transfer", { department: document.getElementById("transfer-department").value });
+  document.getElementById("btn-call-back").onclick = async () => {
+    try { await api("POST", `/api/consultations/${doc.consultationId}/recall`); show("interrupted-actions", false); }
+    catch (e) { toast(e.message); }
+  };
   document.getElementById("record-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {

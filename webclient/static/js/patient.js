@@ -50,6 +50,7 @@ function renderQuestion(q) {
 }
 
 async function showQuestionnaire() {
+  text("questionnaire-note", "");
   if (!state.questionnaire) state.questionnaire = await api("GET", "/api/triage/questionnaire");
   const form = document.getElementById("triage-form");
   form.innerHTML = "";
@@ -177,7 +178,7 @@ async function enterCall(consultationId) {
   if (state.call && state.call.id === String(consultationId)) return;
   state.consultationId = String(consultationId);
   showStep("step-call");
-  state.call = new ConsultCall({ socket: state.socket, consultationId, role: "patient", onEnded: () => showSummary(consultationId) });
+  state.call = new ConsultCall({ socket: state.socket, consultationId, role: "patient", onEnded: (reason) => afterCall(consultationId, reason) });
   await state.call.start();
 }
 
@@ -191,6 +192,16 @@ async function showSummary(consultationId) {
     <p>${esc(c.doctor.name)} · ${new Date(c.ended_at).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en")}</p>`;
   state.consultationId = String(consultationId);
   showStep("step-summary");
+}
+
+const REQUEUE_NOTES = { returned: "returned_to_queue", transferred: "moved_department", doctor_left: "doctor_left_note", patient_absent: "absent_note" };
+
+function afterCall(consultationId, reason) {
+  // A completed consultation shows its summary; any other ending puts the patient back in a queue.
+  state.call = null;
+  if (reason === "completed" || !REQUEUE_NOTES[reason]) return showSummary(consultationId);
+  toast(T(REQUEUE_NOTES[reason]), 10000);
+  return route();
 }
 
 async function route() {
@@ -217,15 +228,28 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("triage-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      state.assessment = await api("POST", "/api/triage/assessments", { answers: collectAnswers(event.target) });
+      const answers = collectAnswers(event.target);
+      if (state.reassessing) {
+        // "I feel worse": urgency can only rise; an emergency takes the patient out of the online queue.
+        const result = await api("POST", "/api/queue/me/reassess", { answers });
+        state.reassessing = false;
+        if (result.entry.status === "escalated") { state.entry = null; renderResult(result.assessment); return; }
+        return showWaiting(result.entry);
+      }
+      state.assessment = await api("POST", "/api/triage/assessments", { answers });
       renderResult(state.assessment);
     } catch (e) { showError("triage-form", e); }
   });
+  document.getElementById("feel-worse").onclick = async () => {
+    state.reassessing = true;
+    await showQuestionnaire();
+    text("questionnaire-note", T("feel_worse_intro"));
+  };
   document.getElementById("join-queue").onclick = async () => {
     try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
     catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
   };
-  document.getElementById("restart-questionnaire").onclick = showQuestionnaire;
+  document.getElementById("restart-questionnaire").onclick = () => { state.reassessing = false; showQuestionnaire(); };
   document.getElementById("new-consult").onclick = showQuestionnaire;
   document.getElementById("leave-queue").onclick = async () => {
     await api("DELETE", "/api/queue/me").catch(() => {});

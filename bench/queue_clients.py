@@ -1,0 +1,276 @@
+"""Queue bench, client side: waiting patients' Socket.IO connections in worker processes, and the analysis.
+
+`WaitingPatient.on_queue_update` is webclient/static/js/patient.js `onQueueUpdate` (with `resync`
+and `renderEntry`) ported line by line, so the bench measures the algorithm the browser runs.
+Each client records (wall time, position) whenever the position it shows changes.
+
+After the run the parent sends the truth (bench/queue_setup.py's change log) and each worker works
+out, for every change and every one of its clients still waiting, when the client first showed a
+correct position: the truth right after that change, or the truth of a later change already
+committed by then (a client that jumps straight to a newer state is not late). See `catch_up`.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import time
+from array import array
+from bisect import bisect_left
+from collections import deque
+
+import socketio
+
+RESYNC_TIMEOUT = 8.0  # seconds; patient.js emitAck's default
+
+
+def key_less(a, b) -> bool:
+    """patient.js keyLess: [due_us, id] pairs compared as numbers."""
+    return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1])
+
+
+class WaitingPatient:
+    """One browser tab of a waiting patient: socket, queue state, and what it showed when."""
+
+    def __init__(self, url: str, token: str, entry_id: int, stats: dict):
+        self.url, self.token, self.entry_id = url, token, str(entry_id)
+        self.stats = stats
+        self.entry: dict | None = None
+        self.called_at: float | None = None
+        self.times, self.positions = array("d"), array("l")
+        self.closing = False
+        self.tasks: set[asyncio.Task] = set()  # resyncs in flight (fire and forget, as in patient.js)
+        # Each client has its own aiohttp session (python-engineio's default): the engine moves the
+        # Cookie header into the session's cookie jar, so a shared session would mix the patients up.
+        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2,
+                                        handle_sigint=False)
+        self.sio.on("connect", self.on_connect)
+        self.sio.on("disconnect", self.on_disconnect)
+        self.sio.on("queue:update", self.on_queue_update)
+        self.sio.on("consult:ready", self.on_consult_ready)
+
+    async def start(self) -> bool:
+        """Connect with the session cookie and subscribe (patient.js showWaiting -> resync)."""
+        await self.sio.connect(self.url, headers={"Cookie": f"clinic_session={self.token}"},
+                               transports=["websocket"], wait_timeout=30)
+        await self.resync()
+        return self.entry is not None
+
+    # ---- patient.js, ported ------------------------------------------------------------------
+    def render(self, entry: dict) -> None:
+        """renderEntry: keep the entry; record the position shown when it changed."""
+        self.entry = entry
+        if self.called_at is None and (not self.positions or self.positions[-1] != entry["position"]):
+            self.times.append(time.time())
+            self.positions.append(entry["position"])
+
+    async def resync(self) -> None:
+        """resync: re-read the snapshot through queue:subscribe's ack."""
+        self.stats["resyncs"] += 1
+        try:
+            ack = await self.sio.call("queue:subscribe", {}, timeout=RESYNC_TIMEOUT)
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+            ack = {"ok": False, "error": {"code": "timeout"}}
+        if ack and ack.get("ok"):
+            if ack["entry"]["status"] == "waiting":
+                self.render(ack["entry"])
+            elif ack["entry"].get("consultation_id"):
+                self.enter_call()
+        else:
+            self.stats["resync_failed"] += 1
+
+    def on_queue_update(self, change: dict) -> None:
+        """onQueueUpdate: adjust our own position from the keys of who left and who arrived ahead."""
+        self.stats["updates"] += 1
+        entry = self.entry
+        if not entry or entry["status"] != "waiting" or change["department"] != entry["department"]:
+            return
+        if "position" in change:  # the server pushed our position itself (QUEUE_UPDATES=naive)
+            if change["entry_id"] == entry["id"]:
+                entry.update(position=change["position"], estimated_wait_minutes=change["estimated_wait_minutes"])
+                self.render(entry)
+            return
+        if change["seq"] <= entry["seq"]:  # already counted in our snapshot
+            return
+        touches_me = any(e["id"] == entry["id"] for e in change["removed"] + change["inserted"])
+        if change["seq"] != entry["seq"] + 1 or touches_me:
+            entry["seq"] = change["seq"]
+            self.stats["gap_or_mine"] += 1
+            self.spawn_resync()  # patient.js calls resync() without awaiting it
+            return
+        position = entry["position"]
+        for e in change["removed"]:
+            if key_less(e["key"], entry["sort_key"]):
+                position -= 1
+        for e in change["inserted"]:
+            if key_less(e["key"], entry["sort_key"]):
+                position += 1
+        entry["seq"] = change["seq"]
+        entry["position"] = max(1, position)
+        entry["minutes_per_patient"] = change["minutes_per_patient"]
+        entry["estimated_wait_minutes"] = max(0, math.ceil((entry["position"] - 1) * change["minutes_per_patient"]))
+        self.render(entry)
+
+    def spawn_resync(self) -> None:
+        task = asyncio.ensure_future(self.resync())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def on_connect(self) -> None:
+        """patient.js: on (re)connect, a waiting patient resyncs."""
+        if self.entry and self.entry["status"] == "waiting" and self.called_at is None:
+            self.stats["reconnects"] += 1
+            self.spawn_resync()
+
+    def on_disconnect(self, reason=None) -> None:
+        if not self.closing:
+            self.stats["disconnects"] += 1
+
+    def on_consult_ready(self, message: dict) -> None:
+        """consult:ready -> enterCall: the waiting room is no longer shown."""
+        self.enter_call()
+
+    def enter_call(self) -> None:
+        if self.called_at is None:
+            self.called_at = time.time()
+            self.stats["called"] += 1
+
+
+async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], commands, results,
+                      connect_concurrency: int) -> None:
+    loop = asyncio.get_running_loop()
+    stats = dict(updates=0, resyncs=0, resync_failed=0, gap_or_mine=0, reconnects=0, disconnects=0, called=0)
+    clients = [WaitingPatient(url, token, entry_id, stats) for token, entry_id in patients]
+    gate = asyncio.Semaphore(connect_concurrency)
+    failures: list[str] = []
+
+    async def start(client: WaitingPatient) -> bool:
+        async with gate:
+            try:
+                return await client.start()
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the bench goes on
+                failures.append(f"{type(exc).__name__}: {exc}")
+                return False
+
+    started = time.perf_counter()
+    ok = await asyncio.gather(*(start(c) for c in clients))
+    live = [c for c, good in zip(clients, ok) if good]
+    results.put(("ready", index, len(live), failures[:3], len(failures), time.perf_counter() - started))
+
+    command = await loop.run_in_executor(None, commands.get)
+    assert command[0] == "stop"
+    stats_at_stop = dict(stats)
+    for client in clients:
+        client.closing = True
+    await asyncio.gather(*(c.sio.disconnect() for c in clients if c.sio.connected), return_exceptions=True)
+    results.put(("stopped", index, stats_at_stop))
+
+    command = await loop.run_in_executor(None, commands.get)
+    assert command[0] == "analyse"
+    truth = command[1]
+    results.put(("analysis", index, analyse(live, truth)))
+
+
+def worker_main(index: int, url: str, patients: list[tuple[str, int]], commands, results,
+                connect_concurrency: int = 50) -> None:
+    """Entry point of a client worker process (multiprocessing, spawn)."""
+    try:
+        asyncio.run(_run_worker(index, url, patients, commands, results, connect_concurrency))
+    except Exception as exc:  # noqa: BLE001 - the parent must hear about it rather than wait forever
+        results.put(("error", index, f"{type(exc).__name__}: {exc}", os.getpid()))
+
+
+# ---- analysis ---------------------------------------------------------------------------------
+def catch_up(key, initial_keys_sorted, changes, times, positions, called_at, threshold: float):
+    """For one client: [(seq, latency seconds or None for never, censored)] for each change it had to follow.
+
+    T(s) is the true position after change s. The client has caught up with change s at the first
+    moment t >= at(s) when the position it shows equals T(u) for some u >= s already committed by t.
+    A client claimed (or called) before catching up is `censored` for the changes it still owed.
+    """
+    truth = 1 + bisect_left(initial_keys_sorted, key)
+    last_seq_with = {}   # true position -> the latest seq at which it was true
+    pending: deque = deque()
+    out = []
+    shown = None
+    first_shown = times[0] if len(times) else None
+    i, n = 0, len(times)
+
+    def settle(now: float) -> None:
+        u = last_seq_with.get(shown)
+        while pending and u is not None and pending[0][0] <= u:
+            seq, at = pending.popleft()
+            out.append((seq, now - at, False))
+
+    for seq, at, removed, inserted in changes:
+        while i < n and times[i] < at:
+            shown = positions[i]
+            settle(times[i])
+            i += 1
+        mine = False
+        for r in removed:
+            if r < key:
+                truth -= 1
+            elif r == key:
+                mine = True
+        for a in inserted:
+            if a < key:
+                truth += 1
+        if mine or (called_at is not None and called_at <= at):
+            end = min(at, called_at) if called_at is not None else at
+            for s, a in pending:  # it left the waiting room while still owing these
+                out.append((s, None if end - a > threshold else end - a, end - a <= threshold))
+            pending.clear()
+            return out
+        if first_shown is None or at < first_shown:
+            continue  # not subscribed yet
+        last_seq_with[truth] = seq
+        pending.append((seq, at))
+        settle(at)
+    while i < n:
+        shown = positions[i]
+        settle(times[i])
+        i += 1
+    out.extend((s, None, False) for s, _ in pending)  # never showed it
+    return out
+
+
+def analyse(clients: list[WaitingPatient], truth: dict) -> dict:
+    """Per change: the slowest of this worker's clients; violations; the final positions shown."""
+    initial = sorted(truth["initial_keys"])
+    changes = truth["changes"]
+    threshold = truth["threshold"]
+    slowest: dict[int, float] = {}
+    never: dict[int, int] = {}
+    pairs = violations = censored = 0
+    violating_clients = 0
+    examples = []
+    final = {}
+    for client in clients:
+        key = truth["client_keys"][int(client.entry_id)]
+        rows = catch_up(key, initial, changes, client.times, client.positions, client.called_at, threshold)
+        bad = False
+        for seq, latency, cut in rows:
+            pairs += 1
+            if cut:
+                censored += 1
+                continue
+            if latency is None:
+                never[seq] = never.get(seq, 0) + 1
+                violations += 1
+                bad = True
+                if len(examples) < 5:
+                    examples.append((client.entry_id, seq, "never"))
+                continue
+            if latency > slowest.get(seq, -1.0):
+                slowest[seq] = latency
+            if latency > threshold:
+                violations += 1
+                bad = True
+                if len(examples) < 5:
+                    examples.append((client.entry_id, seq, f"{latency * 1000:.0f} ms"))
+        violating_clients += bad
+        final[int(client.entry_id)] = None if client.called_at is not None or not len(client.positions) \
+            else client.positions[-1]
+    return dict(slowest=slowest, never=never, pairs=pairs, violations=violations, censored=censored,
+                violating_clients=violating_clients, examples=examples, final=final)
