@@ -105,6 +105,36 @@ class Usage:
                     else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a]}
 
 
+class DbSampler:
+    """Samples pg_stat_activity every 50 ms during a phase (bench diagnostic of the server's database use)."""
+
+    def __init__(self, pool):
+        self.pool, self.task, self.samples = pool, None, []
+
+    def start(self) -> None:
+        self.samples = []
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        async with self.pool.acquire() as conn:
+            while True:
+                self.samples.append(dict(await conn.fetchrow(queue_setup.ACTIVITY)))
+                await asyncio.sleep(0.05)
+
+    async def stop(self) -> dict:
+        self.task.cancel()
+        try:
+            await self.task
+        except asyncio.CancelledError:
+            pass
+        n = len(self.samples) or 1
+        keys = ("active", "busy", "lock_waits", "seq_waits", "seq_held_idle")
+        out = {k: sum(s[k] for s in self.samples) / n for k in keys}
+        out["samples"] = len(self.samples)
+        out["held_share"] = sum(1 for s in self.samples if s["seq_held_idle"]) / n
+        return out
+
+
 def _headers(token: str, csrf: str) -> dict:
     return {"Cookie": f"clinic_session={token}", "X-CSRF-Token": csrf}
 
@@ -255,11 +285,16 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         out["rss_before"], out["rss_after"] = rss_before, rss_bytes(server.proc.pid)
         usage.mark("connected")
 
+        sampler = DbSampler(pool)
+        sampler.start()
         out["enqueue"] = await enqueue_phase(server.url, data.arrivals, args.enqueue_concurrency, args.phase_seconds)
         usage.mark("enqueued")
+        out["db_enqueue"] = await sampler.stop()
+        sampler.start()
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
         usage.mark("claimed")
+        out["db_claim"] = await sampler.stop()
         await asyncio.sleep(args.settle)
         usage.mark("settled")
         out["rss_end"] = rss_bytes(server.proc.pid)
@@ -443,9 +478,16 @@ def report(r: dict, args: argparse.Namespace) -> None:
     print(f"  truth log = database after the run: {'yes' if r['truth_consistent'] else 'NO'}; "
           f"queue changes without a seq bump: {r['unsequenced']}" + (f"; {r['seq_gaps'][:3]}" if r["seq_gaps"] else ""))
     s = r["client_stats"]
-    print(f"  clients received {s['updates']} queue:update, resynced {s['resyncs']} times "
-          f"({s['gap_or_mine']} for a seq gap or their own entry, {s['resync_failed']} failed), "
-          f"{s['disconnects']} unexpected disconnects, {s['called']} called")
+    print(f"  clients received {s['updates']} queue:update and resynced {s['resyncs']} times: {s['gap']} after a seq gap "
+          f"(an update arriving before an earlier one), {s['mine']} for their own entry, {s['reconnects']} after a "
+          f"reconnect, the rest at subscribe; {s['resync_failed']} resyncs failed; {s['old_seq']} updates arrived "
+          f"after a newer one; {s['disconnects']} unexpected disconnects; {s['called']} called")
+    for phase in ("enqueue", "claim"):
+        d = r[f"db_{phase}"]
+        print(f"database during the {phase} phase ({d['samples']} samples of pg_stat_activity): server connections busy "
+              f"{d['busy']:.1f} on average (pool max 20), waiting on a lock {d['lock_waits']:.1f}, of them on the "
+              f"department's seq row {d['seq_waits']:.1f}; a connection idle in transaction right after the seq bump "
+              f"(holding the row until the app sends COMMIT) in {d['held_share'] * 100:.0f}% of samples")
     print(f"memory: server RSS {r['rss_before'] / 2**20:.1f} MiB -> {r['rss_after'] / 2**20:.1f} MiB with "
           f"{r['connected']} clients = {_fmt(f['server memory per connection (KiB)'])} KiB per connection "
           f"({r['rss_end'] / 2**20:.1f} MiB at the end)")
@@ -460,7 +502,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
     print(f"estimated wait vs the wait that followed, arrivals claimed during the run (n={w['n']}): "
           f"MAE {_fmt(w['mae'], ' min', 2)} (mean estimate {_fmt(w['mean_est'], ' min', 2)}, mean actual "
           f"{_fmt(w['mean_actual'], ' min', 2)}) - rough: the bench compresses minutes of clinic into seconds, "
-          f"so actual waits are tiny and the estimate's 1-minute floor per consultation dominates")
+          f"so actual waits are tiny while the estimate uses a clinic's consultation length "
+          f"(10 min until consultations end, then their mean but at least 1 min, per doctor on duty)")
     print(f"  patients ahead at enqueue vs patients seen first (scale-free, n={w['ahead_n']}): MAE "
           f"{_fmt(w['ahead_mae'])} (mean {_fmt(w['ahead_mean_est'])} predicted, {_fmt(w['ahead_mean_actual'])} "
           f"actual; later urgent arrivals jump ahead)")

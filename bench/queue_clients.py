@@ -91,11 +91,12 @@ class WaitingPatient:
                 self.render(entry)
             return
         if change["seq"] <= entry["seq"]:  # already counted in our snapshot
+            self.stats["old_seq"] += 1
             return
         touches_me = any(e["id"] == entry["id"] for e in change["removed"] + change["inserted"])
         if change["seq"] != entry["seq"] + 1 or touches_me:
             entry["seq"] = change["seq"]
-            self.stats["gap_or_mine"] += 1
+            self.stats["mine" if touches_me else "gap"] += 1
             self.spawn_resync()  # patient.js calls resync() without awaiting it
             return
         position = entry["position"]
@@ -139,7 +140,8 @@ class WaitingPatient:
 async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], commands, results,
                       connect_concurrency: int) -> None:
     loop = asyncio.get_running_loop()
-    stats = dict(updates=0, resyncs=0, resync_failed=0, gap_or_mine=0, reconnects=0, disconnects=0, called=0)
+    stats = dict(updates=0, resyncs=0, resync_failed=0, gap=0, mine=0, old_seq=0, reconnects=0, disconnects=0,
+                 called=0)
     clients = [WaitingPatient(url, token, entry_id, stats) for token, entry_id in patients]
     gate = asyncio.Semaphore(connect_concurrency)
     failures: list[str] = []

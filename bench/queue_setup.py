@@ -91,6 +91,17 @@ QUEUE_SEQ = "SELECT queue_seq FROM departments WHERE code = $1"
 FINAL_POSITIONS = """
 SELECT id, row_number() OVER (ORDER BY due_at, id) AS position
 FROM queue_entries WHERE department = $1 AND status = 'waiting'"""
+# Bench diagnostic, sampled during the load: who waits on a lock, and whether a backend sits idle in a
+# transaction right after the department's seq bump (holding its row lock until the app sends COMMIT).
+ACTIVITY = """
+SELECT count(*) FILTER (WHERE state = 'active') AS active,
+       count(*) FILTER (WHERE wait_event_type = 'Lock') AS lock_waits,
+       count(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE departments SET queue_seq%') AS seq_waits,
+       count(*) FILTER (WHERE state = 'idle in transaction' AND query LIKE 'UPDATE departments SET queue_seq%')
+           AS seq_held_idle,
+       count(*) FILTER (WHERE state IN ('active', 'idle in transaction')) AS busy
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"""
 DOUBLE_CLAIMS = "SELECT entry_id, count(*) AS n FROM consultations GROUP BY entry_id HAVING count(*) > 1"
 CLAIMED_WAITS = """
 SELECT e.id, e.enqueued_at, c.started_at FROM queue_entries e JOIN consultations c ON c.entry_id = e.id

@@ -191,9 +191,10 @@ async def _worker_main(conn, impl: str) -> None:
             if command == "latency":
                 async def paced(member: Member) -> None:
                     while True:
-                        await asyncio.sleep(member.rng.expovariate(rate))
-                        if time.monotonic() >= stats.end:
+                        pause = member.rng.expovariate(rate)
+                        if time.monotonic() + pause >= stats.end:
                             return
+                        await asyncio.sleep(pause)
                         await member.send()
                 await asyncio.gather(*(paced(m) for m in live))
             else:
@@ -341,100 +342,127 @@ class Row:
     notes: list[str] = field(default_factory=list)
 
 
-def _phase(workers, command: str, seconds: float, rate: float, servers, clients) -> tuple[dict, int, float, float]:
-    cpu0 = [cpu_seconds(p) for p in servers]
-    ccpu0 = [cpu_seconds(p) for p in clients]
-    t0 = time.monotonic()
-    for conn in workers:
-        conn.send((command, seconds, rate))
-    delays, delivered = {"signal": [], "chat": []}, 0
-    for conn in workers:
-        if not conn.poll(seconds + 120):
-            raise RuntimeError(f"client worker did not finish the {command} phase")
-        _, worker_delays, worker_delivered, _ = conn.recv()
-        for kind, values in worker_delays.items():
-            delays[kind] += values
-        delivered += worker_delivered
-    elapsed = time.monotonic() - t0
-    server_cpu = sum(cpu_seconds(p) - c for p, c in zip(servers, cpu0)) / elapsed * 100
-    client_cpu = sum(cpu_seconds(p) - c for p, c in zip(clients, ccpu0)) / elapsed * 100
-    return delays, delivered, server_cpu, client_cpu
+class Side:
+    """One server kind on `procs` processes with its two client workers, stepped through the pair counts."""
 
-
-def run_configuration(impl: str, procs: int, steps: list[int], pairs: list[dict], args, pg_url: str | None,
-                      log_dir: Path, deadline: float) -> list[Row]:
-    """One server kind on `procs` processes, stepping through the pair counts."""
-    redis_url = REDIS_URL if procs > 1 else None
-    servers = []
-    rows: list[Row] = []
-    context = multiprocessing.get_context("spawn")
-    from bench.signaling import worker_entry as entry  # by module name, also when this file runs as __main__
-    workers, clients = [], []
-    try:
+    def __init__(self, impl: str, procs: int, pg_url: str | None, log_dir: Path):
+        self.impl, self.procs = impl, procs
+        self.servers: list = []
+        self.workers: list = []
+        self.clients: list = []
+        self.connected = 0
+        redis_url = REDIS_URL if procs > 1 else None
         for _ in range(procs):
-            servers.append(Ours(pg_url, redis_url, log_dir) if impl == "ours" else BareRelay(redis_url, log_dir))
-        server_ps = [psutil.Process(s.proc.pid) for s in servers]
-        time.sleep(1.0)
-        base_rss = sum(p.memory_info().rss for p in server_ps)
-        for k in range(CLIENT_WORKERS):
+            self.servers.append(Ours(pg_url, redis_url, log_dir) if impl == "ours" else BareRelay(redis_url, log_dir))
+        self.server_ps = [psutil.Process(server.proc.pid) for server in self.servers]
+        context = multiprocessing.get_context("spawn")
+        from bench.signaling import worker_entry as entry  # by module name, also when this file runs as __main__
+        for _ in range(CLIENT_WORKERS):
             parent, child = context.Pipe()
             process = context.Process(target=entry, args=(child, impl), daemon=True)
             process.start()
-            workers.append(parent)
-            clients.append(process)
-        client_ps = [psutil.Process(p.pid) for p in clients]
-        connected = 0
-        for step in steps:
-            if time.monotonic() > deadline:
-                print(f"  (time limit reached: {impl} on {procs} process(es) stops before {step} pairs)", flush=True)
-                break
-            row = Row(impl, procs, step)
-            specs: list[list[dict]] = [[] for _ in workers]
-            for i in range(connected, step):
-                pair = pairs[i]
-                for role, server_index in (("doctor", i % procs), ("patient", (i + 1) % procs)):
-                    specs[i % len(workers)].append({"cid": pair["cid"], "role": role, "token": pair[role],
-                                                    "url": servers[server_index].url})
-            for conn, share in zip(workers, specs):
-                conn.send(("connect", share))
-            live = 0
-            for conn in workers:
-                if not conn.poll(600):
-                    raise RuntimeError("client worker did not finish connecting")
-                _, n_live, errors, n_errors, seconds = conn.recv()
-                live += n_live
-                row.connect_errors += n_errors
-                row.connect_seconds = max(row.connect_seconds, seconds)
-                row.notes += errors
-            connected = step
-            time.sleep(0.5)
-            rss = sum(p.memory_info().rss for p in server_ps)
-            row.kb_per_connection = (rss - base_rss) / max(1, live) / 1024
+            self.workers.append(parent)
+            self.clients.append(process)
+        self.client_ps = [psutil.Process(process.pid) for process in self.clients]
+        time.sleep(1.0)
+        self.base_rss = sum(p.memory_info().rss for p in self.server_ps)
 
-            delays, delivered, row.server_cpu_latency, _ = _phase(workers, "latency", args.seconds, args.rate,
-                                                                  server_ps, client_ps)
-            everything = delays["signal"] + delays["chat"]
-            row.p50, row.p99 = percentile(everything, 50), percentile(everything, 99)
-            row.p99_chat = percentile(delays["chat"], 99)
-            row.latency_rate = delivered / args.seconds
-            _, delivered, row.server_cpu, row.client_cpu = _phase(workers, "throughput", args.seconds, 0,
-                                                                  server_ps, client_ps)
-            row.throughput = delivered / args.seconds
-            rows.append(row)
-            print("  " + format_row(row), flush=True)
-    finally:
-        for conn in workers:
+    def connect(self, pairs: list[dict], step: int) -> Row:
+        """Connect (and join) the pairs up to `step`; the row with connection figures."""
+        row = Row(self.impl, self.procs, step)
+        shares: list[list[dict]] = [[] for _ in self.workers]
+        for i in range(self.connected, step):
+            pair = pairs[i]
+            # With two processes the doctor and the patient of a pair are on different ones.
+            for role, server_index in (("doctor", i % self.procs), ("patient", (i + 1) % self.procs)):
+                shares[i % len(self.workers)].append({"cid": pair["cid"], "role": role, "token": pair[role],
+                                                      "url": self.servers[server_index].url})
+        for conn, share in zip(self.workers, shares):
+            conn.send(("connect", share))
+        live = 0
+        for conn in self.workers:
+            if not conn.poll(600):
+                raise RuntimeError("client worker did not finish connecting")
+            _, n_live, errors, n_errors, seconds = conn.recv()
+            live += n_live
+            row.connect_errors += n_errors
+            row.connect_seconds = max(row.connect_seconds, seconds)
+            row.notes += errors
+        self.connected = step
+        time.sleep(0.5)
+        rss = sum(p.memory_info().rss for p in self.server_ps)
+        row.kb_per_connection = (rss - self.base_rss) / max(1, live) / 1024
+        return row
+
+    def phase(self, command: str, seconds: float, rate: float) -> tuple[dict, int, float, float]:
+        """Run one phase on every worker: (delays by kind, deliveries, server CPU %, client CPU %)."""
+        for conn in self.workers:
+            conn.send((command, seconds, rate))
+        cpu0 = [cpu_seconds(p) for p in self.server_ps]
+        ccpu0 = [cpu_seconds(p) for p in self.client_ps]
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        elapsed = time.monotonic() - t0
+        server_cpu = sum(cpu_seconds(p) - c for p, c in zip(self.server_ps, cpu0)) / elapsed * 100
+        client_cpu = sum(cpu_seconds(p) - c for p, c in zip(self.client_ps, ccpu0)) / elapsed * 100
+        delays, delivered = {"signal": [], "chat": []}, 0
+        for conn in self.workers:
+            if not conn.poll(seconds + 120):
+                raise RuntimeError(f"client worker did not finish the {command} phase")
+            _, worker_delays, worker_delivered, _ = conn.recv()
+            for kind, values in worker_delays.items():
+                delays[kind] += values
+            delivered += worker_delivered
+        return delays, delivered, server_cpu, client_cpu
+
+    def measure(self, row: Row, seconds: float, rate: float) -> None:
+        """The latency phase, then the throughput phase, into `row`."""
+        delays, delivered, row.server_cpu_latency, _ = self.phase("latency", seconds, rate)
+        everything = delays["signal"] + delays["chat"]
+        row.p50, row.p99 = percentile(everything, 50), percentile(everything, 99)
+        row.p99_chat = percentile(delays["chat"], 99)
+        row.latency_rate = delivered / seconds
+        _, delivered, row.server_cpu, row.client_cpu = self.phase("throughput", seconds, 0)
+        row.throughput = delivered / seconds
+
+    def close(self) -> None:
+        """Disconnect the clients, end the workers, stop the servers."""
+        for conn in self.workers:
             try:
                 conn.send(("close",))
-                conn.poll(30) and conn.recv()
+                if conn.poll(30):
+                    conn.recv()
             except (OSError, EOFError):
                 pass
-        for process in clients:
+        for process in self.clients:
             process.join(10)
             if process.is_alive():
                 process.kill()
-        for server in servers:
+        for server in self.servers:
             server.stop()
+
+
+def run_processes(procs: int, impls: list[str], steps: list[int], pairs: list[dict], args, pg_url: str | None,
+                  log_dir: Path, deadline: float) -> list[Row]:
+    """Both servers on `procs` processes side by side, measured in turn at each step, so that a
+    change in the machine's background load hits both alike."""
+    rows: list[Row] = []
+    sides: list[Side] = []
+    try:
+        for impl in impls:
+            sides.append(Side(impl, procs, pg_url, log_dir))
+        for step in steps:
+            if time.monotonic() > deadline:
+                print(f"  (--max-minutes reached: {procs} process(es) stops before {step} pairs)", flush=True)
+                break
+            step_rows = [side.connect(pairs, step) for side in sides]
+            for side, row in zip(sides, step_rows):
+                side.measure(row, args.seconds, args.rate)
+                rows.append(row)
+                print("  " + format_row(row), flush=True)
+    finally:
+        for side in sides:
+            side.close()
     return rows
 
 
@@ -525,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"signaling bench: pairs {steps}, {args.seconds:g} s per phase, {args.rate:g} msg/s per member in the "
           f"latency phase, {CLIENT_WORKERS} client processes, {os.cpu_count()} cores; server logs in {log_dir}",
           flush=True)
+    # Other work on the machine shows in every figure; ours and bare run side by side to share it.
+    print("load average before: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
+    began = time.monotonic()
     postgres = Postgres() if "ours" in impls else None
     rows: list[Row] = []
     try:
@@ -539,8 +570,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs = [{"cid": str(i + 1), "doctor": "", "patient": ""} for i in range(steps[-1])]
         print(HEADER, flush=True)
         for procs in procs_list:
-            for impl in impls:
-                rows += run_configuration(impl, procs, steps, pairs, args, pg_url, log_dir, deadline)
+            rows += run_processes(procs, impls, steps, pairs, args, pg_url, log_dir, deadline)
     finally:
         if postgres is not None:
             postgres.close()
@@ -551,7 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in summary(rows):
         print(line)
-    print("\nlatency: send -> delivery at the other member, latency phase; max msg/s: closed loop, one message "
+    print("\nload average after: %.2f %.2f %.2f; %.0f s in all" % (*os.getloadavg(), time.monotonic() - began))
+    print("latency: send -> delivery at the other member, latency phase; max msg/s: closed loop, one message "
           "in flight per member; CPU: % of one core; KB/conn: server RSS growth / connections")
     return 0
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from dataclasses import replace
@@ -10,6 +9,7 @@ from dataclasses import replace
 from aiohttp import web
 
 from server.app import create_app
+from server.logs import setup_logging
 from server.settings import Settings, SettingsError
 
 
@@ -20,8 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))
     try:
         settings = Settings.from_env(**({"demo": True} if args.demo else {}))
     except SettingsError as exc:

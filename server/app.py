@@ -87,6 +87,20 @@ async def media_ctx(app: web.Application):
     await app[MEDIA].close_all()
 
 
+async def drain_sockets(app: web.Application) -> None:
+    """On SIGTERM: warn the clients, then close their transports so they reconnect elsewhere.
+
+    aiohttp has already stopped accepting connections; in-flight requests get the shutdown
+    timeout to finish; the cleanup contexts then close aiortc peers and the database pool.
+    Closing at the Engine.IO level (not a Socket.IO disconnect) makes clients reconnect by themselves.
+    """
+    sio = app[SIO]
+    await sio.emit("server:draining", {})
+    if sio.eio.sockets:  # engineio's disconnect-all fails on an empty set
+        await sio.eio.disconnect()
+    await sio.shutdown()
+
+
 def create_socketio(settings: Settings) -> socketio.AsyncServer:
     """The Socket.IO server; with REDIS_URL, emits cross processes through a bounded Redis pool."""
     manager = None
@@ -113,4 +127,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
     app.cleanup_ctx.extend([database_ctx, presence_ctx, media_ctx, housekeeping_ctx])
+    app.on_shutdown.append(drain_sockets)
     return app

@@ -18,8 +18,10 @@ from aiohttp import web
 from server import auth, i18n
 from server.errors import AppError, CsrfFailed
 from server.keys import DB_POOL, METRICS, REQUEST_ID, USER
+from server.logs import request_id_var
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("clinic.access")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Sign-in and registration start a session; they need no token from an earlier one.
 CSRF_EXEMPT = {"/api/auth/login", "/api/auth/register"}
@@ -40,6 +42,7 @@ def _error_response(request: web.Request, error: AppError) -> web.StreamResponse
 async def errors_middleware(request: web.Request, handler):
     """Render domain errors; never leak a traceback or health data to the client or the log."""
     request[REQUEST_ID] = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    request_id_var.set(request[REQUEST_ID])
     started = time.perf_counter()
     status = 500
     try:
@@ -62,11 +65,16 @@ async def errors_middleware(request: web.Request, handler):
                                                  "if it keeps happening, call the clinic.",
                                                  code="internal_error", status=500))
     finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource else "unmatched"
+        seconds = time.perf_counter() - started
         metrics = request.app.get(METRICS)
         if metrics is not None:
-            resource = request.match_info.route.resource
-            metrics.observe_http(request.method, resource.canonical if resource else "unmatched", status,
-                                 time.perf_counter() - started)
+            metrics.observe_http(request.method, route, status, seconds)
+        user = request.get(USER)
+        access_log.info("request", extra={"fields": {
+            "method": request.method, "route": route, "status": status, "ms": round(seconds * 1000, 1),
+            "role": user["role"] if user else None, "user_id": user["id"] if user else None}})
 
 
 @web.middleware
@@ -101,6 +109,8 @@ async def headers_middleware(request: web.Request, handler):
     response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self)")
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
+    if REQUEST_ID in request:
+        response.headers.setdefault("X-Request-Id", request[REQUEST_ID])
     return response
 
 

@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document, generated from the route table and the request models."""
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 ERROR_SCHEMA = {
@@ -22,8 +24,10 @@ def openapi_document(app: web.Application) -> dict:
         operation = {"operationId": name, "summary": (handler.__doc__ or "").strip().splitlines()[0],
                      "responses": {"default": {"description": "error",
                                                "content": {"application/json": {"schema": ERROR_SCHEMA}}}}}
-        if "{id}" in path:
-            operation["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+        names = re.findall(r"{(\w+)}", path)
+        if names:
+            operation["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for n in names]
         if model is not None:
             operation["requestBody"] = {"required": True,
                                         "content": {"application/json": {"schema": model.model_json_schema()}}}

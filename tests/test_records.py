@@ -485,3 +485,82 @@ async def test_a_dropped_draft_save_is_safe_to_repeat(people):
     assert record["revision"] == 3 and record["soap"] == DRAFT["soap"]
     anonymous_put = await doctor.client.put(f"/api/consultations/{cid}/record", json=DRAFT)
     assert anonymous_put.status == 403  # no CSRF token
+
+
+# ---- the pages, in headless Chromium ------------------------------------------------------------
+
+async def _sign_in(browser, base, login):
+    from browser import new_page
+    page = await new_page(browser, base)
+    await page.goto("/")
+    form = page.locator("#login-form")
+    await form.locator("[name=login]").fill(login)
+    await form.locator("[name=password]").fill("test-password-1")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.mark.browser
+async def test_record_panel_autosaves_codes_and_ends_then_summary_and_admin_pages(server, people):
+    from playwright.async_api import async_playwright
+
+    from browser import launch
+    base = f"http://127.0.0.1:{server.port}"
+    patient, doctor, cid = await in_consultation(people)
+    admin = await people.staff("admin")
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            page = await _sign_in(browser, base, people.emails[doctor.id])
+            await page.wait_for_selector("#step-call:not([hidden])")
+            form = page.locator("#record-form")
+            await form.locator("[name=subjective]").fill("Sore throat for two days")
+            await page.locator("#icd10-query").fill("J06.9")
+            await page.locator("#icd10-results .icd10-pick").first.click()
+            assert "J06.9" in await page.locator("#record-diagnoses").text_content()
+            assert await form.locator("[name=diagnosis]").input_value() == "Acute upper respiratory infection, unspecified"
+            await page.locator("#add-medication").click()
+            await page.locator("#medication-rows .med-drug").fill("Paracetamol")
+            await page.locator("#medication-rows .med-dose").fill("500 mg")
+            await page.locator("#medication-rows .med-days").fill("3")
+            await page.wait_for_selector("#draft-status[data-state=draft_saved]")
+
+            saved = await (await doctor.get(f"/api/consultations/{cid}/record")).json()
+            assert saved["soap"]["subjective"] == "Sore throat for two days"
+            assert saved["diagnoses"] == [{"code": "J06.9", "name": "Acute upper respiratory infection, unspecified"}]
+            assert saved["medications"] == [{"drug": "Paracetamol", "dose": "500 mg", "frequency": "", "days": 3}]
+
+            await page.reload()  # the draft comes back after a reload
+            await page.wait_for_function(
+                "document.querySelector('#record-form [name=subjective]').value === 'Sore throat for two days'")
+            assert await page.locator("#medication-rows .med-drug").input_value() == "Paracetamol"
+            assert "J06.9" in await page.locator("#record-diagnoses").text_content()
+
+            await form.locator("[name=disposition]").select_option("referral")
+            await form.locator("[name=advice]").fill("See the ENT clinic this week")
+            await form.locator("button[type=submit]").click()
+            await page.wait_for_selector("#step-call", state="hidden")
+            ended = await (await doctor.get(f"/api/consultations/{cid}/record")).json()
+            assert ended["state"] == "final" and ended["disposition"] == "referral"
+            assert ended["diagnoses"][0]["code"] == "J06.9" and ended["medications"][0]["days"] == 3
+
+            patient_page = await _sign_in(browser, base, patient.phone)
+            await patient_page.goto(f"/consultations/{cid}/summary")
+            await patient_page.wait_for_selector("#summary-next-steps li")
+            assert await patient_page.locator("#summary-diagnosis").text_content() == \
+                "Acute upper respiratory infection, unspecified"
+            assert "Paracetamol" in await patient_page.locator("#summary-medications").text_content()
+            await patient_page.goto("/patient/history")
+            await patient_page.wait_for_selector(f"#history-table a[href='/consultations/{cid}/summary']")
+
+            admin_page = await _sign_in(browser, base, people.emails[admin.id])
+            await admin_page.wait_for_selector("#stats-charts svg")
+            assert await admin_page.locator("#stats-charts svg").count() == 9
+            await admin_page.wait_for_selector("#audit-rows tr")
+            await admin_page.locator("#audit-form [name=object_id]").fill(cid)
+            await admin_page.locator("#audit-form [name=object_type]").select_option("consultation")
+            await admin_page.locator("#audit-form button").click()
+            await admin_page.wait_for_selector("#audit-rows tr:has-text('record.read')")
+        finally:
+            await browser.close()

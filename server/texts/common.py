@@ -88,5 +88,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "start_questionnaire": ("开始问诊", "Start a consultation"),
     "yes": ("是", "Yes"), "no": ("否", "No"),
     "none": ("无", "None"),
+    "daily_screening": ("每日健康筛查（单位组织）", "Daily health check (for your employer)"),
 }
 

@@ -63,7 +63,11 @@ function connectSocket() {
   // Websocket only: no sticky sessions needed behind a proxy. Reconnects with backoff on its own.
   const socket = io({ transports: ["websocket"], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
   const banner = document.getElementById("conn-status");
-  socket.on("disconnect", () => { if (banner) banner.hidden = false; });
+  socket.on("disconnect", (reason) => {
+    if (banner) banner.hidden = false;
+    // A server-side disconnect does not reconnect by itself in socket.io-client: ask again.
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+  });
   socket.on("connect", () => { if (banner) banner.hidden = true; });
   socket.on("connect_error", (err) => {
     if (err && err.message === "not_signed_in") window.location.href = "/";

@@ -45,6 +45,7 @@ async function enterCall(consultationId) {
   doc.consultationId = String(consultationId);
   show("step-call", true);
   doc.call = new ConsultCall({ socket: doc.socket, consultationId, role: "doctor", onEnded: leaveCall });
+  RecordPanel.mount(consultationId);
   renderTriage(await doc.call.start());
 }
 
@@ -118,7 +119,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("record-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await api("POST", `/api/consultations/${doc.consultationId}/end`, formObject(event.target));
+      await RecordPanel.submitEnd();  // the structured record (record.js), with API.md's four fields
       if (doc.call) doc.call.finish();
     } catch (e) { showError("record-form", e); }
   });

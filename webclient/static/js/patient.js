@@ -78,6 +78,11 @@ function collectAnswers(form) {
   return answers;
 }
 
+function departmentName(code) {
+  const found = ((state.questionnaire && state.questionnaire.departments) || []).find((d) => d.code === code);
+  return found ? label(found.label || found.name || found) : code;
+}
+
 function renderResult(result) {
   const box = document.getElementById("result-box");
   const items = (list) => list.map((r) => `<li>${esc(r.text)}</li>`).join("");
@@ -85,7 +90,7 @@ function renderResult(result) {
   box.innerHTML = `
     ${urgent ? `<h2 class="emergency">${esc(T("emergency_title"))}</h2>` : ""}
     <p class="instruction ${urgent ? "emergency" : ""}" id="result-instruction">${esc(result.instruction || "")}</p>
-    <p>${esc(T("level"))}: <strong id="result-level">${result.level}</strong> · ${esc(T("department"))}: <strong>${esc(result.department_name || result.department)}</strong></p>
+    <p>${esc(T("level"))}: <strong id="result-level">${result.level}</strong> · ${esc(T("department"))}: <strong>${esc(departmentName(result.department))}</strong></p>
     ${result.red_flags.length ? `<ul class="red-flags">${items(result.red_flags)}</ul>` : ""}
     <h3>${esc(T("reasons"))}</h3><ul>${items(result.reasons)}</ul>`;
   show("join-queue", result.disposition === "online_consult" || result.disposition === "self_care");
@@ -98,7 +103,7 @@ function renderEntry(entry) {
   state.entry = entry;
   text("queue-position", entry.position ?? "-");
   text("queue-eta", entry.estimated_wait_minutes ?? "-");
-  text("queue-department", entry.department);
+  text("queue-department", departmentName(entry.department));
 }
 
 function keyLess(a, b) { return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]); }
@@ -183,13 +188,23 @@ async function enterCall(consultationId) {
 }
 
 async function showSummary(consultationId) {
-  const c = await api("GET", `/api/consultations/${consultationId}`);
+  // The summary in the patient's language (diagnosis, advice, medications, next steps); the same as
+  // the printable page /consultations/{id}/summary, which the links below open.
+  const s = await api("GET", `/api/consultations/${consultationId}/summary`);
+  const when = (iso) => new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en");
+  const meds = s.medications.map((m) => `<li><strong>${esc(m.drug)}</strong> ${esc([m.dose, m.frequency,
+    m.days ? T("for_days").replace("{n}", m.days) : ""].filter(Boolean).join(", "))}</li>`).join("");
   const box = document.getElementById("summary-box");
   box.innerHTML = `
-    <p><strong>${esc(T("diagnosis"))}:</strong> <span id="summary-diagnosis">${esc(c.diagnosis)}</span></p>
-    <p><strong>${esc(T("advice"))}:</strong> <span id="summary-advice">${esc(c.advice)}</span></p>
-    <p><strong>${esc(T("disposition"))}:</strong> ${esc(T("disp_" + c.disposition))}</p>
-    <p>${esc(c.doctor.name)} · ${new Date(c.ended_at).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en")}</p>`;
+    <p><strong>${esc(T("diagnosis"))}:</strong> <span id="summary-diagnosis">${esc(s.diagnosis)}</span></p>
+    ${s.diagnoses.length ? `<ul>${s.diagnoses.map((d) => `<li>${esc(d.code)} ${esc(d.name)}</li>`).join("")}</ul>` : ""}
+    <p><strong>${esc(T("advice"))}:</strong> <span id="summary-advice">${esc(s.advice)}</span></p>
+    ${meds ? `<p><strong>${esc(T("medications"))}:</strong></p><ul id="summary-medications">${meds}</ul>` : ""}
+    <p><strong>${esc(T("disposition"))}:</strong> ${esc(s.disposition.text)}</p>
+    <p><strong>${esc(T("next_steps"))}:</strong></p><ol>${s.next_steps.map((n) => `<li>${esc(n)}</li>`).join("")}</ol>
+    <p>${esc(s.doctor.name)} · ${esc(when(s.ended_at))}</p>
+    <p><a href="/consultations/${esc(s.id)}/summary">${esc(T("printable_summary"))}</a> ·
+       <a href="/patient/history">${esc(T("my_consultations"))}</a></p>`;
   state.consultationId = String(consultationId);
   showStep("step-summary");
 }
@@ -264,5 +279,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       event.target.innerHTML = `<p>${esc(T("thanks"))}</p>`;
     } catch (e) { toast(e.message); }
   });
-  try { await route(); } catch (e) { toast(e.message || T("error_next")); }
+  try {
+    state.questionnaire = await api("GET", "/api/triage/questionnaire");
+    await route();
+  } catch (e) { toast(e.message || T("error_next")); }
 });
