@@ -29,10 +29,20 @@ STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 4
                 403: "forbidden"}
 
 
+def _localise(error: AppError, lang: str) -> None:
+    """Chinese clients get the Chinese wording of known codes (the field name stays as it is)."""
+    if lang != "zh" or any("\u4e00" <= ch <= "\u9fff" for ch in error.message):
+        return
+    zh = i18n.TEXTS.get(f"error.{error.code}")
+    if zh:
+        error.message = f"{error.field}：{zh[0]}" if error.field and error.status == 422 else zh[0]
+
+
 def _error_response(request: web.Request, error: AppError) -> web.StreamResponse:
+    lang = i18n.pick_language(request)
+    _localise(error, lang)
     if request.path.startswith("/api/") or request.path.startswith("/socket.io"):
         return web.json_response(error.to_dict(), status=error.status)
-    lang = i18n.pick_language(request)
     return aiohttp_jinja2.render_template("error.html", request, {
         "status": error.status, "message": error.message, "lang": lang, "t": i18n.translator(lang),
         "texts": i18n.table(lang), "user": None}, status=error.status)

@@ -67,3 +67,11 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise_validation(exc)
+
+
+async def read_answers(request: web.Request):
+    """The `answers` of a questionnaire body (validated later by the triage engine), or 422."""
+    body = await read_json(request)
+    if "answers" not in body:
+        raise ValidationFailed("answers is required.", field="answers", code="required")
+    return body["answers"]

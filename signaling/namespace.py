@@ -13,6 +13,7 @@ from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS
 from signaling import messages, presence
 
 log = logging.getLogger(__name__)
+NOT_JOINED = {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
 
 
 class ClinicNamespace(socketio.AsyncNamespace):
@@ -113,7 +114,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
         session = await self.get_session(sid)
         role = session["rooms"].get(cid)
         if role is None:
-            return {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
+            return NOT_JOINED
         await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
                         room=live.member_room(cid, live.other_role(role)))
         metrics = self.app.get(METRICS)
@@ -130,7 +131,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
         session = await self.get_session(sid)
         role = session["rooms"].get(cid)
         if role is None:
-            return {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
+            return NOT_JOINED
         async with self.pool.acquire() as conn:
             message = await consults.add_message(conn, cid, session["user"], role, text)
         await self.emit("chat", message, room=live.consult_room(cid))

@@ -120,3 +120,16 @@ async def test_error_pages_say_what_to_do_next(client):
     assert response.status == 404
     text = await response.text()
     assert "call the clinic" in text and 'href="/"' in text
+
+
+async def test_errors_speak_the_clients_language(client):
+    zh = await client.post("/api/auth/login", json={"login": "nobody@x.cn", "password": "whatever-1"},
+                           headers={"Accept-Language": "zh-CN"})
+    assert (await zh.json())["error"]["message"] == "账号或密码错误。"
+    en = await client.post("/api/auth/login", json={"login": "nobody@x.cn", "password": "whatever-1"},
+                           headers={"Accept-Language": "en"})
+    assert (await en.json())["error"]["message"] == "The login or password is wrong."
+    bad = await client.post("/api/auth/register", json={"phone": "123", "password": "a-good-password", "name": "A"},
+                            headers={"Accept-Language": "zh"})
+    body = (await bad.json())["error"]
+    assert body["field"] == "phone" and "手机号" in body["message"]

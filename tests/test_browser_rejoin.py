@@ -1,7 +1,6 @@
 """In a live call in two Chromium pages, the patient reloads: both see each other again without a click."""
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest

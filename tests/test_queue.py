@@ -107,7 +107,7 @@ async def test_killed_server_restarts_with_the_same_queue_and_clients_get_their_
     server = ServerProcess(env, log_dir=tmp_path).start()
     sockets = []
     try:
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)):
             cookies = []
             for i in range(4):
                 jar = aiohttp.CookieJar(unsafe=True)

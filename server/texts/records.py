@@ -56,6 +56,13 @@ TEXTS = {
                          "pharmacist first."),
     "next_safety_net": ("如出现胸痛、呼吸困难、意识不清、大量出血等紧急情况，请立即拨打120。",
                         "In an emergency (chest pain, trouble breathing, confusion, heavy bleeding) call 120 now."),
+    "amend_title": ("更正病历", "Amend the record"),
+    "amend_field": ("更正项目", "Field"),
+    "new_value": ("更正后的内容", "New value"),
+    "amend_reason": ("更正原因", "Reason"),
+    "save_amendment": ("保存更正", "Save the amendment"),
+    "amendment_history": ("更正记录（原始记录保留）", "Amendments (the original is kept)"),
+    "amendment_saved": ("更正已保存", "The amendment is saved"),
     # the admin dashboard
     "stats_title": ("各科室每日运营数据", "Departments, day by day"),
     "days_window": ("统计天数", "Days"),

@@ -11,7 +11,7 @@ from server import assessments, audit, consults, housekeeping, records, triage
 from server import queue as queue_service
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.keys import METRICS
-from server.validation import Body, parse_body, read_json
+from server.validation import Body, parse_body, read_answers
 from server.views.common import actor_of, events, json, lang_of, path_id, pool, user_of
 
 
@@ -79,11 +79,9 @@ async def questionnaire(request: web.Request) -> web.Response:
 async def create_assessment(request: web.Request) -> web.Response:
     """A patient answers the questionnaire; the result is stored with its version."""
     patient = user_of(request, "patient")
-    body = await read_json(request)
-    if "answers" not in body:
-        raise ValidationFailed("answers is required.", field="answers", code="required")
+    answers = await read_answers(request)
     async with pool(request).acquire() as conn:
-        row = await assessments.create(conn, patient["id"], body["answers"])
+        row = await assessments.create(conn, patient["id"], answers)
         await audit.record(conn, actor_of(request), "assessment.create", "assessment", row["id"])
     return json(assessments.view(row, lang_of(request)), status=201)
 
@@ -251,15 +249,13 @@ async def recall(request: web.Request) -> web.Response:
 async def reassess(request: web.Request) -> web.Response:
     """"I feel worse": answer again while waiting; urgency only rises; an emergency leaves the online queue."""
     patient = user_of(request, "patient")
-    body = await read_json(request)
-    if "answers" not in body:
-        raise ValidationFailed("answers is required.", field="answers", code="required")
+    answers = await read_answers(request)
     async with pool(request).acquire() as conn:
         entry = await queue_service.open_entry(conn, patient["id"])
         if entry is None or entry["status"] not in ("waiting", "away"):
             raise NotFound("You are not waiting in a queue.", code="not_queued")
         async with conn.transaction():
-            assessment = await assessments.create(conn, patient["id"], body["answers"])
+            assessment = await assessments.create(conn, patient["id"], answers)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
         view = await queue_service.entry_view(conn, updated)

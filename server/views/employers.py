@@ -12,7 +12,7 @@ from pydantic import Field
 from server import audit, auth, employers, i18n
 from server.errors import TooLarge, ValidationFailed
 from server.keys import USER
-from server.validation import Body, parse_body, read_json
+from server.validation import Body, parse_body, read_answers
 from server.views.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.views.pages import _page
 
@@ -209,11 +209,9 @@ async def withdraw_employer(request: web.Request) -> web.Response:
 async def create_screening(request: web.Request) -> web.Response:
     """Today's health check of a linked patient: cleared / not cleared, and whether to consult now."""
     patient = user_of(request, "patient")
-    body = await read_json(request)
-    if "answers" not in body:
-        raise ValidationFailed("answers is required.", field="answers", code="required")
+    answers = await read_answers(request)
     async with pool(request).acquire() as conn:
-        answer = await employers.record_screening(conn, patient, body["answers"], actor_of(request), lang_of(request))
+        answer = await employers.record_screening(conn, patient, answers, actor_of(request), lang_of(request))
     return json(answer, status=201)
 
 

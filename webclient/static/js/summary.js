@@ -40,6 +40,56 @@ function renderHistory(items) {
     "</tbody></table>";
 }
 
+// ---- the doctor of the consultation corrects it: amendments keep the original ------------------
+const amend = { record: null };
+
+function valueOf(record, field) {
+  return field.startsWith("soap.") ? record.soap[field.slice(5)] : record[field];
+}
+
+function shown(value) {
+  if (Array.isArray(value)) return value.map((v) => v.code ? `${v.code} ${v.name}` : v.drug).join("; ");
+  return value == null ? "" : String(value);
+}
+
+async function loadAmendments(id) {
+  const form = document.getElementById("amend-form");
+  amend.record = await api("GET", `/api/consultations/${id}/record`);
+  document.getElementById("amendment-list").innerHTML = amend.record.amendments.map((a) => `<li>
+    <strong>${esc(a.field)}</strong> · ${esc(a.author.name)} · ${esc(localTime(a.at))}<br>
+    <del>${esc(shown(a.old_value))}</del> → <ins>${esc(shown(a.new_value))}</ins><br><small>${esc(a.reason)}</small></li>`).join("");
+  prefill(form);
+  show("amend-section", true);
+}
+
+function prefill(form) {
+  const field = form.elements.field.value;
+  const isChoice = field === "disposition";
+  show("amend-text", !isChoice); show("amend-choice", isChoice);
+  const current = valueOf(amend.record, field);
+  if (isChoice) form.elements.disposition_value.value = current || "advice";
+  else form.elements.value.value = current || "";
+}
+
+function wireAmendments(id) {
+  const form = document.getElementById("amend-form");
+  if (!form) return;
+  form.elements.field.addEventListener("change", () => prefill(form));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const field = form.elements.field.value;
+    const value = field === "disposition" ? form.elements.disposition_value.value : form.elements.value.value;
+    try {
+      await api("POST", `/api/consultations/${id}/amendments`, { field, value, reason: form.elements.reason.value });
+      form.elements.reason.value = "";
+      toast(T("amendment_saved"));
+      document.getElementById("summary-content").innerHTML = renderSummary(await api("GET", `/api/consultations/${id}/summary`));
+      await loadAmendments(id);
+    } catch (e) { showError("amend-form", e); }
+  });
+  loadAmendments(id).catch(() => {});
+}
+
 document.addEventListener("DOMContentLoaded", async () => {
   const page = document.getElementById("summary-page");
   const box = document.getElementById("summary-content");
@@ -50,6 +100,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       box.innerHTML = renderHistory(await api("GET", "/api/consultations/history"));
     } else {
       box.innerHTML = renderSummary(await api("GET", `/api/consultations/${page.dataset.consultationId}/summary`));
+      if (page.dataset.role === "doctor") wireAmendments(page.dataset.consultationId);
     }
   } catch (e) {
     box.textContent = e.code === "not_ended" ? T("summary_not_ready") : e.message;
