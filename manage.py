@@ -60,6 +60,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     os.chdir(ROOT)
     if command == "serve":
+        os.environ.setdefault("LOG_FORMAT", "text")  # a person reads this terminal; production logs JSON
         args = [str(PYTHON), "-m", "server", "--demo", *rest]
     elif command == "test":
         ensure_test_binaries()

@@ -109,7 +109,8 @@ class Upload:
 async def read_upload(request: web.Request) -> Upload:
     """The multipart field `file`, at most MAX_BYTES (413 past it, after reading what was sent)."""
     if request.content_length is not None and request.content_length > HOPELESS_BYTES:
-        raise TooLarge(f"A file may be at most {MAX_BYTES // (1024 * 1024)} MB.", field="file")
+        raise TooLarge(f"The file is too large: a file may be at most {MAX_BYTES // (1024 * 1024)} MB.",
+                       field="file", code="file_too_large")
     if not request.content_type.startswith("multipart/"):
         raise ValidationFailed("Send the file as multipart/form-data in the field `file`.", field="file",
                                code="required")
@@ -129,7 +130,8 @@ async def read_upload(request: web.Request) -> Upload:
                 buffer.extend(chunk)
         upload = Upload(part.filename or "", part.headers.get("Content-Type"), bytes(buffer))
     if too_large:
-        raise TooLarge(f"A file may be at most {MAX_BYTES // (1024 * 1024)} MB.", field="file")
+        raise TooLarge(f"The file is too large: a file may be at most {MAX_BYTES // (1024 * 1024)} MB.",
+                       field="file", code="file_too_large")
     if upload is None:
         raise ValidationFailed("Send the file as multipart/form-data in the field `file`.", field="file",
                                code="required")

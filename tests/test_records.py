@@ -223,18 +223,23 @@ async def test_attachments_are_checked_by_their_bytes_and_served_only_to_members
     pdf = await doctor.post(url, data=form(PDF, "lab result.pdf", "application/pdf"))
     assert pdf.status == 201
 
-    wrong_type = await patient.post(url, data=form(b"hello", "notes.txt", "text/plain"))
+    en = {"Accept-Language": "en"}
+    wrong_type = await patient.post(url, data=form(b"hello", "notes.txt", "text/plain"), headers=en)
     assert wrong_type.status == 415
     assert "JPEG or PNG images and PDF" in (await wrong_type.json())["error"]["message"]
-    disguised = await patient.post(url, data=form(b"MZ\x90\x00 not really a pdf", "report.pdf", "application/pdf"))
+    disguised = await patient.post(url, data=form(b"MZ\x90\x00 not really a pdf", "report.pdf", "application/pdf"),
+                                   headers=en)
     assert disguised.status == 422
     error = (await disguised.json())["error"]
     assert error["code"] == "content_mismatch" and "not a JPEG, PNG or PDF" in error["message"]
-    swapped = await patient.post(url, data=form(png_bytes(), "scan.pdf", "application/pdf"))
+    swapped = await patient.post(url, data=form(png_bytes(), "scan.pdf", "application/pdf"), headers=en)
     assert swapped.status == 422 and "it is a PNG image" in (await swapped.json())["error"]["message"]
     oversized = await patient.post(url, data=form(b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "big.pdf",
-                                                  "application/pdf"))
+                                                  "application/pdf"), headers=en)
     assert oversized.status == 413 and "10 MB" in (await oversized.json())["error"]["message"]
+    in_chinese = await patient.post(url, data=form(png_bytes(), "scan.pdf", "application/pdf"),
+                                    headers={"Accept-Language": "zh-CN"})
+    assert "类型不符" in (await in_chinese.json())["error"]["message"]
 
     listed = await (await doctor.get(url)).json()
     assert [a["filename"] for a in listed] == ["throat.png", "lab result.pdf"]
@@ -246,7 +251,7 @@ async def test_attachments_are_checked_by_their_bytes_and_served_only_to_members
 
     refused = await audit_rows(db, action="attachment.create", allowed=False)
     assert [r["detail"]["reason"] for r in refused] == ["unsupported_type", "content_mismatch", "content_mismatch",
-                                                        "too_large"]
+                                                        "file_too_large", "content_mismatch"]
     assert (await doctor.post(f"/api/consultations/{cid}/end", json={
         "diagnosis": "Pharyngitis", "disposition": "advice"})).status == 200
     late = await patient.post(url, data=form(png_bytes(), "late.png", "image/png"))
@@ -545,12 +550,25 @@ async def test_record_panel_autosaves_codes_and_ends_then_summary_and_admin_page
             assert ended["state"] == "final" and ended["disposition"] == "referral"
             assert ended["diagnoses"][0]["code"] == "J06.9" and ended["medications"][0]["days"] == 3
 
+            await page.goto(f"/consultations/{cid}/summary")  # the doctor corrects the advice
+            await page.wait_for_selector("#amend-section:not([hidden])")
+            amend = page.locator("#amend-form")
+            await amend.locator("[name=field]").select_option("advice")
+            assert await amend.locator("[name=value]").input_value() == "See the ENT clinic this week"
+            await amend.locator("[name=value]").fill("See the ENT clinic within three days")
+            await amend.locator("[name=reason]").fill("Earlier review is safer")
+            await amend.locator("button[type=submit]").click()
+            await page.wait_for_selector("#amendment-list li:has-text('Earlier review is safer')")
+            assert await page.locator("#summary-advice").text_content() == "See the ENT clinic within three days"
+
             patient_page = await _sign_in(browser, base, patient.phone)
             await patient_page.goto(f"/consultations/{cid}/summary")
             await patient_page.wait_for_selector("#summary-next-steps li")
             assert await patient_page.locator("#summary-diagnosis").text_content() == \
                 "Acute upper respiratory infection, unspecified"
             assert "Paracetamol" in await patient_page.locator("#summary-medications").text_content()
+            assert await patient_page.locator("#summary-advice").text_content() == "See the ENT clinic within three days"
+            assert await patient_page.locator("#amend-section").count() == 0
             await patient_page.goto("/patient/history")
             await patient_page.wait_for_selector(f"#history-table a[href='/consultations/{cid}/summary']")
 

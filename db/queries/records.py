@@ -50,6 +50,7 @@ FROM consultations c
 JOIN users d ON d.id = c.doctor_id
 LEFT JOIN consultation_records r ON r.consultation_id = c.id AND r.finalised_at IS NOT NULL
 WHERE c.patient_id = $1 AND c.started_at < $2 AND c.status = 'ended'
+  AND (r.finalised_at IS NOT NULL OR c.diagnosis IS NOT NULL)  -- not the ones ended without a record
 ORDER BY c.started_at DESC LIMIT $3"""
 AMENDMENTS_OF_MANY = f"""
 SELECT {AMENDMENT_COLUMNS} FROM record_amendments a JOIN users u ON u.id = a.author_id

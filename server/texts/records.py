@@ -63,6 +63,14 @@ TEXTS = {
     "save_amendment": ("保存更正", "Save the amendment"),
     "amendment_history": ("更正记录（原始记录保留）", "Amendments (the original is kept)"),
     "amendment_saved": ("更正已保存", "The amendment is saved"),
+    # Chinese wording of this area's error codes (server/middleware.py uses it for Chinese clients)
+    "error.file_too_large": ("文件过大：每个文件不能超过10 MB。", "The file is too large: a file may be at most 10 MB."),
+    "error.unsupported_type": ("只能上传JPEG或PNG图片、PDF文档。", "Only JPEG or PNG images and PDF documents can be attached."),
+    "error.content_mismatch": ("文件内容与其声明的类型不符：只能上传真实的JPEG、PNG图片或PDF文档。",
+                               "The file's content does not match its declared type."),
+    "error.empty_file": ("文件是空的。", "The file is empty."),
+    "error.attachment_not_found": ("未找到该附件。", "No such attachment."),
+    "error.unchanged": ("新内容与当前记录相同。", "This is the value the record already has."),
     # the admin dashboard
     "stats_title": ("各科室每日运营数据", "Departments, day by day"),
     "days_window": ("统计天数", "Days"),
