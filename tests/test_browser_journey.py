@@ -8,6 +8,8 @@ from browser import frames_decoded, launch, new_page
 from conftest import wait_for
 
 pytestmark = pytest.mark.browser
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                         "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 async def test_patient_sees_doctor_by_video_end_to_end(server, people):
@@ -55,6 +57,11 @@ async def test_patient_sees_doctor_by_video_end_to_end(server, people):
             await doctor_page.locator("#chat-form [name=text]").fill("Hello, how long have you had the cough?")
             await doctor_page.locator("#chat-form button").click()
             await patient_page.wait_for_selector("#chat-log li:has-text('how long')")
+
+            # The patient shares a photo; the doctor's record panel lists it.
+            await patient_page.locator("#call-file").set_input_files(
+                {"name": "rash.png", "mimeType": "image/png", "buffer": TINY_PNG})
+            await doctor_page.wait_for_selector("#attachment-list li:has-text('rash.png')")
 
             record = doctor_page.locator("#record-form")
             await record.locator("[name=notes]").fill("Cough for three days")

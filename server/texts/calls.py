@@ -1,6 +1,7 @@
 """Texts of the call, the waiting room's "I feel worse" and the doctor's alerts."""
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "share_file": ("发送图片或PDF（最大10MB）", "Share an image or PDF (up to 10 MB)"),
     "quality_good": ("通话质量良好", "Call quality good"),
     "quality_poor": ("通话质量较差", "Call quality poor"),
     "loss": ("丢包", "loss"),

@@ -40,6 +40,7 @@ class ConsultCall {
     this.bindControls();
     const consultation = await api("GET", `/api/consultations/${this.id}`);
     (consultation.messages || []).forEach((m) => this.showChat(m));
+    if (this.role === "patient") { show("call-files", true); this.refreshFiles(); }
     if (this.socket.connected) await this.join();
     this.timers.push(setInterval(() => this.collectStats(), 2000));
     this.timers.push(setInterval(() => this.reportQuality(), 5000));
@@ -135,6 +136,7 @@ class ConsultCall {
     document.getElementById("btn-hangup").onclick = () => { this.send("hangup", null); this.hangUp(); this.status("call_failed"); show("btn-rejoin", true); };
     document.getElementById("btn-rejoin").onclick = () => this.join();
     document.getElementById("btn-audio-only").onclick = () => this.setAudioOnly(true);
+    document.getElementById("call-file").onchange = (e) => this.shareFile(e.target);
     const form = document.getElementById("chat-form");
     form.onsubmit = async (event) => {
       event.preventDefault();
@@ -144,7 +146,30 @@ class ConsultCall {
     };
   }
 
+  async refreshFiles() {
+    const files = await api("GET", `/api/consultations/${this.id}/attachments`).catch(() => []);
+    document.getElementById("call-file-list").innerHTML = files.map(
+      (f) => `<li><a href="${esc(f.url)}">${esc(f.filename)}</a> <small>${esc(T(f.uploaded_by === this.role ? "you" : "remote"))}</small></li>`).join("");
+  }
+
+  async shareFile(input) {
+    // Images and PDFs (a photo of a rash, an old report) go to the record; the chat tells the other side.
+    if (!input.files.length) return;
+    const body = new FormData();
+    body.append("file", input.files[0]);
+    try {
+      const file = await api("POST", `/api/consultations/${this.id}/attachments`, body);
+      await emitAck(this.socket, "chat", { consultation_id: this.id, text: `📎 ${file.filename}` });
+      await this.refreshFiles();
+    } catch (e) { toast(e.message); }
+    input.value = "";
+  }
+
   showChat(message) {
+    if (message.text.startsWith("📎")) {
+      if (this.role === "patient") this.refreshFiles();
+      else if (window.RecordPanel && window.RecordPanel.refreshFiles) window.RecordPanel.refreshFiles();
+    }
     const log = document.getElementById("chat-log");
     if (log.querySelector(`[data-id="${message.id}"]`)) return;
     const item = document.createElement("li");

@@ -247,5 +247,5 @@
     return consultation;
   }
 
-  window.RecordPanel = { mount, submitEnd, collect };
+  window.RecordPanel = { mount, submitEnd, collect, refreshFiles };
 })();
