@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from db.queries import accounts as accounts_sql
 from db.queries import consults as consult_sql
 from db.queries import queue as sql
 from server import assessments, triage
@@ -75,6 +76,11 @@ async def wait_model(conn: asyncpg.Connection, code: str) -> float:
         return cached[1]["minutes_per_patient"]
     stats = await department_stats(conn, code)
     return stats[0]["minutes_per_patient"] if stats else DEFAULT_CONSULT_MINUTES
+
+
+async def set_doctor_status(conn: asyncpg.Connection, doctor_id: int, status: str, auto_assign: bool | None):
+    """Duty status (available / away / offline) and, when given, the automatic-assignment choice."""
+    return await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor_id, status, auto_assign)
 
 
 async def doctors_available(conn: asyncpg.Connection, department: str) -> int:

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.views import accounts, clinic, employers, ops, pages, records, rtc
+from server.views import accounts, consultations, employers, ops, pages, records, rtc
+from server.views import queue as queue_views
+from server.views import triage as triage_views
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webclient" / "static"
 
@@ -27,27 +29,27 @@ ROUTES = [
     ("POST", "/api/admin/organisations", accounts.create_organisation, "admin_create_organisation",
      accounts.NewOrganisation),
 
-    ("GET", "/api/triage/questionnaire", clinic.questionnaire, "triage_questionnaire", None),
-    ("POST", "/api/triage/assessments", clinic.create_assessment, "triage_assess", None),
+    ("GET", "/api/triage/questionnaire", triage_views.questionnaire, "triage_questionnaire", None),
+    ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", None),
 
-    ("POST", "/api/queue", clinic.enqueue, "queue_join", clinic.Enqueue),
-    ("GET", "/api/queue/me", clinic.my_entry, "queue_me", None),
-    ("DELETE", "/api/queue/me", clinic.leave_queue, "queue_leave", None),
-    ("POST", "/api/queue/me/precheck", clinic.save_precheck, "queue_precheck", clinic.Precheck),
-    ("POST", "/api/queue/me/reassess", clinic.reassess, "queue_reassess", None),
-    ("GET", "/api/departments", clinic.departments, "departments", None),
-    ("GET", "/api/doctor/queue", clinic.doctor_queue, "doctor_queue", None),
-    ("POST", "/api/doctor/status", clinic.doctor_status, "doctor_status", clinic.DoctorStatus),
-    ("POST", "/api/doctor/claim", clinic.claim, "doctor_claim", clinic.Claim),
-    ("GET", "/api/consultations/current", clinic.my_consultation, "consultation_current", None),
-    ("GET", "/api/consultations/history", clinic.my_history, "consultation_history", None),
-    ("GET", "/api/consultations/{id}", clinic.consultation, "consultation", None),
-    ("POST", "/api/consultations/{id}/end", clinic.end_consultation, "consultation_end", clinic.EndConsultation),
-    ("POST", "/api/consultations/{id}/return", clinic.return_to_queue, "consultation_return", None),
-    ("POST", "/api/consultations/{id}/transfer", clinic.transfer, "consultation_transfer", clinic.Transfer),
-    ("POST", "/api/consultations/{id}/recall", clinic.recall, "consultation_recall", None),
-    ("POST", "/api/consultations/{id}/quality", clinic.report_quality, "consultation_quality", clinic.Quality),
-    ("POST", "/api/consultations/{id}/rating", clinic.rate, "consultation_rate", clinic.Rating),
+    ("POST", "/api/queue", queue_views.enqueue, "queue_join", queue_views.Enqueue),
+    ("GET", "/api/queue/me", queue_views.my_entry, "queue_me", None),
+    ("DELETE", "/api/queue/me", queue_views.leave_queue, "queue_leave", None),
+    ("POST", "/api/queue/me/precheck", queue_views.save_precheck, "queue_precheck", queue_views.Precheck),
+    ("POST", "/api/queue/me/reassess", queue_views.reassess, "queue_reassess", None),
+    ("GET", "/api/departments", queue_views.departments, "departments", None),
+    ("GET", "/api/doctor/queue", queue_views.doctor_queue, "doctor_queue", None),
+    ("POST", "/api/doctor/status", queue_views.doctor_status, "doctor_status", queue_views.DoctorStatus),
+    ("POST", "/api/doctor/claim", queue_views.claim, "doctor_claim", queue_views.Claim),
+    ("GET", "/api/consultations/current", consultations.my_consultation, "consultation_current", None),
+    ("GET", "/api/consultations/history", consultations.my_history, "consultation_history", None),
+    ("GET", "/api/consultations/{id}", consultations.consultation, "consultation", None),
+    ("POST", "/api/consultations/{id}/end", consultations.end_consultation, "consultation_end", consultations.EndConsultation),
+    ("POST", "/api/consultations/{id}/return", consultations.return_to_queue, "consultation_return", None),
+    ("POST", "/api/consultations/{id}/transfer", consultations.transfer, "consultation_transfer", consultations.Transfer),
+    ("POST", "/api/consultations/{id}/recall", consultations.recall, "consultation_recall", None),
+    ("POST", "/api/consultations/{id}/quality", consultations.report_quality, "consultation_quality", consultations.Quality),
+    ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.Rating),
 
     ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
     ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),

@@ -39,13 +39,15 @@ async def healthz(request: web.Request) -> web.Response:
 
 def _from_operator(request: web.Request) -> bool:
     # Metrics are for the operator's scraper on the private network, never for patients' browsers:
-    # loopback and private addresses only, and never a request that came through the public proxy
-    # with a browser session.
+    # loopback and private addresses only, never with a browser session, and never through the
+    # public proxy. Behind docker-compose's nginx every request comes from a private address, so the
+    # forwarding header the proxy adds (deploy/nginx.conf) is what tells a relayed request apart.
     try:
         address = ipaddress.ip_address(request.remote or "")
     except ValueError:
         return False
-    return (address.is_loopback or address.is_private) and request[USER] is None
+    relayed = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    return (address.is_loopback or address.is_private) and request[USER] is None and not relayed
 
 
 async def metrics(request: web.Request) -> web.Response:

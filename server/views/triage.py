@@ -1,0 +1,29 @@
+"""Triage routes: the questionnaire and assessments."""
+from __future__ import annotations
+
+
+from aiohttp import web
+
+from server import assessments, audit, triage
+from server.errors import NotFound
+from server.validation import read_answers
+from server.views.common import actor_of, json, lang_of, pool, user_of
+
+
+async def questionnaire(request: web.Request) -> web.Response:
+    """The current triage questionnaire (or ?version=)."""
+    version = request.query.get("version")
+    try:
+        return json(triage.questionnaire(version))
+    except KeyError:
+        raise NotFound("No such questionnaire version.", field="version") from None
+
+
+async def create_assessment(request: web.Request) -> web.Response:
+    """A patient answers the questionnaire; the result is stored with its version."""
+    patient = user_of(request, "patient")
+    answers = await read_answers(request)
+    async with pool(request).acquire() as conn:
+        row = await assessments.create(conn, patient["id"], answers)
+        await audit.record(conn, actor_of(request), "assessment.create", "assessment", row["id"])
+    return json(assessments.view(row, lang_of(request)), status=201)
