@@ -5,6 +5,8 @@ client receives its events whichever process it is connected to.
 """
 from __future__ import annotations
 
+import asyncio
+
 import socketio
 
 from db.queries import queue as queue_sql
@@ -45,17 +47,38 @@ def other_role(role: str) -> str:
 class LiveEvents:
     """Publishes the live events of one application (stored at app[EVENTS])."""
 
+    # Queue changes of a department are gathered for this long and sent as one `queue:update`:
+    # during an outbreak a busy department changes many times a second, and each event costs a
+    # send to every waiting client.
+    BATCH_SECONDS = 0.05
+
     def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):
         self.sio, self.app = sio, app
         # QUEUE_UPDATES=naive, the benchmark's baseline: recompute every waiting patient's
         # position and push it to each of them, O(N) database and socket work per change.
         self.naive = naive_queue_updates
+        self._pending: dict[str, list[QueueChange]] = {}
+        self._flushing: dict[str, asyncio.Task] = {}
+        self._send_locks: dict[str, asyncio.Lock] = {}
 
     async def queue_changed(self, change: QueueChange) -> None:
-        """One small broadcast per change; each client adjusts its own position."""
+        """Queue one change for its department's next broadcast; returns at once (no fan-out wait)."""
         if self.naive:
             return await self._push_every_position(change)
-        await self.sio.emit("queue:update", change.to_event(), room=queue_room(change.department))
+        self._pending.setdefault(change.department, []).append(change)
+        if change.department not in self._flushing:
+            self._flushing[change.department] = asyncio.create_task(self._flush(change.department))
+
+    async def _flush(self, department: str) -> None:
+        await asyncio.sleep(self.BATCH_SECONDS)
+        changes = sorted(self._pending.pop(department, []), key=lambda c: c.seq)
+        del self._flushing[department]
+        # Sent in seq order: a later batch waits until this one has reached every client.
+        async with self._send_locks.setdefault(department, asyncio.Lock()):
+            await self.sio.emit("queue:update", {
+                "department": department, "seq": changes[-1].seq, "changes": [c.to_event() for c in changes],
+                "minutes_per_patient": changes[-1].minutes_per_patient,
+            }, room=queue_room(department))
 
     async def _push_every_position(self, change: QueueChange) -> None:
         async with self.app[DB_POOL].acquire() as conn:

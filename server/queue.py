@@ -2,8 +2,9 @@
 
 Live positions cost no per-client database work: every change yields one small `QueueChange`
 (the entries removed and inserted, with their sort keys, and the department's sequence number).
-The signaling layer broadcasts it to the department's room; each waiting client compares the keys
-with its own and adjusts its position, and re-reads its snapshot when it sees a gap in `seq`.
+server/live.py broadcasts the changes to the department's room; each waiting client compares the
+keys with its own, applies the changes in `seq` order, and re-reads its snapshot only when a
+missing `seq` does not arrive (it may have come from another process, a moment later).
 """
 from __future__ import annotations
 
@@ -40,9 +41,8 @@ class QueueChange:
     minutes_per_patient: float = DEFAULT_CONSULT_MINUTES
 
     def to_event(self) -> dict:
-        """The `queue:update` payload."""
-        return {"department": self.department, "seq": self.seq, "removed": self.removed,
-                "inserted": self.inserted, "minutes_per_patient": self.minutes_per_patient}
+        """This change as one item of a `queue:update` event's `changes`."""
+        return {"seq": self.seq, "removed": self.removed, "inserted": self.inserted}
 
 
 def estimate_minutes(position: int, minutes_per_patient: float) -> int:
@@ -54,6 +54,11 @@ def _minutes_per_patient(stats: dict) -> float:
     avg_seconds = stats["avg_consult_seconds"]
     avg = float(avg_seconds) / 60 if avg_seconds else DEFAULT_CONSULT_MINUTES
     return round(max(1.0, avg) / max(1, stats["doctors_available"]), 2)
+
+
+def _keyed(entry) -> dict:
+    """An entry as a queue change names it: id and sort key."""
+    return {"id": str(entry["id"]), "key": sort_key(entry)}
 
 
 async def department_stats(conn: asyncpg.Connection, code: str | None = None) -> list[dict]:
@@ -109,14 +114,12 @@ async def enqueue(conn: asyncpg.Connection, patient_id: int, assessment) -> tupl
     """Put a patient in their assessment's department queue."""
     if assessment["disposition"] == "emergency":
         raise EmergencyNotQueueable(field="assessment_id")
-    async with conn.transaction():
-        try:
-            entry = await conn.fetchrow(sql.INSERT_ENTRY, patient_id, assessment["id"], assessment["department"],
-                                        assessment["level"], triage.TARGET_WAIT_MINUTES[assessment["level"]])
-        except asyncpg.UniqueViolationError:
-            raise PatientAlreadyQueued() from None
-        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
-    change = QueueChange(entry["department"], seq, inserted=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+    try:
+        entry = await conn.fetchrow(sql.ENQUEUE, patient_id, assessment["id"], assessment["department"],
+                                    assessment["level"], triage.TARGET_WAIT_MINUTES[assessment["level"]])
+    except asyncpg.UniqueViolationError:
+        raise PatientAlreadyQueued() from None
+    change = QueueChange(entry["department"], entry["seq"], inserted=[_keyed(entry)],
                          minutes_per_patient=await wait_model(conn, entry["department"]))
     return entry, change
 
@@ -134,33 +137,28 @@ async def save_precheck(conn: asyncpg.Connection, patient_id: int, result: dict)
 
 async def leave(conn: asyncpg.Connection, patient_id: int) -> QueueChange:
     """The patient leaves the queue themselves; 404 when not waiting."""
-    async with conn.transaction():
-        entry = await conn.fetchrow(sql.LEAVE, patient_id)
-        if entry is None:
-            raise NotFound("You are not waiting in a queue.", code="not_queued")
-        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
-    return QueueChange(entry["department"], seq, removed=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+    entry = await conn.fetchrow(sql.LEAVE, patient_id)
+    if entry is None:
+        raise NotFound("You are not waiting in a queue.", code="not_queued")
+    return QueueChange(entry["department"], entry["seq"], removed=[_keyed(entry)] if entry["was"] == "waiting" else [],
                        minutes_per_patient=await wait_model(conn, entry["department"]))
 
 
 async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
     """The doctor takes the next waiting patient (or a chosen one); returns (consultation, entry, change)."""
-    async with conn.transaction():
-        if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
-            raise Conflict("Finish your current consultation first.", code="consultation_open")
-        if entry_id is None:
-            entry = await conn.fetchrow(sql.CLAIM_NEXT, doctor["department"], doctor["id"])
-        else:
-            entry = await conn.fetchrow(sql.CLAIM_ENTRY, entry_id, doctor["department"], doctor["id"])
-        if entry is None:
-            if entry_id is not None:
-                raise NotFound("That patient is no longer waiting.", code="entry_not_waiting", field="entry_id")
-            raise NobodyWaiting()
-        consultation = await conn.fetchrow(consult_sql.INSERT_CONSULTATION, entry["id"], entry["patient_id"],
-                                           doctor["id"], entry["department"])
-        await conn.execute(sql.SET_ENTRY_CONSULTATION, entry["id"], consultation["id"])
-        seq = await conn.fetchval(sql.BUMP_SEQ, entry["department"])
-    change = QueueChange(entry["department"], seq, removed=[{"id": str(entry["id"]), "key": sort_key(entry)}],
+    if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
+        raise Conflict("Finish your current consultation first.", code="consultation_open")
+    try:
+        entry = await conn.fetchrow(sql.CLAIM, doctor["department"], doctor["id"], entry_id)
+    except asyncpg.UniqueViolationError:  # the same doctor claimed twice at once: one of them wins
+        raise Conflict("Finish your current consultation first.", code="consultation_open") from None
+    if entry is None:
+        if entry_id is not None:
+            raise NotFound("That patient is no longer waiting.", code="entry_not_waiting", field="entry_id")
+        raise NobodyWaiting()
+    consultation = {"id": entry["consultation_id"], "patient_id": entry["patient_id"], "doctor_id": doctor["id"],
+                    "department": entry["department"]}
+    change = QueueChange(entry["department"], entry["seq"], removed=[_keyed(entry)],
                          minutes_per_patient=await wait_model(conn, entry["department"]))
     return consultation, entry, change
 
@@ -196,15 +194,11 @@ def _why_here(level: int, overdue: bool, lang: str) -> str:
     return text + "; overdue, moved ahead" if overdue else text
 
 
-def _removed(entry) -> dict:
-    return {"id": str(entry["id"]), "key": sort_key(entry)}
-
-
 async def _change(conn, department: str, removed=(), inserted=()) -> QueueChange:
     """Bump the department's sequence number and describe the change (inside the caller's transaction)."""
     seq = await conn.fetchval(sql.BUMP_SEQ, department)
-    return QueueChange(department, seq, removed=[_removed(e) for e in removed],
-                       inserted=[_removed(e) for e in inserted],
+    return QueueChange(department, seq, removed=[_keyed(e) for e in removed],
+                       inserted=[_keyed(e) for e in inserted],
                        minutes_per_patient=await wait_model(conn, department))
 
 

@@ -194,6 +194,11 @@ def events_named(sio, name: str) -> list:
     return [data for event, data in sio.received if event == name]
 
 
+def queue_changes(sio) -> list[dict]:
+    """Every queue change a test client has received, in the order received (batches unpacked)."""
+    return [change for update in events_named(sio, "queue:update") for change in update["changes"]]
+
+
 @pytest.fixture
 async def people(make_client, db):
     """Factory for signed-in people of every role; their sockets are closed at the end."""

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from conftest import events_named, queued_patient, wait_for
+from conftest import events_named, queue_changes, queued_patient, wait_for
 
 FEVER_WITH_EXPOSURE = {"age_years": 30, "symptoms": ["fever", "cough"], "temperature_c": 38.2,
                        "epi": {"close_contact": True}}
@@ -35,14 +35,13 @@ async def test_patient_who_closes_the_page_is_marked_away_then_gets_the_place_ba
     await first_socket.disconnect()                       # closes the tab
 
     await wait_for(lambda: _is(db, first_entry["id"], "away"), timeout=10)
-    removed = [u for u in events_named(second_socket, "queue:update") if u["removed"]]
-    assert removed and removed[-1]["removed"][0]["id"] == first_entry["id"]
+    await wait_for(lambda: any(r["id"] == first_entry["id"] for c in queue_changes(second_socket) for r in c["removed"]))
     assert (await (await second.get("/api/queue/me")).json())["position"] == 1
 
     back = await first.socket()                            # opens the page again
     ack = await back.call("queue:subscribe", {})
     assert ack["entry"]["status"] == "waiting" and ack["entry"]["position"] == 1
-    await wait_for(lambda: any(u["inserted"] for u in events_named(second_socket, "queue:update")))
+    await wait_for(lambda: any(c["inserted"] for c in queue_changes(second_socket)))
     assert (await (await second.get("/api/queue/me")).json())["position"] == 2
 
 
@@ -84,7 +83,7 @@ async def test_doctor_returns_patient_to_the_same_place(people, db):
     assert events_named(patient_socket, "consult:ended")[0]["reason"] == "returned"
     me = await (await patient.get("/api/queue/me")).json()
     assert me["status"] == "waiting" and me["position"] == 1 and me["sort_key"] == entry["sort_key"]
-    await wait_for(lambda: any(u["inserted"] for u in events_named(other_socket, "queue:update")))
+    await wait_for(lambda: any(c["inserted"] for c in queue_changes(other_socket)))
     assert (await (await other.get("/api/queue/me")).json())["position"] == 2
     stranger_doctor = await people.doctor()
     assert (await stranger_doctor.post(f"/api/consultations/{consultation['id']}/return")).status == 403

@@ -3,11 +3,6 @@
 CONSULT_COLUMNS = """c.id, c.entry_id, c.patient_id, c.doctor_id, c.department, c.status, c.started_at, c.ended_at,
     c.notes, c.diagnosis, c.disposition, c.advice, c.rating, c.rating_comment"""
 
-INSERT_CONSULTATION = f"""
-INSERT INTO consultations AS c (entry_id, patient_id, doctor_id, department)
-VALUES ($1, $2, $3, $4)
-RETURNING {CONSULT_COLUMNS}"""
-
 CONSULTATION = f"""
 SELECT {CONSULT_COLUMNS}, p.name AS patient_name, d.name AS doctor_name,
        a.result AS triage, e.precheck

@@ -5,10 +5,16 @@ ENTRY_COLUMNS = """e.id, e.patient_id, e.assessment_id, e.department, e.level, e
 
 BUMP_SEQ = "UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = $1 RETURNING queue_seq"
 
-INSERT_ENTRY = f"""
-INSERT INTO queue_entries AS e (patient_id, assessment_id, department, level, status, due_at)
-VALUES ($1, $2, $3, $4, 'waiting', now() + make_interval(mins => $5))
-RETURNING {ENTRY_COLUMNS}"""
+# Each queue change and its sequence bump are one statement: the department row is locked only
+# while the statement runs, never across a round trip to the application (that serialised every
+# change of a department behind the slowest COMMIT under load).
+ENQUEUE = """
+WITH e AS (
+    INSERT INTO queue_entries (patient_id, assessment_id, department, level, status, due_at)
+    VALUES ($1, $2, $3, $4, 'waiting', now() + make_interval(mins => $5))
+    RETURNING id, patient_id, assessment_id, department, level, status, enqueued_at, due_at, doctor_id, consultation_id, called_at, skips, precheck, away_since),
+s AS (UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = $3 RETURNING queue_seq)
+SELECT e.*, s.queue_seq AS seq FROM e, s"""
 
 OPEN_ENTRY_OF_PATIENT = f"""
 SELECT {ENTRY_COLUMNS} FROM queue_entries e
@@ -23,27 +29,40 @@ SELECT 1 + (SELECT count(*) FROM queue_entries w
             WHERE w.department = $1 AND w.status = 'waiting' AND (w.due_at, w.id) < ($2, $3)) AS position,
        (SELECT queue_seq FROM departments WHERE code = $1) AS seq"""
 
-# Claiming is one statement: SKIP LOCKED lets concurrent doctors take different patients.
-CLAIM_NEXT = f"""
-UPDATE queue_entries e SET status = 'called', doctor_id = $2, called_at = now(), updated_at = now()
-WHERE e.id = (SELECT id FROM queue_entries
-              WHERE department = $1 AND status = 'waiting'
-              ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING {ENTRY_COLUMNS}"""
+# Claiming is one statement: SKIP LOCKED lets concurrent doctors take different patients; the
+# consultation, its link from the entry and the sequence bump happen in the same statement. The
+# consultation id is drawn first so the entry can point to it without updating its row twice.
+CLAIM = """
+WITH picked AS (
+    SELECT id FROM queue_entries
+    WHERE department = $1 AND status = 'waiting' AND ($3::bigint IS NULL OR id = $3)
+    ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+e AS (
+    UPDATE queue_entries q SET status = 'called', doctor_id = $2, called_at = now(), updated_at = now(),
+        consultation_id = nextval(pg_get_serial_sequence('consultations', 'id'))
+    FROM picked WHERE q.id = picked.id
+    RETURNING q.id, q.patient_id, q.assessment_id, q.department, q.level, q.status, q.enqueued_at, q.due_at, q.doctor_id, q.consultation_id, q.called_at, q.skips, q.precheck, q.away_since),
+c AS (
+    INSERT INTO consultations (id, entry_id, patient_id, doctor_id, department) OVERRIDING SYSTEM VALUE
+    SELECT consultation_id, id, patient_id, $2, department FROM e
+    RETURNING id),
+s AS (
+    UPDATE departments SET queue_seq = queue_seq + 1
+    WHERE code = $1 AND EXISTS (SELECT 1 FROM e) RETURNING queue_seq)
+SELECT e.*, (SELECT queue_seq FROM s) AS seq FROM e"""
 
-CLAIM_ENTRY = f"""
-UPDATE queue_entries e SET status = 'called', doctor_id = $3, called_at = now(), updated_at = now()
-WHERE e.id = (SELECT id FROM queue_entries WHERE id = $1 AND department = $2 AND status = 'waiting'
-              FOR UPDATE SKIP LOCKED)
-RETURNING {ENTRY_COLUMNS}"""
-
-SET_ENTRY_CONSULTATION = "UPDATE queue_entries SET consultation_id = $2, updated_at = now() WHERE id = $1"
 SET_ENTRY_STATUS = "UPDATE queue_entries SET status = $2, updated_at = now() WHERE id = $1"
 
-LEAVE = f"""
-UPDATE queue_entries e SET status = 'left', updated_at = now()
-WHERE e.patient_id = $1 AND e.status IN ('waiting', 'away')
-RETURNING {ENTRY_COLUMNS}"""
+# The old status matters: only leaving the waiting list moves anyone else's position.
+LEAVE = """
+WITH old AS (
+    SELECT id, status FROM queue_entries WHERE patient_id = $1 AND status IN ('waiting', 'away') FOR UPDATE),
+e AS (
+    UPDATE queue_entries q SET status = 'left', updated_at = now() FROM old WHERE q.id = old.id
+    RETURNING q.id, q.patient_id, q.assessment_id, q.department, q.level, q.status, q.enqueued_at, q.due_at, q.doctor_id, q.consultation_id, q.called_at, q.skips, q.precheck, q.away_since, old.status AS was),
+s AS (
+    UPDATE departments d SET queue_seq = queue_seq + 1 FROM e WHERE d.code = e.department RETURNING d.queue_seq)
+SELECT e.*, s.queue_seq AS seq FROM e, s"""
 
 WAITING_LIST = """
 SELECT e.id, e.patient_id, e.level, e.enqueued_at, e.due_at, e.skips, e.precheck, e.away_since,

@@ -108,33 +108,61 @@ function renderEntry(entry) {
 
 function keyLess(a, b) { return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]); }
 
-async function resync() {
-  const ack = await emitAck(state.socket, "queue:subscribe", {});
-  if (ack && ack.ok) {
-    if (ack.entry.status === "waiting") renderEntry(ack.entry);
-    else if (ack.entry.consultation_id) enterCall(ack.entry.consultation_id);
-  }
-}
+// Live position. The server sends each department's changes with consecutive sequence numbers;
+// we apply them in order to our snapshot. A change may arrive before an earlier one (another
+// server process sent it): hold it briefly, and only re-read the snapshot when the gap stays.
+const live = { pending: new Map(), resyncing: false, gapTimer: null, retryMs: 1000 };
 
-function onQueueUpdate(change) {
-  // Each client adjusts its own position from the keys of who left and who arrived ahead of it.
-  const entry = state.entry;
-  if (!entry || entry.status !== "waiting" || change.department !== entry.department) return;
-  if (change.position !== undefined) {                     // the server pushed our position itself
-    if (change.entry_id === entry.id) { Object.assign(entry, { position: change.position, estimated_wait_minutes: change.estimated_wait_minutes }); renderEntry(entry); }
+async function resync() {
+  if (live.resyncing) return;
+  live.resyncing = true;
+  const ack = await emitAck(state.socket, "queue:subscribe", {});
+  live.resyncing = false;
+  if (!ack || !ack.ok) {
+    if (ack && ack.error && ack.error.code === "not_queued") return route();
+    setTimeout(resync, live.retryMs * (1 + Math.random()));   // back off, and not all at once
+    live.retryMs = Math.min(live.retryMs * 2, 30000);
     return;
   }
-  if (change.seq <= entry.seq) return;                     // already counted in our snapshot
-  const touchesMe = change.removed.concat(change.inserted).some((e) => e.id === entry.id);
-  if (change.seq !== entry.seq + 1 || touchesMe) { entry.seq = change.seq; resync(); return; }
-  let position = entry.position;
-  change.removed.forEach((e) => { if (keyLess(e.key, entry.sort_key)) position -= 1; });
-  change.inserted.forEach((e) => { if (keyLess(e.key, entry.sort_key)) position += 1; });
-  entry.seq = change.seq;
-  entry.position = Math.max(1, position);
-  entry.minutes_per_patient = change.minutes_per_patient;
-  entry.estimated_wait_minutes = Math.max(0, Math.ceil((entry.position - 1) * change.minutes_per_patient));
-  renderEntry(entry);
+  live.retryMs = 1000;
+  if (ack.entry.status === "waiting") { renderEntry(ack.entry); drainChanges(); }
+  else if (ack.entry.consultation_id) enterCall(ack.entry.consultation_id);
+}
+
+function onQueueUpdate(update) {
+  const entry = state.entry;
+  if (!entry || entry.status !== "waiting" || update.department !== entry.department) return;
+  if (update.position !== undefined) {                     // the server pushed our position itself
+    if (update.entry_id === entry.id) { Object.assign(entry, { position: update.position, estimated_wait_minutes: update.estimated_wait_minutes }); renderEntry(entry); }
+    return;
+  }
+  for (const change of update.changes) live.pending.set(change.seq, change);
+  entry.minutes_per_patient = update.minutes_per_patient;
+  drainChanges();
+}
+
+function drainChanges() {
+  if (live.resyncing || !state.entry) return;               // kept for after the snapshot
+  const entry = state.entry;
+  let moved = false;
+  for (;;) {
+    for (const seq of live.pending.keys()) if (seq <= entry.seq) live.pending.delete(seq);   // already counted
+    const change = live.pending.get(entry.seq + 1);
+    if (!change) break;
+    live.pending.delete(change.seq);
+    if (change.removed.concat(change.inserted).some((e) => e.id === entry.id)) { resync(); return; }  // our own place changed
+    change.removed.forEach((e) => { if (keyLess(e.key, entry.sort_key)) entry.position -= 1; });
+    change.inserted.forEach((e) => { if (keyLess(e.key, entry.sort_key)) entry.position += 1; });
+    entry.seq = change.seq;
+    moved = true;
+  }
+  if (moved) {
+    entry.position = Math.max(1, entry.position);
+    entry.estimated_wait_minutes = Math.max(0, Math.ceil((entry.position - 1) * entry.minutes_per_patient));
+    renderEntry(entry);
+  }
+  clearTimeout(live.gapTimer);
+  if (live.pending.size) live.gapTimer = setTimeout(() => { if (live.pending.size) resync(); }, 300 + Math.random() * 300);
 }
 
 async function showWaiting(entry) {
