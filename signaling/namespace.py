@@ -59,7 +59,8 @@ class ClinicNamespace(socketio.AsyncNamespace):
 
     async def on_queue_subscribe(self, sid, payload=None):
         """A waiting patient asks for live queue updates; the ack carries a fresh snapshot (resync)."""
-        user = (await self.get_session(sid))["user"]
+        session = await self.get_session(sid)
+        user = session["user"]
         if user["role"] != "patient":
             return {"ok": False, "error": {"code": "forbidden", "message": "Only patients wait in a queue."}}
         async with self.pool.acquire() as conn:
@@ -68,7 +69,10 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 return {"ok": False, "error": {"code": "not_queued", "message": "You are not in a queue."}}
             # Enter the room before taking the snapshot, so no change can fall between the two.
             await self.enter_room(sid, live.queue_room(entry["department"]))
-            back = await queue_service.watch(conn, sid, self.app[INSTANCE_ID], user["id"])
+            back = None
+            if not session.get("watching"):  # a resync on a connection already watching costs one read
+                back = await queue_service.watch(conn, sid, self.app[INSTANCE_ID], user["id"])
+                session["watching"] = True
             if back is not None:  # they had been marked away: their place is theirs again
                 entry = await queue_service.open_entry(conn, user["id"])
             view = await queue_service.entry_view(conn, entry)

@@ -18,11 +18,11 @@ import asyncpg
 import pytest
 import redis
 import socketio
-
 from conftest import PASSWORD, _with_database, wait_for
-from db.migrate import migration_files
 from processes import ServerProcess
 from rtc_peer import RtcPeer
+
+from db.migrate import migration_files
 from server import auth, triage
 
 pytestmark = pytest.mark.cluster
@@ -121,14 +121,14 @@ class Browser:
                 assert response.status == status, f"{method} {path} on {base}: {response.status} {body}"
             return response.status, body
 
-    async def register(self, base: str, name: str) -> "Browser":
+    async def register(self, base: str, name: str) -> Browser:
         phone = f"137{os.getpid() % 1000:03d}{next(_phones):05d}"
         _, body = await self.call("POST", base, "/api/auth/register",
                                   {"phone": phone, "password": PASSWORD, "name": name}, status=201)
         self.user, self.csrf = body["user"], body["csrf_token"]
         return self
 
-    async def login(self, base: str, login: str) -> "Browser":
+    async def login(self, base: str, login: str) -> Browser:
         _, body = await self.call("POST", base, "/api/auth/login", {"login": login, "password": PASSWORD},
                                   status=200)
         self.user, self.csrf = body["user"], body["csrf_token"]
@@ -224,10 +224,23 @@ async def _doctor(cluster: Cluster, base: str, department: str) -> Browser:
     return doctor
 
 
+def _changes(update: dict) -> list[dict]:
+    """The queue changes one `queue:update` carries (a batch under `changes`, or the event itself)."""
+    return update.get("changes") or [update]
+
+
+def _updates_naming(sock, entry_id: str, change: str) -> list[dict]:
+    """The `queue:update` events `sock` received in which `entry_id` was inserted (or removed)."""
+    return [u for u in events_named(sock.received, "queue:update")
+            if any(entry_id in [c["id"] for c in part.get(change, [])] for part in _changes(u))]
+
+
 def _position_after(own_key: list, position: int, update: dict) -> int:
     """What a waiting page computes from one `queue:update`: entries ahead of it inserted or removed."""
-    ahead = lambda change: [c for c in update.get(change, []) if c["key"] < own_key]  # noqa: E731
-    return position + len(ahead("inserted")) - len(ahead("removed"))
+    for part in _changes(update):
+        position += len([c for c in part.get("inserted", []) if c["key"] < own_key])
+        position -= len([c for c in part.get("removed", []) if c["key"] < own_key])
+    return position
 
 
 def test_processes_started_at_once_migrate_and_seed_exactly_once(cluster):
@@ -299,11 +312,10 @@ async def test_patient_on_one_process_and_doctor_on_another_go_through_the_whole
         assert entry["department"] == "dermatology" and entry["level"] == 3 and entry["position"] == 1
 
         # Enqueued on A; the doctor's dashboard and the other waiting page, both on B, hear of it.
-        inserted = lambda sock: [u for u in events_named(sock.received, "queue:update")  # noqa: E731
-                                 if entry["id"] in [i["id"] for i in u.get("inserted", [])]]
-        await wait_for(lambda: inserted(d_sock) and inserted(w_sock))
+        await wait_for(lambda: _updates_naming(d_sock, entry["id"], "inserted")
+                       and _updates_naming(w_sock, entry["id"], "inserted"))
         await wait_for(lambda: has_event(d_sock, "queue:alert", kind="new_patient", entry_id=entry["id"], level=3))
-        assert _position_after(own_key, 1, inserted(w_sock)[0]) == 2
+        assert _position_after(own_key, 1, _updates_naming(w_sock, entry["id"], "inserted")[0]) == 2
         _, mine = await waiting.call("GET", b, "/api/queue/me", status=200)
         assert mine["position"] == 2
 
@@ -313,10 +325,8 @@ async def test_patient_on_one_process_and_doctor_on_another_go_through_the_whole
         assert consultation["patient"]["id"] == patient.id
         await wait_for(lambda: has_event(p_sock, "consult:ready", consultation_id=cid))
         await wait_for(lambda: has_event(d_sock, "consult:ready", consultation_id=cid))
-        removed = lambda: [u for u in events_named(w_sock.received, "queue:update")  # noqa: E731
-                           if entry["id"] in [r["id"] for r in u.get("removed", [])]]
-        await wait_for(removed)
-        assert _position_after(own_key, 2, removed()[0]) == 1
+        removed = await wait_for(lambda: _updates_naming(w_sock, entry["id"], "removed"))
+        assert _position_after(own_key, 2, removed[0]) == 1
         assert (await waiting.call("GET", a, "/api/queue/me", status=200))[1]["position"] == 1
 
         # Both join the room, each on its own process; the call and the chat cross the processes.
@@ -384,8 +394,7 @@ async def test_waiting_patients_keep_their_places_when_their_process_is_killed(c
         new = await urgent.queue(b, EAR_SEVERE)
         assert new["position"] == 1
         for page, entry in zip(pages, before):
-            update = await wait_for(lambda p=page: [u for u in events_named(p.received, "queue:update")
-                                                    if new["id"] in [i["id"] for i in u.get("inserted", [])]])
+            update = await wait_for(lambda p=page: _updates_naming(p, new["id"], "inserted"))
             assert _position_after(entry["sort_key"], entry["position"], update[0]) == entry["position"] + 1
         for patient, entry in zip(patients, before):
             assert (await patient.call("GET", b, "/api/queue/me", status=200))[1]["position"] == entry["position"] + 1

@@ -17,10 +17,10 @@ import time
 import pytest
 from aioice import stun
 from aioice.turn import create_turn_endpoint
-
 from conftest import queued_patient, wait_for
 from processes import free_port
 from rtc_peer import RtcPeer
+
 from server.rtc import turn_credentials
 from server.settings import Settings
 
@@ -43,7 +43,7 @@ class Coturn:
     def url(self) -> str:
         return f"turn:127.0.0.1:{self.port}?transport=udp"
 
-    def start(self, timeout: float = 10) -> "Coturn":
+    def start(self, timeout: float = 10) -> Coturn:
         binary = shutil.which("turnserver")
         if binary is None:
             pytest.fail("coturn is not installed (no `turnserver` on PATH): apt-get install -y coturn "
@@ -55,8 +55,8 @@ class Coturn:
                 "--log-file", "stdout", "--simple-log",
                 "--pidfile", str(self.directory / "turnserver.pid"),
                 "--userdb", str(self.directory / "turndb")]
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -50,9 +50,10 @@ async def enqueue(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         assessment = await assessments.get_own(conn, _id(body.assessment_id, "assessment_id"), patient["id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
-        await events(request).queue_changed(change)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
+    # After the connection is back in the pool: the naive baseline reads with one of its own.
+    await events(request).queue_changed(change)
     if doctors_on_duty:
         await events(request).queue_alert(entry["department"], "new_patient", entry["id"], entry["level"])
         await housekeeping.assign_free_doctors(request.app)
@@ -142,9 +143,9 @@ async def claim(request: web.Request) -> web.Response:
     entry_id = _id(body.entry_id, "entry_id") if body.entry_id is not None else None
     async with pool(request).acquire() as conn:
         consultation, _entry, change = await queue_service.claim(conn, doctor, entry_id)
-        await events(request).queue_changed(change)
         row, role = await consults.load_for(conn, consultation["id"], doctor, actor_of(request), "consultation.open")
         view = await consults.view(conn, row, lang_of(request), role)
+    await events(request).queue_changed(change)
     metrics = request.app.get(METRICS)
     if metrics is not None:
         metrics.claims.labels(change.department).inc()
