@@ -115,8 +115,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
             cid, kind, data = messages.signal(payload)
         except messages.BadMessage as exc:
             return exc.ack()
-        session = await self.get_session(sid)
-        role = session["rooms"].get(cid)
+        session, role = await self._joined(sid, cid)
         if role is None:
             return NOT_JOINED
         await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
@@ -132,14 +131,18 @@ class ClinicNamespace(socketio.AsyncNamespace):
             cid, text = messages.chat(payload)
         except messages.BadMessage as exc:
             return exc.ack()
-        session = await self.get_session(sid)
-        role = session["rooms"].get(cid)
+        session, role = await self._joined(sid, cid)
         if role is None:
             return NOT_JOINED
         async with self.pool.acquire() as conn:
             message = await consults.add_message(conn, cid, session["user"], role, text)
         await self.emit("chat", message, room=live.consult_room(cid))
         return {"ok": True, "message": message}
+
+    async def _joined(self, sid, consultation_id: int) -> tuple[dict, str | None]:
+        """(the connection's session, its role in the consultation or None when it has not joined)."""
+        session = await self.get_session(sid)
+        return session, session["rooms"].get(consultation_id)
 
     def _count(self, delta: int) -> None:
         metrics = self.app.get(METRICS)

@@ -38,3 +38,12 @@ async def frames_decoded(page) -> int:
 def temp_profile() -> str:
     """A throwaway user-data dir."""
     return tempfile.mkdtemp(prefix="clinic-chromium-")
+
+
+async def sign_in(page, login: str, password: str) -> None:
+    """Sign in through the start page's form, as a person would."""
+    await page.goto("/")
+    form = page.locator("#login-form")
+    await form.locator("[name=login]").fill(login)
+    await form.locator("[name=password]").fill(password)
+    await form.locator("button[type=submit]").click()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import async_playwright
 
-from browser import frames_decoded, launch, new_page
-from conftest import wait_for
+from browser import frames_decoded, launch, new_page, sign_in
+from conftest import PASSWORD, wait_for
 
 pytestmark = pytest.mark.browser
 TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -15,7 +15,6 @@ TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d494844520000000100000001080600
 async def test_patient_sees_doctor_by_video_end_to_end(server, people):
     base = f"http://127.0.0.1:{server.port}"
     doctor = await people.doctor()
-    doctor_login = doctor.user  # signed in through the page below with the same account
     async with async_playwright() as pw:
         browser = await launch(pw)
         try:
@@ -37,11 +36,7 @@ async def test_patient_sees_doctor_by_video_end_to_end(server, people):
             assert await patient_page.locator("#queue-position").text_content() == "1"
 
             doctor_page = await new_page(browser, base)
-            await doctor_page.goto("/")
-            login = doctor_page.locator("#login-form")
-            await login.locator("[name=login]").fill(await _email_of(people, doctor_login))
-            await login.locator("[name=password]").fill("test-password-1")
-            await login.locator("button[type=submit]").click()
+            await sign_in(doctor_page, people.emails[doctor.id], PASSWORD)
             await doctor_page.wait_for_url("**/doctor")
             await doctor_page.wait_for_selector("#queue-rows tr")
             assert "Wang Fang" in await doctor_page.locator("#queue-rows").text_content()
@@ -78,7 +73,3 @@ async def test_patient_sees_doctor_by_video_end_to_end(server, people):
 
 async def _both_decode(patient_page, doctor_page) -> bool:
     return await frames_decoded(patient_page) > 5 and await frames_decoded(doctor_page) > 5
-
-
-async def _email_of(people, user) -> str:
-    return people.emails[user["id"]]

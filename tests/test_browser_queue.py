@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import async_playwright
 
-from browser import launch, new_page
+from browser import launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient
 
 pytestmark = pytest.mark.browser
@@ -19,10 +19,7 @@ async def test_waiting_room_position_follows_the_queue_live(server, people):
         browser = await launch(pw)
         try:
             page = await new_page(browser, f"http://127.0.0.1:{server.port}")
-            await page.goto("/")
-            await page.locator("#login-form [name=login]").fill(watcher.phone)
-            await page.locator("#login-form [name=password]").fill(PASSWORD)
-            await page.locator("#login-form button[type=submit]").click()
+            await sign_in(page, watcher.phone, PASSWORD)
             await page.wait_for_selector("#step-waiting:not([hidden])")
             assert await page.locator("#queue-position").text_content() == "3"
             eta_before = int(await page.locator("#queue-eta").text_content())

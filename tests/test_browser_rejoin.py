@@ -6,18 +6,10 @@ import time
 import pytest
 from playwright.async_api import async_playwright
 
-from browser import frames_decoded, launch, new_page
+from browser import frames_decoded, launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient, wait_for
 
 pytestmark = pytest.mark.browser
-
-
-async def _sign_in(page, login: str) -> None:
-    await page.goto("/")
-    form = page.locator("#login-form")
-    await form.locator("[name=login]").fill(login)
-    await form.locator("[name=password]").fill(PASSWORD)
-    await form.locator("button[type=submit]").click()
 
 
 async def test_reloaded_patient_page_resumes_the_call(server, people):
@@ -28,9 +20,9 @@ async def test_reloaded_patient_page_resumes_the_call(server, people):
         browser = await launch(pw)
         try:
             patient_page, doctor_page = await new_page(browser, base), await new_page(browser, base)
-            await _sign_in(patient_page, patient.phone)
+            await sign_in(patient_page, patient.phone, PASSWORD)
             await patient_page.wait_for_selector("#step-waiting:not([hidden])")
-            await _sign_in(doctor_page, people.emails[doctor.id])
+            await sign_in(doctor_page, people.emails[doctor.id], PASSWORD)
             await doctor_page.wait_for_selector("#queue-rows tr")
             await doctor_page.locator("#take-next").click()
             await wait_for(lambda: _decoding(patient_page, doctor_page, 5, 5), timeout=30, interval=0.5)

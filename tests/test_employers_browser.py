@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import async_playwright
 
-from browser import launch, new_page
+from browser import launch, new_page, sign_in
+from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +18,7 @@ async def test_employer_uploads_a_csv_and_sees_the_staff(server, people):
         browser = await launch(pw)
         try:
             page = await new_page(browser, base)
-            await page.goto("/")
-            login = page.locator("#login-form")
-            await login.locator("[name=login]").fill(people.emails[employer.id])
-            await login.locator("[name=password]").fill("test-password-1")
-            await login.locator("button[type=submit]").click()
+            await sign_in(page, people.emails[employer.id], PASSWORD)
             await page.wait_for_url("**/employer")
             await page.wait_for_selector("#staff-empty:not([hidden])")
 
@@ -56,11 +53,7 @@ async def test_invited_person_registers_screens_and_goes_to_the_queue(server, pe
         browser = await launch(pw)
         try:
             page = await new_page(browser, base)
-            await page.goto("/")
-            login = page.locator("#login-form")
-            await login.locator("[name=login]").fill(people.emails[employer.id])
-            await login.locator("[name=password]").fill("test-password-1")
-            await login.locator("button[type=submit]").click()
+            await sign_in(page, people.emails[employer.id], PASSWORD)
             await page.wait_for_url("**/employer")
             await page.locator("#import-form input[type=file]").set_input_files(files=[{
                 "name": "staff.csv", "mimeType": "text/csv",
