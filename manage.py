@@ -11,6 +11,7 @@ so a fresh clone needs no other step.
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import venv
@@ -20,8 +21,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
-# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis.
-TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server"}
+# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, and the
+# compose tool that validates the production topology.
+TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
+                 "docker-compose": "docker-compose"}
 
 
 def ensure_venv() -> None:
@@ -54,6 +57,22 @@ def ensure_test_binaries() -> None:
         sys.exit(f"the tests need these Debian packages: {' '.join(missing)} (apt-get install -y ...)")
 
 
+def private_redis() -> subprocess.Popen | None:
+    """A Redis for the multi-process tests when none answers on 127.0.0.1:6379 and TEST_REDIS_URL is unset."""
+    if os.environ.get("TEST_REDIS_URL"):
+        return None
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 6379)) == 0:
+            return None
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    os.environ["TEST_REDIS_URL"] = f"redis://127.0.0.1:{port}/15"
+    return redis
+
+
 def main(argv: list[str]) -> int:
     """Dispatch the sub-command."""
     command, rest = (argv[0], argv[1:]) if argv else ("serve", [])
@@ -64,7 +83,13 @@ def main(argv: list[str]) -> int:
         args = [str(PYTHON), "-m", "server", "--demo", *rest]
     elif command == "test":
         ensure_test_binaries()
-        args = [str(PYTHON), "-m", "pytest", *rest]
+        redis = private_redis()
+        try:
+            return subprocess.run([str(PYTHON), "-m", "pytest", *rest]).returncode
+        finally:
+            if redis is not None:
+                redis.terminate()
+                redis.wait(10)
     elif command == "bench":
         if not rest:
             sys.exit("usage: manage.py bench NAME  (see bench/README.md)")
