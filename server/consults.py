@@ -108,12 +108,15 @@ async def open_consultation_of(conn: asyncpg.Connection, user_id: int):
     return await conn.fetchrow(sql.OPEN_CONSULT_OF_USER, user_id)
 
 
-async def history(conn: asyncpg.Connection, patient_id: int, limit: int = 50) -> list[dict]:
-    """The patient's consultations, newest first."""
-    return [{"id": str(r["id"]), "status": r["status"], "department": r["department"],
-             "doctor": r["doctor_name"], "started_at": r["started_at"].isoformat(),
+async def history(conn: asyncpg.Connection, user, actor: Actor, limit: int = 50) -> list[dict]:
+    """A patient's or a doctor's consultations, newest first, with the other member's name (audited)."""
+    query, other = (sql.DOCTOR_HISTORY, "patient") if user["role"] == "doctor" else (sql.PATIENT_HISTORY, "doctor")
+    rows = await conn.fetch(query, user["id"], limit)
+    await audit.record(conn, actor, "consultation.list", "user", user["id"], detail={"count": len(rows)})
+    return [{"id": str(r["id"]), "status": r["status"], "department": r["department"], other: r["other_name"],
+             "started_at": r["started_at"].isoformat(), "end_reason": r["end_reason"],
              "ended_at": r["ended_at"].isoformat() if r["ended_at"] else None, "diagnosis": r["diagnosis"]}
-            for r in await conn.fetch(sql.PATIENT_HISTORY, patient_id, limit)]
+            for r in rows]
 
 
 async def membership(conn: asyncpg.Connection, consultation_id: int, user) -> tuple[str | None, str | None]:

@@ -344,6 +344,10 @@ async def test_summary_in_the_patients_language_with_next_steps_and_history_page
     assert history.status == 200
     listed = await (await patient.get("/api/consultations/history")).json()
     assert [c["id"] for c in listed] == [cid]
+    mine = await (await doctor.get("/api/consultations/history")).json()
+    assert [(c["id"], c["patient"]) for c in mine] == [(cid, patient.user["name"])] and "doctor" not in mine[0]
+    other_doctor = await people.doctor()
+    assert await (await other_doctor.get("/api/consultations/history")).json() == []
 
 
 # ---- FHIR ---------------------------------------------------------------------------------------

@@ -42,10 +42,15 @@ SELECT DISTINCT ON (role) role, reported_at, rtt_ms, packet_loss_pct, jitter_ms,
        frames_decoded
 FROM call_quality WHERE consultation_id = $1 ORDER BY role, reported_at DESC"""
 
+# One member's consultations, newest first, with the other member's name.
 PATIENT_HISTORY = f"""
-SELECT {CONSULT_COLUMNS}, d.name AS doctor_name
+SELECT {CONSULT_COLUMNS}, c.end_reason, d.name AS other_name
 FROM consultations c JOIN users d ON d.id = c.doctor_id
 WHERE c.patient_id = $1 ORDER BY c.started_at DESC LIMIT $2"""
+DOCTOR_HISTORY = f"""
+SELECT {CONSULT_COLUMNS}, c.end_reason, p.name AS other_name
+FROM consultations c JOIN users p ON p.id = c.patient_id
+WHERE c.doctor_id = $1 ORDER BY c.started_at DESC LIMIT $2"""
 
 # A member (re)joined: forget when they left, resume an interrupted call, mark the patient seen.
 MEMBER_JOINED = """

@@ -1,6 +1,14 @@
 """Texts of the call, the waiting room's "I feel worse" and the doctor's alerts."""
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "recent_consultations": ("我最近的问诊", "My recent consultations"),
+    "reason_returned": ("已放回队列", "Returned to the queue"),
+    "reason_transferred": ("已转科", "Transferred"),
+    "reason_patient_absent": ("患者未到", "Patient did not come"),
+    "reason_doctor_left": ("医生连接中断", "Doctor's connection lost"),
+    "reason_active": ("进行中", "In progress"),
+    "reason_interrupted": ("已中断", "Interrupted"),
+    "reason_completed": ("已完成", "Completed"),
     "share_file": ("发送图片或PDF（最大10MB）", "Share an image or PDF (up to 10 MB)"),
     "quality_good": ("通话质量良好", "Call quality good"),
     "quality_poor": ("通话质量较差", "Call quality poor"),

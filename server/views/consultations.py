@@ -123,7 +123,7 @@ async def rate(request: web.Request) -> web.Response:
 
 
 async def my_history(request: web.Request) -> web.Response:
-    """The patient's past consultations."""
-    patient = user_of(request, "patient")
+    """The signed-in patient's or doctor's consultations, newest first."""
+    user = user_of(request, "patient", "doctor")
     async with pool(request).acquire() as conn:
-        return json(await consults.history(conn, patient["id"]))
+        return json(await consults.history(conn, user, actor_of(request)))

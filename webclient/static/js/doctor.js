@@ -49,9 +49,21 @@ async function enterCall(consultationId) {
   renderTriage(await doc.call.start());
 }
 
+async function refreshHistory() {
+  // The doctor's recent consultations; a summary page is where corrections (amendments) are made.
+  try {
+    const items = await api("GET", "/api/consultations/history");
+    document.getElementById("history-rows").innerHTML = items.slice(0, 20).map((c) => `
+      <tr><td>${esc(new Date(c.started_at).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en"))}</td>
+        <td>${esc(c.patient)}</td><td>${esc(c.diagnosis || T("reason_" + (c.end_reason || c.status)))}</td>
+        <td>${c.status === "ended" && c.diagnosis ? `<a href="/consultations/${esc(c.id)}/summary">${esc(T("summary"))}</a>` : ""}</td></tr>`).join("");
+  } catch (e) { /* the list is a convenience; the queue matters more */ }
+}
+
 function leaveCall() {
   doc.call = null; doc.consultationId = null;
   show("interrupted-actions", false);
+  refreshHistory();
   show("step-call", false);
   document.getElementById("record-form").reset();
   refreshQueue();
@@ -124,6 +136,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     } catch (e) { showError("record-form", e); }
   });
   refreshQueue();
+  refreshHistory();
   try { const current = await api("GET", "/api/consultations/current"); await enterCall(current.id); }
   catch (e) { if (e.status !== 404) toast(e.message); }
 });
