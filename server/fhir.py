@@ -122,9 +122,7 @@ def bundle(*, base: str, consultation, patient, doctor, assessment, department, 
 
     conditions = []
     if record is not None:
-        for n, d in enumerate(record["diagnoses"]):
-            known = icd10.lookup(d["code"])
-            url = ids("Condition", f"{cid}/{n}/{d['code']}")
+        def condition(url: str, code: dict) -> None:
             conditions.append(url)
             entries.append(_entry(url, {
                 "resourceType": "Condition",
@@ -132,21 +130,16 @@ def bundle(*, base: str, consultation, patient, doctor, assessment, department, 
                 "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]},
                 "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis",
                                           "display": "Encounter Diagnosis"}]}],
-                "code": {"coding": [{"system": icd10.SYSTEM, "code": d["code"],
-                                     "display": known.en if known else d["name"]}], "text": d["name"]},
-                "subject": subject, "encounter": encounter_ref, "recorder": requester,
+                "code": code, "subject": subject, "encounter": encounter_ref, "recorder": requester,
                 "recordedDate": _time(consultation["ended_at"])}))
-        if not record["diagnoses"] and record["diagnosis"]:
-            url = ids("Condition", f"{cid}/text")
-            conditions.append(url)
-            entries.append(_entry(url, {
-                "resourceType": "Condition",
-                "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
-                "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]},
-                "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
-                "code": {"text": record["diagnosis"]},
-                "subject": subject, "encounter": encounter_ref, "recorder": requester,
-                "recordedDate": _time(consultation["ended_at"])}))
+
+        for n, d in enumerate(record["diagnoses"]):
+            known = icd10.lookup(d["code"])
+            condition(ids("Condition", f"{cid}/{n}/{d['code']}"),
+                      {"coding": [{"system": icd10.SYSTEM, "code": d["code"],
+                                   "display": known.en if known else d["name"]}], "text": d["name"]})
+        if not record["diagnoses"] and record["diagnosis"]:  # a free-text diagnosis, not coded
+            condition(ids("Condition", f"{cid}/text"), {"text": record["diagnosis"]})
 
     level = assessment["level"]
     code, display = PRIORITY[level]
