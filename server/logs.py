@@ -34,6 +34,6 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiortc/aioice are chatty at INFO about every candidate pair.
-    for noisy in ("aioice", "aiortc", "engineio", "socketio"):
+    # aiortc/aioice are chatty at INFO about every candidate pair, pgserver about every command.
+    for noisy in ("aioice", "aiortc", "engineio", "socketio", "pgserver"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
