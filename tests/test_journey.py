@@ -169,3 +169,13 @@ async def test_ice_servers_follow_settings(people, settings):
     patient = await people.patient()
     body = await (await patient.get("/api/rtc/ice-servers")).json()
     assert body["iceServers"] == []  # no public STUN default: none configured, none returned
+
+
+async def test_ids_that_are_not_ids_are_refused_by_field(people):
+    patient = await people.patient()
+    for bad in ("abc", "0", "-3", "²", "1" * 19, True, 1.5):
+        response = await patient.post("/api/queue", json={"assessment_id": bad})
+        assert response.status == 422, bad
+        assert (await response.json())["error"]["field"] == "assessment_id"
+    for bad in ("abc", "²", "1" * 19):
+        assert (await patient.get(f"/api/consultations/{bad}")).status == 404, bad

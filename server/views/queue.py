@@ -1,21 +1,21 @@
 """Queue routes: join, position, leave, "I feel worse", pre-call check; the doctor's queue, duty status and claim."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import Field
 
 from server import assessments, audit, consults, housekeeping
 from server import queue as queue_service
-from server.errors import NotFound, ValidationFailed
+from server.errors import NotFound
 from server.keys import METRICS
 from server.validation import Body, parse_body, read_answers
-from server.views.common import actor_of, events, json, lang_of, pool, user_of
+from server.views.common import actor_of, events, id_value, json, lang_of, pool, user_of
 
 
 class Enqueue(Body):
-    assessment_id: str | int
+    assessment_id: Any  # checked by id_value: a number or a string of digits, never true or 1.5
 
 
 class Precheck(Body):
@@ -30,17 +30,7 @@ class DoctorStatus(Body):
 
 
 class Claim(Body):
-    entry_id: str | int | None = None
-
-
-def _id(raw, field: str) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{field} must be an id.", field=field) from None
-    if value <= 0 or isinstance(raw, bool):
-        raise ValidationFailed(f"{field} must be an id.", field=field)
-    return value
+    entry_id: Any = None  # checked by id_value, as above
 
 
 async def enqueue(request: web.Request) -> web.Response:
@@ -48,7 +38,7 @@ async def enqueue(request: web.Request) -> web.Response:
     patient = user_of(request, "patient")
     body = await parse_body(request, Enqueue)
     async with pool(request).acquire() as conn:
-        assessment = await assessments.get_own(conn, _id(body.assessment_id, "assessment_id"), patient["id"])
+        assessment = await assessments.get_own(conn, id_value(body.assessment_id, "assessment_id"), patient["id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
@@ -140,7 +130,7 @@ async def claim(request: web.Request) -> web.Response:
     """The doctor takes the next patient (or a chosen one); both get `consult:ready`."""
     doctor = user_of(request, "doctor")
     body = await parse_body(request, Claim)
-    entry_id = _id(body.entry_id, "entry_id") if body.entry_id is not None else None
+    entry_id = id_value(body.entry_id, "entry_id") if body.entry_id is not None else None
     async with pool(request).acquire() as conn:
         consultation, _entry, change = await queue_service.claim(conn, doctor, entry_id)
         row, role = await consults.load_for(conn, consultation["id"], doctor, actor_of(request), "consultation.open")

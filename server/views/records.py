@@ -12,7 +12,7 @@ from server import attachments, audit, auth, consults, fhir, i18n, icd10, record
 from server.errors import AppError, Conflict, Forbidden, ValidationFailed
 from server.keys import USER
 from server.validation import parse_body
-from server.views.common import actor_of, json, lang_of, path_id, pool, user_of
+from server.views.common import actor_of, id_value, json, lang_of, path_id, pool, user_of
 
 Amendment = records.Amendment
 RecordDraft = records.RecordDraft
@@ -187,11 +187,7 @@ async def admin_stats(request: web.Request) -> web.Response:
 
 
 def _optional_int(raw: str | None, field: str) -> int | None:
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise ValidationFailed(f"{field} must be an id.", field=field)
-    return int(raw)
+    return None if raw in (None, "") else id_value(raw, field, allow_zero=True)
 
 
 async def admin_audit(request: web.Request) -> web.Response:
