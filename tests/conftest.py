@@ -128,6 +128,19 @@ def cookie_headers(cookie: str):
     return lambda: {"Cookie": cookie}
 
 
+async def recording_socket(url: str, cookie: str, received: list | None = None) -> socketio.AsyncClient:
+    """A Socket.IO connection authenticated by a session cookie that records every event it receives."""
+    sio = socketio.AsyncClient(reconnection=False)
+    sio.received = received if received is not None else []
+
+    @sio.on("*")
+    async def record(event, data=None):
+        sio.received.append((event, data))
+
+    await sio.connect(url, headers=cookie_headers(cookie), transports=["websocket"], wait_timeout=5)
+    return sio
+
+
 class Person:
     """A signed-in client: HTTP with cookie and CSRF header, and Socket.IO connections."""
 
@@ -157,15 +170,7 @@ class Person:
 
     async def socket(self, events: list | None = None) -> socketio.AsyncClient:
         """A Socket.IO connection authenticated by this person's session cookie; events are recorded."""
-        sio = socketio.AsyncClient(reconnection=False)
-        sio.received = events if events is not None else []
-
-        @sio.on("*")
-        async def record(event, data=None):
-            sio.received.append((event, data))
-
-        await sio.connect(str(self.client.make_url("/")), headers=cookie_headers(self.cookie_header()),
-                          transports=["websocket"], wait_timeout=5)
+        sio = await recording_socket(str(self.client.make_url("/")), self.cookie_header(), events)
         self.sockets.append(sio)
         return sio
 

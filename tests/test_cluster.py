@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 import redis
 import socketio
-from conftest import PASSWORD, _with_database, wait_for
+from conftest import PASSWORD, _with_database, recording_socket, wait_for
 from processes import ServerProcess
 from rtc_peer import RtcPeer
 
@@ -145,14 +145,7 @@ class Browser:
 
     async def socket(self, base: str, received: list | None = None) -> socketio.AsyncClient:
         """A Socket.IO connection to process `base`, authenticated by the cookie; events are recorded."""
-        sio = socketio.AsyncClient(reconnection=False)
-        sio.received = received if received is not None else []
-
-        @sio.on("*")
-        async def record(event, data=None):
-            sio.received.append((event, data))
-
-        await sio.connect(base, headers={"Cookie": self.cookie_header()}, transports=["websocket"], wait_timeout=5)
+        sio = await recording_socket(base, self.cookie_header(), received)
         self.sockets.append(sio)
         return sio
 
