@@ -101,6 +101,11 @@ async def close_session(conn: asyncpg.Connection, token: str | None) -> None:
         await conn.execute(sql.DELETE_SESSION, _token_hash(token))
 
 
+async def forget_expired_sessions(conn: asyncpg.Connection) -> None:
+    """Delete sessions past their expiry (they no longer sign anyone in; this keeps the table small)."""
+    await conn.execute(sql.DELETE_EXPIRED_SESSIONS)
+
+
 def require_role(user, *roles: str):
     """Raise 401 without a user, 403 when the user's role is not one of `roles`; return the user."""
     if user is None:

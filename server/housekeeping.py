@@ -1,4 +1,4 @@
-"""Periodic queue and consultation upkeep: grace periods, no-shows, overdue alerts, automatic assignment.
+"""Periodic upkeep: grace periods, no-shows, overdue alerts, automatic assignment, expired sessions.
 
 Every server process runs the loop. Each step is a conditional UPDATE (or SKIP LOCKED), so a row
 changes state once even when several processes look at it at the same moment.
@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from server import consults
+from server import auth, consults
 from server import queue as queue_service
 from server.keys import DB_POOL, EVENTS, SETTINGS
 
@@ -53,6 +53,7 @@ async def run_once(app: web.Application) -> None:
             await events.queue_changed(change)
         for entry in await queue_service.overdue(conn):
             await events.queue_alert(entry["department"], "overdue", entry["id"], entry["level"])
+        await auth.forget_expired_sessions(conn)
     await assign_free_doctors(app)
 
 

@@ -1,7 +1,7 @@
 """Accounts, sessions, CSRF and role checks through the real HTTP API and database."""
 from __future__ import annotations
 
-from conftest import PASSWORD
+from conftest import PASSWORD, wait_for
 
 
 async def test_patient_registers_signs_in_and_out(client):
@@ -133,3 +133,15 @@ async def test_errors_speak_the_clients_language(client):
                             headers={"Accept-Language": "zh"})
     body = (await bad.json())["error"]
     assert body["field"] == "phone" and "手机号" in body["message"]
+
+
+async def test_expired_sessions_sign_nobody_in_and_are_deleted(people, db):
+    patient = await people.patient()
+    async with db.acquire() as conn:
+        await conn.execute("UPDATE sessions SET expires_at = now() - interval '1 minute'")
+    assert (await patient.get("/api/me")).status == 401
+
+    async def no_sessions_left() -> bool:
+        async with db.acquire() as conn:
+            return await conn.fetchval("SELECT count(*) FROM sessions") == 0
+    await wait_for(no_sessions_left, timeout=5)  # the housekeeping loop deletes them

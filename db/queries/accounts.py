@@ -8,7 +8,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING {USER_COLUMNS}"""
 
 USER_BY_LOGIN = f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = lower($1) OR phone = $1"
-USER_BY_ID = f"SELECT {USER_COLUMNS} FROM users WHERE id = $1"
 LOGIN_TAKEN = "SELECT 1 FROM users WHERE ($1::text IS NOT NULL AND email = $1) OR ($2::text IS NOT NULL AND phone = $2)"
 
 INSERT_SESSION = """

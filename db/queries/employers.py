@@ -4,7 +4,6 @@ Every employer query takes the organisation id as $1, taken from the signed-in e
 account, never from the client.
 """
 
-ORGANISATION = "SELECT id, name FROM organisations WHERE id = $1"
 
 # --- import: the file's good rows are copied into a temp table, then upserted in one statement.
 CREATE_IMPORT_TABLE = """

@@ -1,5 +1,7 @@
 """SQL for the waiting list. Order is (due_at, id): earliest deadline first (see 0001_initial.sql)."""
 
+from db.queries.presence import STALE_AFTER
+
 ENTRY_COLUMNS = """e.id, e.patient_id, e.assessment_id, e.department, e.level, e.status, e.enqueued_at, e.due_at,
     e.doctor_id, e.consultation_id, e.called_at, e.skips, e.precheck, e.away_since"""
 
@@ -112,11 +114,11 @@ UNWATCH = "DELETE FROM queue_watchers WHERE sid = $1"
 FORGET_INSTANCE_WATCHERS = "DELETE FROM queue_watchers WHERE instance_id = $1"
 
 # Waiting patients with no live page: start (or keep) their grace period; those back online lose it.
-MARK_UNWATCHED = """
+MARK_UNWATCHED = f"""
 UPDATE queue_entries e SET away_since = now()
 WHERE e.status = 'waiting' AND e.away_since IS NULL
   AND NOT EXISTS (SELECT 1 FROM queue_watchers w JOIN server_instances i ON i.id = w.instance_id
-                  WHERE w.patient_id = e.patient_id AND i.heartbeat > now() - interval '20 seconds')"""
+                  WHERE w.patient_id = e.patient_id AND i.heartbeat > now() - {STALE_AFTER})"""
 CLEAR_AWAY_SINCE = "UPDATE queue_entries SET away_since = NULL WHERE patient_id = $1 AND status = 'waiting'"
 MARK_AWAY = f"""
 UPDATE queue_entries e SET status = 'away', updated_at = now()
