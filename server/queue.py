@@ -119,9 +119,7 @@ async def enqueue(conn: asyncpg.Connection, patient_id: int, assessment) -> tupl
                                     assessment["level"], triage.TARGET_WAIT_MINUTES[assessment["level"]])
     except asyncpg.UniqueViolationError:
         raise PatientAlreadyQueued() from None
-    change = QueueChange(entry["department"], entry["seq"], inserted=[_keyed(entry)],
-                         minutes_per_patient=await wait_model(conn, entry["department"]))
-    return entry, change
+    return entry, await _described(conn, entry["department"], entry["seq"], inserted=[entry])
 
 
 async def open_entry(conn: asyncpg.Connection, patient_id: int):
@@ -140,8 +138,8 @@ async def leave(conn: asyncpg.Connection, patient_id: int) -> QueueChange:
     entry = await conn.fetchrow(sql.LEAVE, patient_id)
     if entry is None:
         raise NotFound("You are not waiting in a queue.", code="not_queued")
-    return QueueChange(entry["department"], entry["seq"], removed=[_keyed(entry)] if entry["was"] == "waiting" else [],
-                       minutes_per_patient=await wait_model(conn, entry["department"]))
+    left_the_list = [entry] if entry["was"] == "waiting" else []  # leaving while away moves nobody
+    return await _described(conn, entry["department"], entry["seq"], removed=left_the_list)
 
 
 async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
@@ -158,9 +156,7 @@ async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
         raise NobodyWaiting()
     consultation = {"id": entry["consultation_id"], "patient_id": entry["patient_id"], "doctor_id": doctor["id"],
                     "department": entry["department"]}
-    change = QueueChange(entry["department"], entry["seq"], removed=[_keyed(entry)],
-                         minutes_per_patient=await wait_model(conn, entry["department"]))
-    return consultation, entry, change
+    return consultation, entry, await _described(conn, entry["department"], entry["seq"], removed=[entry])
 
 
 async def waiting_list(conn: asyncpg.Connection, department: str, lang: str, limit: int = 200) -> list[dict]:
@@ -194,12 +190,15 @@ def _why_here(level: int, overdue: bool, lang: str) -> str:
     return text + "; overdue, moved ahead" if overdue else text
 
 
+async def _described(conn, department: str, seq: int, removed=(), inserted=()) -> QueueChange:
+    """The QueueChange of a change that already bumped the department's sequence number to `seq`."""
+    return QueueChange(department, seq, removed=[_keyed(e) for e in removed], inserted=[_keyed(e) for e in inserted],
+                       minutes_per_patient=await wait_model(conn, department))
+
+
 async def _change(conn, department: str, removed=(), inserted=()) -> QueueChange:
     """Bump the department's sequence number and describe the change (inside the caller's transaction)."""
-    seq = await conn.fetchval(sql.BUMP_SEQ, department)
-    return QueueChange(department, seq, removed=[_keyed(e) for e in removed],
-                       inserted=[_keyed(e) for e in inserted],
-                       minutes_per_patient=await wait_model(conn, department))
+    return await _described(conn, department, await conn.fetchval(sql.BUMP_SEQ, department), removed, inserted)
 
 
 async def watch(conn: asyncpg.Connection, sid: str, instance_id: str, patient_id: int) -> QueueChange | None:
