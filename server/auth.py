@@ -53,16 +53,23 @@ def check_password_rules(password: str) -> None:
         raise ValidationFailed("The password is too long.", field="password", code="password_too_long")
 
 
-async def create_user(conn: asyncpg.Connection, *, role: str, name: str, password: str, email: str | None = None,
-                      phone: str | None = None, birth_date: date | None = None, sex: str | None = None,
-                      department: str | None = None, organisation_id: int | None = None):
-    """Create an account; 409 when the email or phone is taken."""
+async def new_password_hash(password: str) -> str:
+    """Check the password rules and hash it; call it before taking a database connection (argon2 is slow)."""
     check_password_rules(password)
+    return await hash_password(password)
+
+
+async def create_user(conn: asyncpg.Connection, *, role: str, name: str, password: str | None = None,
+                      password_hash: str | None = None, email: str | None = None, phone: str | None = None,
+                      birth_date: date | None = None, sex: str | None = None, department: str | None = None,
+                      organisation_id: int | None = None):
+    """Create an account from a password or (on request paths) a hash made beforehand; 409 when the email or phone is taken."""
+    if password_hash is None:
+        password_hash = await new_password_hash(password)
     email = email.lower() if email else None
     if await conn.fetchval(sql.LOGIN_TAKEN, email, phone):
         raise Conflict("An account with this email or phone number already exists.",
                        field="email" if email else "phone", code="account_exists")
-    password_hash = await hash_password(password)
     try:
         return await conn.fetchrow(sql.INSERT_USER, role, name, email, phone, password_hash, birth_date, sex,
                                    department, organisation_id)
@@ -71,12 +78,22 @@ async def create_user(conn: asyncpg.Connection, *, role: str, name: str, passwor
                        field="email" if email else "phone", code="account_exists") from None
 
 
-async def authenticate(conn: asyncpg.Connection, login: str, password: str):
-    """The user whose phone or email and password match, or None."""
+async def login_taken(pool: asyncpg.Pool, *, email: str | None = None, phone: str | None = None) -> bool:
+    """Whether an account already uses this email or phone (checked before spending a hash on a new one)."""
+    async with pool.acquire() as conn:
+        return bool(await conn.fetchval(sql.LOGIN_TAKEN, email.lower() if email else None, phone))
+
+
+async def authenticate(pool: asyncpg.Pool, login: str, password: str):
+    """The user whose phone or email and password match, or None.
+
+    The connection is held only for the lookup, never while argon2 runs.
+    """
     login = (login or "").strip()
     if PHONE_RE.match(re.sub(r"[\s-]", "", login)):
         login = normalise_phone(login)
-    row = await conn.fetchrow(sql.USER_BY_LOGIN, login)
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(sql.USER_BY_LOGIN, login)
     ok = await verify_password(row["password_hash"] if row else None, password or "")
     return row if ok else None
 

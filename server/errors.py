@@ -71,3 +71,18 @@ class ConsultNotFound(NotFound):
 
 class TooLarge(AppError):
     status, code, message = 413, "too_large", "The upload is too large."
+
+
+class UnsupportedMediaType(AppError):
+    status, code, message = 415, "unsupported_media_type", "Send the body as application/json."
+
+
+class OriginRefused(AppError):
+    status, code, message = 403, "origin_refused", "This request came from another site."
+
+
+class ServiceBusy(AppError):
+    """Too much work queued right now; the answer carries Retry-After."""
+
+    status, code, message = 503, "busy", "The clinic is busy right now; please try again in a moment."
+    retry_after = 2

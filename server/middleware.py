@@ -4,7 +4,9 @@
 2. errors   - every AppError (and stray HTTP error) becomes API.md's JSON body under /api/, a page elsewhere;
               an unexpected exception is logged with the request id and answered 500 without details.
 3. session  - the session cookie is resolved to request[USER] (or None).
-4. csrf     - state-changing requests from a signed-in browser must carry X-CSRF-Token.
+4. csrf     - state-changing requests must come from our own site (Origin, when a browser sends it) and,
+              from a signed-in browser, carry X-CSRF-Token; sign-in and registration take JSON only, so no
+              cross-site form can sign a victim into someone else's account (login CSRF).
 """
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from server import auth, i18n
-from server.errors import AppError, CsrfFailed
-from server.keys import DB_POOL, METRICS, REQUEST_ID, USER
+from server.errors import AppError, CsrfFailed, OriginRefused, UnsupportedMediaType
+from server.keys import DB_POOL, METRICS, REQUEST_ID, SETTINGS, USER
 from server.logs import request_id_var
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,11 @@ access_log = logging.getLogger("clinic.access")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Sign-in and registration start a session; they need no token from an earlier one.
 CSRF_EXEMPT = {"/api/auth/login", "/api/auth/register"}
+# Pages load scripts, styles and media from our own origin only: no inline script, handler or style,
+# so a string that slips past escaping still cannot run. blob: is the call's local video and uploads.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                           "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 401: "not_signed_in",
                 403: "forbidden"}
 
@@ -42,7 +49,10 @@ def _error_response(request: web.Request, error: AppError) -> web.StreamResponse
     lang = i18n.pick_language(request)
     _localise(error, lang)
     if request.path.startswith("/api/") or request.path.startswith("/socket.io"):
-        return web.json_response(error.to_dict(), status=error.status)
+        response = web.json_response(error.to_dict(), status=error.status)
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
     return aiohttp_jinja2.render_template("error.html", request, {
         "status": error.status, "message": error.message, "lang": lang, "t": i18n.translator(lang),
         "texts": i18n.table(lang), "user": None}, status=error.status)
@@ -98,29 +108,59 @@ async def session_middleware(request: web.Request, handler):
     return await handler(request)
 
 
+def _same_site(request: web.Request) -> bool:
+    """True unless a browser says the request comes from another origin (apps and systems send no Origin).
+
+    Only host and port are compared: behind a TLS-terminating proxy the scheme seen here is http.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    netloc = origin.split("://", 1)[-1].rstrip("/")
+    return netloc == request.host
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler):
-    """A cookie alone never authorises a change: the page must echo the session's CSRF token."""
+    """A cookie alone never authorises a change: same site only, and the page must echo the session's CSRF token."""
+    if request.method in SAFE_METHODS:
+        return await handler(request)
+    if not _same_site(request):
+        raise OriginRefused()
+    if request.path in CSRF_EXEMPT and request.content_type != "application/json":
+        raise UnsupportedMediaType(field="Content-Type")
     user = request[USER]
-    if request.method not in SAFE_METHODS and user is not None and request.path not in CSRF_EXEMPT:
+    if user is not None and request.path not in CSRF_EXEMPT:
         sent = request.headers.get("X-CSRF-Token", "")
         if not secrets.compare_digest(sent, user["csrf_token"]):
             raise CsrfFailed()
     return await handler(request)
 
 
+def _security_headers(request: web.Request, headers) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self)")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    hsts = request.app[SETTINGS].hsts_seconds
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
+    if request.path.startswith("/api/"):
+        headers.setdefault("Cache-Control", "no-store")
+    if REQUEST_ID in request:
+        headers.setdefault("X-Request-Id", request[REQUEST_ID])
+
+
 @web.middleware
 async def headers_middleware(request: web.Request, handler):
-    """Security headers; camera and microphone are allowed for our own origin only."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self)")
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    if REQUEST_ID in request:
-        response.headers.setdefault("X-Request-Id", request[REQUEST_ID])
+    """Security headers on every answer, redirects included; camera and microphone for our own origin only."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # redirects are raised, not returned
+        _security_headers(request, exc.headers)
+        raise
+    _security_headers(request, response.headers)
     return response
 
 

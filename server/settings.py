@@ -43,6 +43,8 @@ class Settings:
     stun_urls: tuple[str, ...] = ()
     session_ttl_hours: int = 12
     cookie_secure: bool = False
+    # Strict-Transport-Security max-age in seconds; 0 sends none (set it once the site is served over HTTPS only).
+    hsts_seconds: int = 0
     # How long a consultation member may be gone before the consultation counts as interrupted.
     rejoin_grace_seconds: int = 120
     # How long a waiting patient may have no page open before they are marked away.
@@ -83,6 +85,7 @@ class Settings:
             turn_ttl=_int(env, "TURN_TTL", 3600, 60),
             stun_urls=_list(env, "STUN_URLS"),
             cookie_secure=env.get("COOKIE_SECURE") == "1",
+            hsts_seconds=_int(env, "HSTS_SECONDS", 0, 0),
             rejoin_grace_seconds=_int(env, "REJOIN_GRACE_SECONDS", 120, 1),
             away_grace_seconds=_int(env, "AWAY_GRACE_SECONDS", 300, 1),
             call_timeout_seconds=_int(env, "CALL_TIMEOUT_SECONDS", 180, 1),

@@ -55,10 +55,15 @@ async def register(request: web.Request) -> web.Response:
     phone = auth.normalise_phone(body.phone)
     if body.birth_date and not (date(1900, 1, 1) <= body.birth_date <= date.today()):
         raise ValidationFailed("The date of birth is not plausible.", field="birth_date")
+    # The slow hash is made before any connection is taken: a flood of sign-ups cannot starve the pool.
+    if await auth.login_taken(pool(request), phone=phone):
+        raise Conflict("An account with this email or phone number already exists.", field="phone",
+                       code="account_exists")
+    password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
         async with conn.transaction():
-            user = await auth.create_user(conn, role="patient", name=body.name, password=body.password, phone=phone,
-                                          birth_date=body.birth_date, sex=body.sex)
+            user = await auth.create_user(conn, role="patient", name=body.name, password_hash=password_hash,
+                                          phone=phone, birth_date=body.birth_date, sex=body.sex)
             token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
     return _signed_in(request, user, token, csrf, 201)
 
@@ -66,10 +71,10 @@ async def register(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     """Sign in with phone or email and password."""
     body = await parse_body(request, Login)
+    user = await auth.authenticate(pool(request), body.login, body.password)
+    if user is None:
+        raise NotSignedIn("The login or password is wrong.", code="bad_credentials", field="login")
     async with pool(request).acquire() as conn:
-        user = await auth.authenticate(conn, body.login, body.password)
-        if user is None:
-            raise NotSignedIn("The login or password is wrong.", code="bad_credentials", field="login")
         await auth.close_session(conn, request.cookies.get(auth.SESSION_COOKIE))
         token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
     return _signed_in(request, user, token, csrf, 200)
@@ -97,6 +102,7 @@ async def create_user(request: web.Request) -> web.Response:
     if not auth.EMAIL_RE.match(body.email):
         raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
     org_id = None
+    password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
         if body.role == "doctor":
             if not body.department or not await conn.fetchval(sql.DEPARTMENT_EXISTS, body.department):
@@ -108,7 +114,7 @@ async def create_user(request: web.Request) -> web.Response:
                 org_id = None
             if org_id is None or not await conn.fetchval(sql.ORGANISATION_EXISTS, org_id):
                 raise ValidationFailed("An employer needs an existing organisation.", field="organisation_id")
-        user = await auth.create_user(conn, role=body.role, name=body.name, email=body.email, password=body.password,
+        user = await auth.create_user(conn, role=body.role, name=body.name, email=body.email, password_hash=password_hash,
                                       department=body.department if body.role == "doctor" else None,
                                       organisation_id=org_id)
     return json({"user": auth.public_user(user)}, status=201)

@@ -164,10 +164,11 @@ async def add_colleague(request: web.Request) -> web.Response:
     body = await parse_body(request, Colleague)
     if not auth.EMAIL_RE.match(body.email):
         raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
+    password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
         async with conn.transaction():
             user = await auth.create_user(conn, role="employer", name=body.name, email=body.email,
-                                          password=body.password, organisation_id=employer["organisation_id"])
+                                          password_hash=password_hash, organisation_id=employer["organisation_id"])
             await audit.record(conn, actor_of(request), "user.create", "user", user["id"], detail={"role": "employer"})
     return json({"user": auth.public_user(user)}, status=201)
 

@@ -58,7 +58,7 @@ function renderStats() {
   const departments = data.departments.filter((d) => !chosen || d.department === chosen);
   const colour = Object.fromEntries(data.departments.map((d, i) => [d.department, COLOURS[i % COLOURS.length]]));
   document.getElementById("stats-legend").innerHTML = departments.map((d) =>
-    `<span><i style="background:${colour[d.department]}"></i>${esc(deptName(d.department))}</span>`).join("");
+    `<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill="${esc(colour[d.department])}"/></svg>${esc(deptName(d.department))}</span>`).join("");
   const charts = document.getElementById("stats-charts");
   if (!departments.length) {
     charts.innerHTML = `<p>${esc(T("no_data"))}</p>`;

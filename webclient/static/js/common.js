@@ -1,6 +1,11 @@
 // Shared browser helpers: the API client (CSRF header, JSON errors), texts, the live socket.
 "use strict";
 
+// The page's language and texts come in a JSON block (no inline script: the CSP forbids it).
+(() => {
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  window.LANG = data.lang; window.I18N = data.texts;
+})();
 const T = (key) => (window.I18N && window.I18N[key]) || key;
 let csrfToken = null;
 
@@ -57,7 +62,9 @@ function formObject(form) {
 
 function show(id, visible = true) { const el = document.getElementById(id); if (el) el.hidden = !visible; }
 function text(id, value) { const el = document.getElementById(id); if (el) el.textContent = value; }
-function esc(s) { const d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+// Escapes for text and for quoted attribute values alike: quotes too, so data can never end an attribute.
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" };
+function esc(s) { return (s == null ? "" : String(s)).replace(/[&<>"'`]/g, (ch) => ESCAPES[ch]); }
 
 function connectSocket() {
   // Websocket only: no sticky sessions needed behind a proxy. Reconnects with backoff on its own.
@@ -82,6 +89,8 @@ function emitAck(socket, event, payload, timeoutMs = 8000) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Inline handlers are forbidden by the CSP: buttons say what they do with data-action.
+  for (const button of document.querySelectorAll('[data-action="print"]')) button.addEventListener("click", () => window.print());
   const out = document.getElementById("sign-out");
   if (out) out.addEventListener("click", async () => {
     try { await api("POST", "/api/auth/logout"); } finally { window.location.href = "/"; }

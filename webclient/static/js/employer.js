@@ -30,8 +30,8 @@ function drawChart(days) {
     `<text x="${pad.l - 4}" y="${H - pad.b + 4}" font-size="10" text-anchor="end">0</text>`;
   document.getElementById("summary-chart").innerHTML =
     `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(T("emp_summary_title"))}">${axis}${bars}</svg>` +
-    `<p class="legend"><span><i class="swatch" style="background:#2e7d32"></i>${esc(T("emp_st_cleared"))}</span>` +
-    `<span><i class="swatch" style="background:#c62828"></i>${esc(T("emp_st_not_cleared"))}</span></p>`;
+    `<p class="legend"><span><i class="swatch cleared"></i>${esc(T("emp_st_cleared"))}</span>` +
+    `<span><i class="swatch not-cleared"></i>${esc(T("emp_st_not_cleared"))}</span></p>`;
 }
 
 async function loadSummary() {
