@@ -18,8 +18,8 @@ import aiohttp
 import asyncpg
 
 from bench.common import Postgres, start_server
-from db.queries import accounts as accounts_sql
-from server import auth
+from server.accounts import queries as accounts_sql
+from server.accounts import service as auth
 
 PASSWORD = "bench-password"
 EMAIL = "bench-employer@bench.clinic"

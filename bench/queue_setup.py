@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from server import auth, triage
+from server import triage
+from server.accounts import service as auth
 from server.assessments import (
     _stored_result,  # the exact stored shape of a real assessment
 )

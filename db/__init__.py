@@ -1,0 +1,2 @@
+"""The database: connecting, numbered migrations and their runner, the embedded PostgreSQL for
+development and tests."""

@@ -10,8 +10,8 @@ from dataclasses import replace
 from aiohttp import web
 
 from server.app import create_app
-from server.logs import setup_logging
 from server.settings import Settings, SettingsError
+from server.web.logs import setup_logging
 
 
 def main(argv: list[str] | None = None) -> None:

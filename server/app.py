@@ -17,16 +17,16 @@ from aiohttp import web
 
 from db.connect import create_pool
 from db.migrate import migrate
-from server import queue as queue_service
 from server import seed
-from server.housekeeping import housekeeping_ctx
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
-from server.live import LiveEvents
-from server.metrics import Metrics
-from server.middleware import setup_middlewares
-from server.routes import setup_routes
+from server.presence import service as presence
+from server.queue import service as queue_service
+from server.queue.housekeeping import housekeeping_ctx
 from server.settings import Settings
-from signaling import presence
+from server.web.metrics import Metrics
+from server.web.middleware import setup_middlewares
+from server.web.routes import setup_routes
+from signaling.live import LiveEvents
 from signaling.media import EchoPeers
 from signaling.namespace import ClinicNamespace, member_left
 from signaling.redis_manager import BoundedRedisManager

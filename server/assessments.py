@@ -5,7 +5,7 @@ import asyncpg
 
 from db.queries import assessments as sql
 from server import triage
-from server.errors import Forbidden, NotFound, ValidationFailed
+from server.web.errors import Forbidden, NotFound, ValidationFailed
 
 LANGS = ("zh", "en")
 

@@ -9,8 +9,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     import socketio
 
-    from server.metrics import Metrics
     from server.settings import Settings
+    from server.web.metrics import Metrics
 
 SETTINGS: web.AppKey["Settings"] = web.AppKey("settings")
 DB_POOL: web.AppKey[asyncpg.Pool] = web.AppKey("db_pool", asyncpg.Pool)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import asyncpg
 
-from db.queries import accounts as sql
-from server import auth, triage
+from server import triage
+from server.accounts import queries as sql
+from server.accounts import service as auth
 
 DEMO_PASSWORD = "demo-password"
 DEMO_ORGANISATION = "Demo Co."

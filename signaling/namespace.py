@@ -6,11 +6,14 @@ import time
 
 import socketio
 
-from server import audit, auth, consults, live
-from server import queue as queue_service
-from server.audit import Actor
+from server.accounts import service as auth
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.consultations import service as consults
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS
-from signaling import messages, presence
+from server.presence import service as presence
+from server.queue import service as queue_service
+from signaling import live, messages
 
 log = logging.getLogger(__name__)
 NOT_JOINED = {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}

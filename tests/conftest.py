@@ -16,7 +16,8 @@ import socketio
 
 from db.connect import create_pool
 from db.migrate import migrate
-from server import auth, seed
+from server import seed
+from server.accounts import service as auth
 from server.app import create_app
 from server.keys import DB_POOL
 from server.settings import Settings

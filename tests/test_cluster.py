@@ -23,7 +23,8 @@ from processes import ServerProcess
 from rtc_peer import RtcPeer
 
 from db.migrate import migration_files
-from server import auth, triage
+from server import triage
+from server.accounts import service as auth
 
 pytestmark = pytest.mark.cluster
 

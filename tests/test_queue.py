@@ -10,7 +10,7 @@ import socketio
 from conftest import PASSWORD, cookie_headers, queued_patient
 from processes import ServerProcess
 from server import assessments
-from server import queue as queue_service
+from server.queue import service as queue_service
 
 ANSWERS_BY_LEVEL = {  # answers the triage engine places at these levels (checked in the test)
     3: {"age_years": 40, "symptoms": ["abdominal_pain"], "pain_score": 6},

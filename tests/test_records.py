@@ -14,7 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from conftest import queued_patient
-from server import auth
+from server.accounts import service as auth
 
 VITALS_ANSWERS = {"age_years": 41, "sex": "female", "symptoms": ["sore_throat", "cough"], "duration_days": 2,
                   "temperature_c": 37.9, "spo2": 98, "heart_rate": 88, "resp_rate": 16, "systolic_bp": 122}
@@ -202,7 +202,7 @@ async def test_icd10_search_by_code_chinese_and_english(people, client):
 
 
 def test_icd10_list_is_well_formed():
-    from server import icd10
+    from server.records import icd10
     codes = icd10.codes()
     assert len(codes) >= 300
     for code in ("I10", "E11.9", "J44.9", "J45.9", "J06.9", "N39.0", "O21.0", "R50.9", "S93.4", "F41.1", "L20.9"):

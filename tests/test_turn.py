@@ -21,7 +21,7 @@ from conftest import queued_patient, wait_for
 from processes import free_port
 from rtc_peer import RtcPeer
 
-from server.rtc import turn_credentials
+from server.calls.service import turn_credentials
 from server.settings import Settings
 
 REALM = "clinic"

@@ -1,13 +1,13 @@
 """Triage routes: the questionnaire and assessments."""
 from __future__ import annotations
 
-
 from aiohttp import web
 
-from server import assessments, audit, triage
-from server.errors import NotFound
-from server.validation import read_answers
-from server.views.common import actor_of, json, lang_of, pool, user_of
+from server import assessments, triage
+from server.audit import service as audit
+from server.web.common import actor_of, json, lang_of, pool, user_of
+from server.web.errors import NotFound
+from server.web.validation import read_answers
 
 
 async def questionnaire(request: web.Request) -> web.Response:

@@ -1,0 +1,132 @@
+"""Accounts, password sign-in, server-side sessions, roles and CSRF tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date
+
+import asyncpg
+
+from server.accounts import queries as sql
+from server.accounts.passwords import hash_password, verify_password
+from server.web.errors import Conflict, Forbidden, NotSignedIn, ValidationFailed
+
+SESSION_COOKIE = "clinic_session"
+ROLES = ("patient", "doctor", "employer", "admin")
+# Mainland China mobile numbers (11 digits starting with 1), optionally with +86.
+PHONE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+def normalise_phone(phone: str) -> str:
+    """Strip spaces, dashes and the +86 prefix; the stored form is the bare 11 digits."""
+    digits = re.sub(r"[\s-]", "", phone or "")
+    if not PHONE_RE.match(digits):
+        raise ValidationFailed("Enter an 11-digit mobile number.", field="phone", code="invalid_phone")
+    return digits[-11:]
+
+
+def public_user(row) -> dict:
+    """The user as API.md shows it: id (string), role, name, and the role's own attributes."""
+    user = {"id": str(row["id"]), "role": row["role"], "name": row["name"]}
+    if row["role"] == "doctor":
+        user["department"] = row["department"]
+        user["status"] = row["doctor_status"]
+        user["auto_assign"] = row["auto_assign"]
+    if row["role"] == "employer":
+        user["organisation_id"] = str(row["organisation_id"])
+    return user
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def check_password_rules(password: str) -> None:
+    """Reject passwords too short to be safe."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"The password needs at least {MIN_PASSWORD} characters.", field="password",
+                               code="password_too_short")
+    if len(password) > 256:
+        raise ValidationFailed("The password is too long.", field="password", code="password_too_long")
+
+
+async def new_password_hash(password: str) -> str:
+    """Check the password rules and hash it; call it before taking a database connection (argon2 is slow)."""
+    check_password_rules(password)
+    return await hash_password(password)
+
+
+async def create_user(conn: asyncpg.Connection, *, role: str, name: str, password: str | None = None,
+                      password_hash: str | None = None, email: str | None = None, phone: str | None = None,
+                      birth_date: date | None = None, sex: str | None = None, department: str | None = None,
+                      organisation_id: int | None = None):
+    """Create an account from a password or (on request paths) a hash made beforehand; 409 when the email or phone is taken."""
+    if password_hash is None:
+        password_hash = await new_password_hash(password)
+    email = email.lower() if email else None
+    if await conn.fetchval(sql.LOGIN_TAKEN, email, phone):
+        raise Conflict("An account with this email or phone number already exists.",
+                       field="email" if email else "phone", code="account_exists")
+    try:
+        return await conn.fetchrow(sql.INSERT_USER, role, name, email, phone, password_hash, birth_date, sex,
+                                   department, organisation_id)
+    except asyncpg.UniqueViolationError:  # a concurrent registration won the race
+        raise Conflict("An account with this email or phone number already exists.",
+                       field="email" if email else "phone", code="account_exists") from None
+
+
+async def login_taken(pool: asyncpg.Pool, *, email: str | None = None, phone: str | None = None) -> bool:
+    """Whether an account already uses this email or phone (checked before spending a hash on a new one)."""
+    async with pool.acquire() as conn:
+        return bool(await conn.fetchval(sql.LOGIN_TAKEN, email.lower() if email else None, phone))
+
+
+async def authenticate(pool: asyncpg.Pool, login: str, password: str):
+    """The user whose phone or email and password match, or None.
+
+    The connection is held only for the lookup, never while argon2 runs.
+    """
+    login = (login or "").strip()
+    if PHONE_RE.match(re.sub(r"[\s-]", "", login)):
+        login = normalise_phone(login)
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(sql.USER_BY_LOGIN, login)
+    ok = await verify_password(row["password_hash"] if row else None, password or "")
+    return row if ok else None
+
+
+async def open_session(conn: asyncpg.Connection, user_id: int, ttl_hours: int) -> tuple[str, str]:
+    """Create a session; return (cookie value, csrf token). Only a hash of the cookie is stored."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    await conn.execute(sql.INSERT_SESSION, _token_hash(token), user_id, csrf, ttl_hours)
+    return token, csrf
+
+
+async def session_user(conn: asyncpg.Connection, token: str | None):
+    """The (user row with csrf_token) of a live session cookie, or None."""
+    if not token or len(token) > 200:
+        return None
+    return await conn.fetchrow(sql.SESSION_USER, _token_hash(token))
+
+
+async def close_session(conn: asyncpg.Connection, token: str | None) -> None:
+    """Forget the session (sign out)."""
+    if token:
+        await conn.execute(sql.DELETE_SESSION, _token_hash(token))
+
+
+async def forget_expired_sessions(conn: asyncpg.Connection) -> None:
+    """Delete sessions past their expiry (they no longer sign anyone in; this keeps the table small)."""
+    await conn.execute(sql.DELETE_EXPIRED_SESSIONS)
+
+
+def require_role(user, *roles: str):
+    """Raise 401 without a user, 403 when the user's role is not one of `roles`; return the user."""
+    if user is None:
+        raise NotSignedIn()
+    if roles and user["role"] not in roles:
+        raise Forbidden()
+    return user

@@ -1,0 +1,1 @@
+"""The administrator's views: per-department figures and the audit log."""

@@ -1,0 +1,267 @@
+"""Employer routes (staff import, status, invitations, colleagues), the invitation flow, and staff screenings.
+
+Every employer route works on the signed-in employer's own organisation (`organisation_id` of
+their account); none takes an organisation from the client.
+"""
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+from pydantic import Field
+
+from server.accounts import service as auth
+from server.audit import service as audit
+from server.employers import csv_import, invitations
+from server.employers import service as employers
+from server.keys import USER
+from server.web import i18n
+from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
+from server.web.errors import TooLarge, ValidationFailed
+from server.web.pages import _page
+from server.web.validation import Body, parse_body, read_answers
+
+UPLOAD_CHUNK = 64 * 1024
+# An upload past the limit is still read (and dropped) up to this much, so the client gets the 413
+# instead of a connection reset mid-upload; beyond it the connection is simply closed.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+class Colleague(Body):
+    name: str = Field(min_length=1, max_length=100)
+    email: str = Field(max_length=200)
+    password: str = Field(max_length=256)
+
+
+class IssueInvitations(Body):
+    employee_refs: list[str] | None = Field(default=None, max_length=50_000)
+    qr: bool = False
+
+
+def _employer(request: web.Request):
+    return user_of(request, "employer")
+
+
+def _base_url(request: web.Request) -> str:
+    # Behind the reverse proxy (deploy/nginx.conf) the original scheme arrives in X-Forwarded-Proto.
+    scheme = request.headers.get("X-Forwarded-Proto", request.scheme)
+    return f"{scheme if scheme in ('http', 'https') else 'https'}://{request.host}"
+
+
+async def _drain(request: web.Request) -> None:
+    read = 0
+    while read < DRAIN_LIMIT:
+        chunk = await request.content.readany()
+        if not chunk:
+            return
+        read += len(chunk)
+
+
+async def _read_upload(request: web.Request, lang: str) -> tuple[bytes, str]:
+    """The bytes of multipart field `file` (and its declared type); 413 past the limit, 422 when missing."""
+    t = i18n.translator(lang)
+    too_large = TooLarge(t("emp_file_too_large").format(mb=csv_import.MAX_UPLOAD_BYTES // (1024 * 1024)),
+                         field="file", code="file_too_large")
+    if request.content_length and request.content_length > csv_import.MAX_UPLOAD_BYTES + UPLOAD_CHUNK:
+        await _drain(request)
+        raise too_large
+    if not request.content_type.startswith("multipart/"):
+        raise ValidationFailed(t("emp_file_required"), field="file", code="file_required")
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if part.name != "file":
+            await part.release()
+            continue
+        data = bytearray()
+        while chunk := await part.read_chunk(UPLOAD_CHUNK):
+            data += chunk
+            if len(data) > csv_import.MAX_UPLOAD_BYTES:
+                await _drain(request)
+                raise too_large
+        declared = (part.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        return bytes(data), declared
+    raise ValidationFailed(t("emp_file_required"), field="file", code="file_required")
+
+
+async def import_staff(request: web.Request) -> web.Response:
+    """Import the staff list from a CSV (multipart field `file`): good rows are upserted by employee id, bad ones listed."""
+    employer = _employer(request)
+    lang = lang_of(request)
+    raw, declared = await _read_upload(request, lang)
+    if declared not in csv_import.ALLOWED_UPLOAD_TYPES:
+        code = "file_is_workbook" if "spreadsheet" in declared or "excel" in declared else "file_type"
+        message = i18n.translator(lang)("emp_file_excel" if code == "file_is_workbook" else "emp_file_type")
+        raise ValidationFailed(message.format(type=declared[:60]), field="file", code=code)
+    parsed = csv_import.parse_staff_csv(raw, lang)
+    async with pool(request).acquire() as conn:
+        answer = await csv_import.import_staff(conn, employer["organisation_id"], parsed)
+        await audit.record(conn, actor_of(request), "staff.import", "organisation", employer["organisation_id"],
+                           detail={k: answer[k] for k in ("created", "updated", "unchanged")}
+                           | {"errors": len(answer["errors"])})
+    return json(answer)
+
+
+def _status_filter(request: web.Request) -> str | None:
+    status = request.query.get("status") or None
+    if status is not None and status not in employers.STATUSES:
+        raise ValidationFailed(i18n.translator(lang_of(request))("emp_bad_status"), field="status")
+    return status
+
+
+async def _staff(request: web.Request, employer) -> list[dict]:
+    async with pool(request).acquire() as conn:
+        staff = await employers.staff_list(conn, employer["organisation_id"], _status_filter(request))
+        await audit.record(conn, actor_of(request), "screening_status.read", "organisation",
+                           employer["organisation_id"], detail={"rows": len(staff)})
+    return staff
+
+
+async def list_staff(request: web.Request) -> web.Response:
+    """The organisation's staff with screening status and dates only (?status= filters)."""
+    return json(await _staff(request, _employer(request)))
+
+
+async def staff_csv(request: web.Request) -> web.Response:
+    """The staff list as a CSV for Excel (UTF-8 with BOM)."""
+    staff = await _staff(request, _employer(request))
+    return web.Response(body=employers.staff_csv(staff, lang_of(request)), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="staff-screening.csv"'})
+
+
+async def staff_member(request: web.Request) -> web.Response:
+    """One member of the organisation's own staff; 404 for anyone else's."""
+    employer = _employer(request)
+    async with pool(request).acquire() as conn:
+        member = await employers.staff_member(conn, employer["organisation_id"], request.match_info["employee_ref"])
+        await audit.record(conn, actor_of(request), "screening_status.read", "organisation",
+                           employer["organisation_id"], detail={"rows": 1})
+    return json(member)
+
+
+async def staff_summary(request: web.Request) -> web.Response:
+    """Counts per status, and cleared / not cleared per day of the last 14 days."""
+    employer = _employer(request)
+    async with pool(request).acquire() as conn:
+        answer = await employers.summary(conn, employer["organisation_id"])
+        await audit.record(conn, actor_of(request), "screening_status.read", "organisation",
+                           employer["organisation_id"], detail={"summary": True})
+    return json(answer)
+
+
+async def issue_invitations(request: web.Request) -> web.Response:
+    """Fresh single-use invitation links for the given staff (default: everyone not linked yet); shown only here."""
+    employer = _employer(request)
+    body = await parse_body(request, IssueInvitations)
+    async with pool(request).acquire() as conn:
+        async with conn.transaction():
+            issued = await invitations.issue_invitations(conn, employer["organisation_id"], employer["id"],
+                                                       body.employee_refs, _base_url(request), body.qr,
+                                                       lang_of(request))
+            await audit.record(conn, actor_of(request), "invitation.issue", "organisation",
+                               employer["organisation_id"], detail={"count": len(issued)})
+    return json(issued, status=201)
+
+
+async def add_colleague(request: web.Request) -> web.Response:
+    """An employer adds a colleague's employer account in the same organisation."""
+    employer = _employer(request)
+    body = await parse_body(request, Colleague)
+    if not auth.EMAIL_RE.match(body.email):
+        raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
+    password_hash = await auth.new_password_hash(body.password)
+    async with pool(request).acquire() as conn:
+        async with conn.transaction():
+            user = await auth.create_user(conn, role="employer", name=body.name, email=body.email,
+                                          password_hash=password_hash, organisation_id=employer["organisation_id"])
+            await audit.record(conn, actor_of(request), "user.create", "user", user["id"], detail={"role": "employer"})
+    return json({"user": auth.public_user(user)}, status=201)
+
+
+# ------------------------------------------------------------------------------------------------
+# The invited person
+
+
+async def invitation_info(request: web.Request) -> web.Response:
+    """What an invitation link is for (organisation, name, phone to prefill, expiry); 404 / 409 used / 410 expired."""
+    async with pool(request).acquire() as conn:
+        return json(await invitations.invitation(conn, request.match_info["token"], lang_of(request)))
+
+
+async def accept_invitation(request: web.Request) -> web.Response:
+    """The signed-in patient accepts the invitation: the enrollment is linked to their account."""
+    patient = user_of(request, "patient")
+    async with pool(request).acquire() as conn:
+        link = await invitations.accept_invitation(conn, request.match_info["token"], patient, actor_of(request),
+                                                 lang_of(request))
+    return json(link, status=201)
+
+
+async def my_employers(request: web.Request) -> web.Response:
+    """The employers the signed-in patient is linked to."""
+    patient = user_of(request, "patient")
+    async with pool(request).acquire() as conn:
+        return json(await invitations.my_employers(conn, patient["id"]))
+
+
+async def withdraw_employer(request: web.Request) -> web.Response:
+    """The patient withdraws a link: that employer sees them as pending and never their results again."""
+    patient = user_of(request, "patient")
+    async with pool(request).acquire() as conn:
+        await invitations.withdraw(conn, path_id(request), patient["id"], actor_of(request))
+    return web.Response(status=204)
+
+
+async def create_screening(request: web.Request) -> web.Response:
+    """Today's health check of a linked patient: cleared / not cleared, and whether to consult now."""
+    patient = user_of(request, "patient")
+    answers = await read_answers(request)
+    async with pool(request).acquire() as conn:
+        answer = await employers.record_screening(conn, patient, answers, actor_of(request), lang_of(request))
+    return json(answer, status=201)
+
+
+async def latest_screening(request: web.Request) -> web.Response:
+    """The patient's own latest screening with its triage result; 404 when none."""
+    patient = user_of(request, "patient")
+    async with pool(request).acquire() as conn:
+        return json(await employers.latest_screening(conn, patient, actor_of(request), lang_of(request)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Pages
+
+
+def _render(request: web.Request, template: str, status: int = 200, **extra) -> web.Response:
+    lang = lang_of(request)
+    user = request[USER]
+    response = aiohttp_jinja2.render_template(template, request, {
+        "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
+        "user": auth.public_user(user) if user else None, "path": request.path, **extra}, status=status)
+    # The link carries a secret: keep the page out of caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def invite_page(request: web.Request) -> web.StreamResponse:
+    """The invitation page: who invites whom, then register or sign in, and accept."""
+    lang = lang_of(request)
+    user = request[USER]
+    try:
+        async with pool(request).acquire() as conn:
+            info = await invitations.invitation(conn, request.match_info["token"], lang)
+    except (invitations.InvitationNotFound, invitations.InvitationUsed, invitations.InvitationExpired) as error:
+        return _render(request, "invite.html", status=error.status, invite=None,
+                       error={"code": error.code, "message": error.message})
+    return _render(request, "invite.html", invite=info, error=None,
+                   wrong_role=user is not None and user["role"] != "patient")
+
+
+async def screening_page(request: web.Request) -> web.StreamResponse:
+    """The patient's daily health check and their employer links."""
+    user = request[USER]
+    if user is None or user["role"] != "patient":
+        raise web.HTTPFound(f"/?next={request.path}")
+    return _render(request, "screening.html", needs_age=user["birth_date"] is None)
+
+
+invitations_print_page = _page("invitations_print.html", "employer")

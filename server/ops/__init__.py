@@ -1,0 +1,1 @@
+"""Operations: the health check, Prometheus metrics and the published OpenAPI document."""

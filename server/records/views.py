@@ -1,0 +1,184 @@
+"""Routes of the consultation record: ICD-10 search, drafts, history, attachments, summary, amendments,
+FHIR export."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server import triage
+from server.accounts import service as auth
+from server.audit import service as audit
+from server.consultations import service as consults
+from server.keys import USER
+from server.records import attachments, fhir, icd10
+from server.records import queries as sql
+from server.records import service as records
+from server.web import i18n
+from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
+from server.web.errors import AppError, Conflict, Forbidden
+from server.web.validation import parse_body
+
+Amendment = records.Amendment
+RecordDraft = records.RecordDraft
+
+
+async def icd10_search(request: web.Request) -> web.Response:
+    """ICD-10 codes matching ?q= by code prefix or Chinese/English name (top 20), for doctors."""
+    user_of(request, "doctor")
+    query = request.query.get("q", "")[:100]
+    return json({"query": query, "system": icd10.SYSTEM, "results": [c.as_dict() for c in icd10.search(query)]})
+
+
+async def get_record(request: web.Request) -> web.Response:
+    """The record: the doctor's draft while open; after the end the current values, the original and the
+    amendments. The doctor also gets the patient's earlier consultations (`history`)."""
+    user = user_of(request)  # anyone signed in: a refusal is then audited by load_for
+    actor = actor_of(request)
+    async with pool(request).acquire() as conn:
+        row, role = await consults.load_for(conn, path_id(request), user, actor, "record.read")
+        if role == "patient" and row["status"] != "ended":
+            raise Conflict("The record is ready once the doctor ends the consultation.", code="not_ended")
+        view = await records.view(conn, row, role)
+        if role == "doctor":
+            view["history"] = await records.history(conn, row["patient_id"], row["started_at"])
+            await records.audit_history(conn, actor, row["patient_id"], view["history"])
+    return json(view)
+
+
+async def save_draft(request: web.Request) -> web.Response:
+    """The doctor's page saves the whole record as a draft while the consultation is open."""
+    doctor = user_of(request, "doctor")
+    body = await parse_body(request, RecordDraft)
+    async with pool(request).acquire() as conn:
+        saved = await records.save_draft(conn, path_id(request), doctor, actor_of(request), body)
+    return json(saved)
+
+
+async def patient_consultations(request: web.Request) -> web.Response:
+    """A patient's earlier consultations, for the doctor now seeing them (only while that consultation is open)."""
+    doctor = user_of(request, "doctor")
+    patient_id = path_id(request)
+    actor = actor_of(request)
+    async with pool(request).acquire() as conn:
+        current = await records.open_consultation_with(conn, doctor["id"], patient_id)
+        if current is None:
+            await audit.record(conn, actor, "patient.history_read", "patient", patient_id, allowed=False)
+            raise Forbidden("You can see a patient's earlier consultations while you are seeing them.")
+        items = await records.history(conn, patient_id, current["started_at"])
+        await records.audit_history(conn, actor, patient_id, items)
+    return json(items)
+
+
+async def upload_attachment(request: web.Request) -> web.Response:
+    """Either member adds an image or PDF (multipart field `file`, at most 10 MB) while the consultation is open."""
+    user = user_of(request)
+    cid = path_id(request)
+    actor = actor_of(request)
+    # The upload is read between two short uses of the pool, never while holding a connection.
+    async with pool(request).acquire() as conn:
+        _, role = await attachments.may_upload(conn, cid, user, actor)
+    try:
+        upload = await attachments.read_upload(request)
+    except AppError as error:
+        async with pool(request).acquire() as conn:
+            await attachments.refused(conn, cid, actor, error)
+        raise
+    async with pool(request).acquire() as conn:
+        return json(await attachments.store(conn, cid, user, role, actor, upload), status=201)
+
+
+async def list_attachments(request: web.Request) -> web.Response:
+    """The consultation's files, for its patient and doctor."""
+    user = user_of(request)
+    async with pool(request).acquire() as conn:
+        return json(await attachments.listing(conn, path_id(request), user, actor_of(request)))
+
+
+async def download_attachment(request: web.Request) -> web.StreamResponse:
+    """One file, as a download, for the consultation's patient and doctor only."""
+    user = user_of(request)
+    async with pool(request).acquire() as conn:
+        row, content = await attachments.read(conn, path_id(request), user, actor_of(request))
+    return attachments.download_response(row, content)
+
+
+async def _summary(request: web.Request, user) -> dict:
+    lang = lang_of(request)
+    async with pool(request).acquire() as conn:
+        row, _ = await consults.load_for(conn, path_id(request), user, actor_of(request), "summary.read")
+        view = await records.summary(conn, row, lang)
+        view["attachments"] = [attachments.view(a) for a in await attachments.of_consultation(conn, row["id"])]
+    return view
+
+
+async def summary(request: web.Request) -> web.Response:
+    """The patient's summary of an ended consultation, in the requester's language."""
+    return json(await _summary(request, user_of(request)))
+
+
+def _render(request: web.Request, template: str, extra: dict) -> web.StreamResponse:
+    user = request[USER]
+    lang = lang_of(request)
+    return aiohttp_jinja2.render_template(template, request, {
+        "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
+        "user": auth.public_user(user) if user else None, "path": request.path, **extra})
+
+
+async def summary_page(request: web.Request) -> web.StreamResponse:
+    """The printable summary page, for the consultation's patient or doctor."""
+    user = request[USER]
+    if user is None:
+        raise web.HTTPFound(f"/?next={request.path}")
+    cid = path_id(request)
+    async with pool(request).acquire() as conn:
+        await consults.load_for(conn, cid, user, actor_of(request), "summary.page")
+    return _render(request, "summary.html", {"consultation_id": str(cid), "mode": "summary"})
+
+
+async def history_page(request: web.Request) -> web.StreamResponse:
+    """The patient's list of their consultations, each linking to its summary."""
+    user = request[USER]
+    if user is None or user["role"] != "patient":
+        raise web.HTTPFound(f"/?next={request.path}")
+    return _render(request, "summary.html", {"consultation_id": None, "mode": "history"})
+
+
+async def amend(request: web.Request) -> web.Response:
+    """The doctor corrects an ended record; the original and the earlier values stay."""
+    doctor = user_of(request, "doctor")
+    body = await parse_body(request, Amendment)
+    async with pool(request).acquire() as conn:
+        amendment = await records.amend(conn, path_id(request), doctor, actor_of(request), body)
+    return json(amendment, status=201)
+
+
+def _labels(version: str, lang: str) -> dict[str, str]:
+    """The questionnaire's question texts by field, for the export's QuestionnaireResponse."""
+    try:
+        questionnaire = triage.questionnaire(version)
+    except KeyError:
+        return {}
+    return {(q.get("field") or q["id"]): (q.get("label") or {}).get(lang, "") for q in questionnaire["questions"]}
+
+
+async def fhir_export(request: web.Request) -> web.Response:
+    """The consultation as a FHIR R4 Bundle, for its patient and doctor."""
+    user = user_of(request)
+    actor = actor_of(request)
+    async with pool(request).acquire() as conn:
+        row, _ = await consults.load_for(conn, path_id(request), user, actor, "consultation.export_fhir")
+        assessment = await conn.fetchrow(sql.ASSESSMENT_OF_CONSULTATION, row["id"])
+        await audit.record(conn, actor, "assessment.export_fhir", "assessment", assessment["id"],
+                           detail={"consultation_id": str(row["id"])})
+        record = (await records.load(conn, row))[0] if row["status"] == "ended" else None
+        files = await attachments.of_consultation(conn, row["id"])
+        data = dict(
+            base=f"{request.scheme}://{request.host}", consultation=row,
+            patient=await conn.fetchrow(sql.PATIENT, row["patient_id"]),
+            doctor=await conn.fetchrow(sql.DOCTOR, row["doctor_id"]),
+            assessment=assessment, department=await conn.fetchrow(sql.DEPARTMENT, row["department"]),
+            record=record, attachments=files, labels=_labels(assessment["questionnaire_version"], "en"),
+            generated_at=datetime.now(timezone.utc))
+    return web.json_response(fhir.bundle(**data), content_type="application/fhir+json")

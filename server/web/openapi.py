@@ -1,0 +1,38 @@
+"""The OpenAPI 3.1 document, generated from the route table and the request models."""
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}},
+        "required": ["code", "message", "field"]}},
+}
+
+
+def openapi_document(app: web.Application) -> dict:
+    """Every /api/ route with its method, operation id, summary and request body schema."""
+    from server.web.routes import ROUTES
+
+    paths: dict = {}
+    for method, path, handler, name, model in ROUTES:
+        if not path.startswith("/api/") and path != "/healthz":
+            continue
+        operation = {"operationId": name, "summary": (handler.__doc__ or "").strip().splitlines()[0],
+                     "responses": {"default": {"description": "error",
+                                               "content": {"application/json": {"schema": ERROR_SCHEMA}}}}}
+        names = re.findall(r"{(\w+)}", path)
+        if names:
+            operation["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for n in names]
+        if model is not None:
+            operation["requestBody"] = {"required": True,
+                                        "content": {"application/json": {"schema": model.model_json_schema()}}}
+        paths.setdefault(path, {})[method.lower()] = operation
+    return {"openapi": "3.1.0",
+            "info": {"title": "Cloud clinic API", "version": "1.0",
+                     "description": "Sessions are cookies; state-changing requests send X-CSRF-Token."},
+            "paths": paths}
