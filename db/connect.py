@@ -11,6 +11,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def answers(pool: asyncpg.Pool) -> None:
+    """Raise unless the database answers a trivial query (for the health check)."""
+    async with pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+
+
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """Open a connection pool whose connections speak JSON natively."""
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection,

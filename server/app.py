@@ -18,6 +18,7 @@ from aiohttp import web
 from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
+from server.calls.media import EchoPeers
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
 from server.presence import service as presence
 from server.queue import service as queue_service
@@ -27,7 +28,6 @@ from server.web.metrics import Metrics
 from server.web.middleware import setup_middlewares
 from server.web.routes import setup_routes
 from signaling.live import LiveEvents
-from signaling.media import EchoPeers
 from signaling.namespace import ClinicNamespace, member_left
 from signaling.redis_manager import BoundedRedisManager
 

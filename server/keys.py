@@ -9,16 +9,18 @@ from aiohttp import web
 if TYPE_CHECKING:
     import socketio
 
+    from server.events import Events
     from server.settings import Settings
     from server.web.metrics import Metrics
 
 SETTINGS: web.AppKey["Settings"] = web.AppKey("settings")
 DB_POOL: web.AppKey[asyncpg.Pool] = web.AppKey("db_pool", asyncpg.Pool)
 SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
-EVENTS: web.AppKey[Any] = web.AppKey("events")
+EVENTS: web.AppKey["Events"] = web.AppKey("events")  # the live events the domains publish
 MEDIA: web.AppKey[Any] = web.AppKey("media")
 METRICS: web.AppKey["Metrics"] = web.AppKey("metrics")
 INSTANCE_ID: web.AppKey[str] = web.AppKey("instance_id", str)
+ROUTE_TABLE: web.AppKey[list] = web.AppKey("route_table", list)  # for the OpenAPI document
 
 # Per-request values set by the middlewares.
 USER: web.RequestKey[Any] = web.RequestKey("user", object)

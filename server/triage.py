@@ -34,10 +34,21 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from server import triage_data as data
+
 # NEWS2 lives in its own module; its functions stay part of this engine's public interface.
-from server.news2 import (NEWS2_MIN_AGE, news2, news2_applies, news2_components, news2_consciousness,  # noqa: F401
-                          news2_oxygen, news2_pulse, news2_resp_rate, news2_spo2, news2_systolic_bp,
-                          news2_temperature)
+from server.news2 import (  # noqa: F401
+    NEWS2_MIN_AGE,
+    news2,
+    news2_applies,
+    news2_components,
+    news2_consciousness,
+    news2_oxygen,
+    news2_pulse,
+    news2_resp_rate,
+    news2_spo2,
+    news2_systolic_bp,
+    news2_temperature,
+)
 
 QUESTIONNAIRE_VERSION = "2026-11.1"
 LANGS = ("zh", "en")

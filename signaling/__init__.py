@@ -1,2 +1,2 @@
-"""Socket.IO: the clinic's namespace (rooms, signal relay, chat), the live events the domains
-publish, the aiortc echo peer of the pre-call check, and the bounded Redis manager."""
+"""Socket.IO: the clinic's namespace (rooms, signal relay, chat), the live events it publishes for
+the domains (live.py implements server.events.Events), and the bounded Redis manager."""

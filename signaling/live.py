@@ -10,7 +10,7 @@ import asyncio
 import socketio
 
 from server.keys import DB_POOL
-from server.queue import queries as queue_sql
+from server.queue import service as queue_service
 from server.queue.service import QueueChange, estimate_minutes
 
 
@@ -45,7 +45,7 @@ def other_role(role: str) -> str:
 
 
 class LiveEvents:
-    """Publishes the live events of one application (stored at app[EVENTS])."""
+    """Publishes the live events of one application over Socket.IO (server.events.Events, at app[EVENTS])."""
 
     # Queue changes of a department are gathered for this long and sent as one `queue:update`:
     # during an outbreak a busy department changes many times a second, and each event costs a
@@ -82,7 +82,7 @@ class LiveEvents:
 
     async def _push_every_position(self, change: QueueChange) -> None:
         async with self.app[DB_POOL].acquire() as conn:
-            rows = await conn.fetch(queue_sql.ALL_POSITIONS, change.department)
+            rows = await queue_service.all_positions(conn, change.department)
         for row in rows:
             await self.sio.emit("queue:update", {
                 "department": change.department, "seq": change.seq, "entry_id": str(row["id"]),

@@ -84,6 +84,32 @@ async def login_taken(pool: asyncpg.Pool, *, email: str | None = None, phone: st
         return bool(await conn.fetchval(sql.LOGIN_TAKEN, email.lower() if email else None, phone))
 
 
+async def create_staff(conn: asyncpg.Connection, *, role: str, name: str, email: str, password_hash: str,
+                       department: str | None, organisation_id) -> asyncpg.Record:
+    """An account an admin creates: a doctor needs an existing department, an employer an existing organisation."""
+    org_id = None
+    if role == "doctor":
+        if not department or not await conn.fetchval(sql.DEPARTMENT_EXISTS, department):
+            raise ValidationFailed("A doctor needs an existing department.", field="department")
+    if role == "employer":
+        try:
+            org_id = int(organisation_id)
+        except (TypeError, ValueError):
+            org_id = None
+        if org_id is None or not await conn.fetchval(sql.ORGANISATION_EXISTS, org_id):
+            raise ValidationFailed("An employer needs an existing organisation.", field="organisation_id")
+    return await create_user(conn, role=role, name=name, email=email, password_hash=password_hash,
+                             department=department if role == "doctor" else None, organisation_id=org_id)
+
+
+async def create_organisation(conn: asyncpg.Connection, name: str) -> asyncpg.Record:
+    """A new organisation (an employer); 409 when the name is taken."""
+    row = await conn.fetchrow(sql.INSERT_ORGANISATION, name)
+    if row is None:
+        raise Conflict("An organisation with this name exists.", field="name", code="organisation_exists")
+    return row
+
+
 async def authenticate(pool: asyncpg.Pool, login: str, password: str):
     """The user whose phone or email and password match, or None.
 

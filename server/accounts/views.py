@@ -7,7 +7,6 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
-from server.accounts import queries as sql
 from server.accounts import service as auth
 from server.keys import SETTINGS
 from server.web.common import json, pool, user_of
@@ -101,22 +100,11 @@ async def create_user(request: web.Request) -> web.Response:
     body = await parse_body(request, NewUser)
     if not auth.EMAIL_RE.match(body.email):
         raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
-    org_id = None
     password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
-        if body.role == "doctor":
-            if not body.department or not await conn.fetchval(sql.DEPARTMENT_EXISTS, body.department):
-                raise ValidationFailed("A doctor needs an existing department.", field="department")
-        if body.role == "employer":
-            try:
-                org_id = int(body.organisation_id)
-            except (TypeError, ValueError):
-                org_id = None
-            if org_id is None or not await conn.fetchval(sql.ORGANISATION_EXISTS, org_id):
-                raise ValidationFailed("An employer needs an existing organisation.", field="organisation_id")
-        user = await auth.create_user(conn, role=body.role, name=body.name, email=body.email, password_hash=password_hash,
-                                      department=body.department if body.role == "doctor" else None,
-                                      organisation_id=org_id)
+        user = await auth.create_staff(conn, role=body.role, name=body.name, email=body.email,
+                                       password_hash=password_hash, department=body.department,
+                                       organisation_id=body.organisation_id)
     return json({"user": auth.public_user(user)}, status=201)
 
 
@@ -125,7 +113,5 @@ async def create_organisation(request: web.Request) -> web.Response:
     user_of(request, "admin")
     body = await parse_body(request, NewOrganisation)
     async with pool(request).acquire() as conn:
-        row = await conn.fetchrow(sql.INSERT_ORGANISATION, body.name)
-    if row is None:
-        raise Conflict("An organisation with this name exists.", field="name", code="organisation_exists")
+        row = await auth.create_organisation(conn, body.name)
     return json({"id": str(row["id"]), "name": row["name"]}, status=201)

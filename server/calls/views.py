@@ -7,11 +7,11 @@ from aiohttp import web
 from pydantic import Field
 
 from server.calls import service as rtc
+from server.calls.media import PeersBusy
 from server.keys import MEDIA, SETTINGS
 from server.web.common import json, user_of
 from server.web.errors import AppError
 from server.web.validation import Body, parse_body
-from signaling.media import PeersBusy
 
 
 class Offer(Body):

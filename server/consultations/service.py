@@ -58,21 +58,15 @@ async def view(conn: asyncpg.Connection, row, lang: str, role: str) -> dict:
     }
 
 
-async def end(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Actor, record: dict):
-    """The doctor writes the record and ends the consultation; 409 if it has ended already."""
-    async with conn.transaction():
-        row, _ = await load_for(conn, consultation_id, doctor, actor, "consultation.end", roles=("doctor",))
-        if row["status"] == "ended":
-            raise Conflict("This consultation has already ended.", code="already_ended")
-        # The structured record builds on this module; imported late to avoid a cycle.
-        from server.records import service as records
-        record = await records.finalise(conn, row, doctor, record)  # merged over the draft, kept as the original
-        ended = await conn.fetchrow(sql.END_CONSULTATION, consultation_id, record["notes"], record["diagnosis"],
-                                    record["disposition"], record["advice"])
-        if ended is None:
-            raise Conflict("This consultation has already ended.", code="already_ended")
-        await conn.execute(queue_sql.SET_ENTRY_STATUS, row["entry_id"], "done")
-        await conn.execute(sql.SET_END_REASON, consultation_id, "completed")
+async def close(conn: asyncpg.Connection, row, record: dict):
+    """End the consultation with the flat fields of its finalised record (inside the caller's transaction:
+    server/records/service.py `end_consultation`); 409 if it has ended already."""
+    ended = await conn.fetchrow(sql.END_CONSULTATION, row["id"], record["notes"], record["diagnosis"],
+                                record["disposition"], record["advice"])
+    if ended is None:
+        raise Conflict("This consultation has already ended.", code="already_ended")
+    await conn.execute(queue_sql.SET_ENTRY_STATUS, row["entry_id"], "done")
+    await conn.execute(sql.SET_END_REASON, row["id"], "completed")
     return ended
 
 

@@ -6,9 +6,9 @@ from pydantic import Field
 
 from server import triage
 from server.consultations import service as consults
-from server.queue import housekeeping
+from server.events import publish
 from server.records import service as records
-from server.web.common import actor_of, events, json, lang_of, path_id, pool, user_of
+from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import Conflict, NotFound, ValidationFailed
 from server.web.validation import Body, parse_body
 
@@ -62,11 +62,10 @@ async def end_consultation(request: web.Request) -> web.Response:
     body = await parse_body(request, EndConsultation)
     cid = path_id(request)
     async with pool(request).acquire() as conn:
-        await consults.end(conn, cid, doctor, actor_of(request), body.model_dump())
+        await records.end_consultation(conn, cid, doctor, actor_of(request), body.model_dump())
         row, role = await consults.load_for(conn, cid, doctor, actor_of(request), "consultation.read")
         view = await consults.view(conn, row, lang_of(request), role)
-    await events(request).consult_ended(cid, "completed", row["patient_id"], row["doctor_id"])
-    await housekeeping.assign_free_doctors(request.app)
+    await publish(request.app, ended=[(row, "completed")], assign=True)
     return json(view)
 
 
@@ -75,9 +74,7 @@ async def _hand_back(request: web.Request, reason: str, department: str | None =
     cid = path_id(request)
     async with pool(request).acquire() as conn:
         row, change = await consults.hand_back(conn, cid, doctor, actor_of(request), reason, department)
-    await events(request).consult_ended(cid, reason, row["patient_id"], row["doctor_id"])
-    await events(request).queue_changed(change)
-    await housekeeping.assign_free_doctors(request.app)
+    await publish(request.app, ended=[(row, reason)], changes=[change], assign=True)
     return json({"consultation_id": str(cid), "reason": reason, "department": change.department})
 
 
@@ -102,7 +99,7 @@ async def recall(request: web.Request) -> web.Response:
                                          roles=("doctor",))
     if row["status"] == "ended":
         raise Conflict("This consultation has ended.", code="already_ended")
-    await events(request).consult_ready(row)
+    await publish(request.app, ready=[row])
     return json({"consultation_id": str(row["id"]), "status": row["status"]})
 
 

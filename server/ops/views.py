@@ -7,8 +7,9 @@ import ipaddress
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from server.keys import DB_POOL, METRICS, SIO, USER
-from server.queue import queries as queue_sql
+from db import connect as database
+from server.keys import DB_POOL, METRICS, ROUTE_TABLE, SIO, USER
+from server.queue import service as queue_service
 from server.web.common import json
 from server.web.errors import Forbidden
 from server.web.openapi import openapi_document
@@ -19,8 +20,7 @@ async def healthz(request: web.Request) -> web.Response:
     checks = {}
     try:
         async with asyncio.timeout(2):
-            async with request.app[DB_POOL].acquire() as conn:
-                await conn.fetchval("SELECT 1")
+            await database.answers(request.app[DB_POOL])
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "unreachable"
@@ -56,12 +56,13 @@ async def metrics(request: web.Request) -> web.Response:
         raise Forbidden("Metrics are for the operator's monitoring only.")
     registry = request.app[METRICS]
     async with request.app[DB_POOL].acquire() as conn:
-        for row in await conn.fetch(queue_sql.WAITING_COUNTS):
-            registry.waiting.labels(row["department"]).set(row["waiting"])
-        registry.active_consultations.set(await conn.fetchval(queue_sql.ACTIVE_CONSULTATIONS))
+        waiting, active = await queue_service.gauges(conn)
+    for department, count in waiting.items():
+        registry.waiting.labels(department).set(count)
+    registry.active_consultations.set(active)
     return web.Response(body=generate_latest(registry.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def openapi(request: web.Request) -> web.Response:
     """The public contract as OpenAPI 3.1."""
-    return json(openapi_document(request.app))
+    return json(openapi_document(request.app[ROUTE_TABLE]))

@@ -83,6 +83,17 @@ async def wait_model(conn: asyncpg.Connection, code: str) -> float:
     return stats[0]["minutes_per_patient"] if stats else DEFAULT_CONSULT_MINUTES
 
 
+async def all_positions(conn: asyncpg.Connection, department: str) -> list[asyncpg.Record]:
+    """Every waiting patient's position in the department (the naive benchmark baseline's O(N) read)."""
+    return await conn.fetch(sql.ALL_POSITIONS, department)
+
+
+async def gauges(conn: asyncpg.Connection) -> tuple[dict[str, int], int]:
+    """({department: waiting patients}, consultations not ended), for the Prometheus gauges."""
+    waiting = {row["department"]: row["waiting"] for row in await conn.fetch(sql.WAITING_COUNTS)}
+    return waiting, await conn.fetchval(sql.ACTIVE_CONSULTATIONS)
+
+
 async def set_doctor_status(conn: asyncpg.Connection, doctor_id: int, status: str, auto_assign: bool | None):
     """Duty status (available / away / offline) and, when given, the automatic-assignment choice."""
     return await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor_id, status, auto_assign)

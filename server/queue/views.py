@@ -9,10 +9,10 @@ from pydantic import Field
 from server import assessments
 from server.audit import service as audit
 from server.consultations import service as consults
+from server.events import publish
 from server.keys import METRICS
-from server.queue import housekeeping
 from server.queue import service as queue_service
-from server.web.common import actor_of, events, id_value, json, lang_of, pool, user_of
+from server.web.common import actor_of, id_value, json, lang_of, pool, user_of
 from server.web.errors import NotFound
 from server.web.validation import Body, parse_body, read_answers
 
@@ -45,11 +45,8 @@ async def enqueue(request: web.Request) -> web.Response:
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
-    # After the connection is back in the pool: the naive baseline reads with one of its own.
-    await events(request).queue_changed(change)
-    if doctors_on_duty:
-        await events(request).queue_alert(entry["department"], "new_patient", entry["id"], entry["level"])
-        await housekeeping.assign_free_doctors(request.app)
+    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"])] if doctors_on_duty else []
+    await publish(request.app, changes=[change], alerts=alerts, assign=bool(doctors_on_duty))
     return json(view, status=201)
 
 
@@ -68,7 +65,7 @@ async def leave_queue(request: web.Request) -> web.Response:
     patient = user_of(request, "patient")
     async with pool(request).acquire() as conn:
         change = await queue_service.leave(conn, patient["id"])
-    await events(request).queue_changed(change)
+    await publish(request.app, changes=[change])
     return web.Response(status=204)
 
 
@@ -94,9 +91,9 @@ async def reassess(request: web.Request) -> web.Response:
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
         view = await queue_service.entry_view(conn, updated)
-    await events(request).queue_changed(change)
-    if updated["status"] == "escalated":
-        await events(request).queue_alert(entry["department"], "escalated", entry["id"], assessment["level"])
+    escalated = updated["status"] == "escalated"
+    await publish(request.app, changes=[change],
+                  alerts=[(entry["department"], "escalated", entry["id"], assessment["level"])] if escalated else [])
     return json({"assessment": assessments.view(assessment, lang_of(request)), "entry": view})
 
 
@@ -124,8 +121,7 @@ async def doctor_status(request: web.Request) -> web.Response:
     body = await parse_body(request, DoctorStatus)
     async with pool(request).acquire() as conn:
         row = await queue_service.set_doctor_status(conn, doctor["id"], body.status, body.auto_assign)
-    if body.status == "available":
-        await housekeeping.assign_free_doctors(request.app)
+    await publish(request.app, assign=body.status == "available")
     return json({"status": row["doctor_status"], "auto_assign": row["auto_assign"]})
 
 
@@ -138,9 +134,8 @@ async def claim(request: web.Request) -> web.Response:
         consultation, _entry, change = await queue_service.claim(conn, doctor, entry_id)
         row, role = await consults.load_for(conn, consultation["id"], doctor, actor_of(request), "consultation.open")
         view = await consults.view(conn, row, lang_of(request), role)
-    await events(request).queue_changed(change)
     metrics = request.app.get(METRICS)
     if metrics is not None:
         metrics.claims.labels(change.department).inc()
-    await events(request).consult_ready(consultation)
+    await publish(request.app, changes=[change], ready=[consultation])
     return json(view, status=201)

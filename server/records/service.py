@@ -10,15 +10,17 @@ disposition, advice) keep the values as ended.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 import asyncpg
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, field_validator
 
+from server import triage
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
-from server.records import icd10
+from server.records import fhir, icd10
 from server.records import queries as sql
 from server.web import i18n
 from server.web.errors import Conflict, ValidationFailed
@@ -268,11 +270,18 @@ async def save_draft(conn: asyncpg.Connection, consultation_id: int, doctor, act
             "updated_at": saved["updated_at"].isoformat()}
 
 
-async def finalise(conn: asyncpg.Connection, consultation, doctor, body: dict) -> dict:
-    """Merge the end body over the saved draft, store it as the original, and return API.md's flat fields.
+async def end_consultation(conn: asyncpg.Connection, consultation_id: int, doctor, actor: Actor, body: dict):
+    """The doctor writes the record and ends the consultation, in one transaction; 409 if it has ended."""
+    async with conn.transaction():
+        row, _ = await consults.load_for(conn, consultation_id, doctor, actor, "consultation.end", roles=("doctor",))
+        if row["status"] == "ended":
+            raise Conflict("This consultation has already ended.", code="already_ended")
+        record = await finalise(conn, row, doctor, body)  # merged over the draft, kept as the original
+        return await consults.close(conn, row, record)
 
-    Runs inside the end's transaction (server/consultations/service.py `end`).
-    """
+
+async def finalise(conn: asyncpg.Connection, consultation, doctor, body: dict) -> dict:
+    """Merge the end body over the saved draft, store it as the original, and return API.md's flat fields."""
     draft = await conn.fetchrow(sql.RECORD_FOR_UPDATE, consultation["id"])
     if draft is not None and draft["finalised_at"] is not None:
         raise Conflict("This consultation has already ended.", code="already_ended")
@@ -319,6 +328,29 @@ async def amend(conn: asyncpg.Connection, consultation_id: int, doctor, actor: A
 
 
 # ---- the patient's summary ----------------------------------------------------------------------
+
+def _question_labels(version: str, lang: str) -> dict[str, str]:
+    """The questionnaire's question texts by field, for the export's QuestionnaireResponse."""
+    try:
+        questionnaire = triage.questionnaire(version)
+    except KeyError:
+        return {}
+    return {(q.get("field") or q["id"]): (q.get("label") or {}).get(lang, "") for q in questionnaire["questions"]}
+
+
+async def fhir_bundle(conn: asyncpg.Connection, consultation, actor: Actor, base: str) -> dict:
+    """The consultation as a FHIR R4 Bundle (the caller has checked who asks); the assessment read is audited."""
+    assessment = await conn.fetchrow(sql.ASSESSMENT_OF_CONSULTATION, consultation["id"])
+    await audit.record(conn, actor, "assessment.export_fhir", "assessment", assessment["id"],
+                       detail={"consultation_id": str(consultation["id"])})
+    record = (await load(conn, consultation))[0] if consultation["status"] == "ended" else None
+    return fhir.bundle(
+        base=base, consultation=consultation, patient=await conn.fetchrow(sql.PATIENT, consultation["patient_id"]),
+        doctor=await conn.fetchrow(sql.DOCTOR, consultation["doctor_id"]), assessment=assessment,
+        department=await conn.fetchrow(sql.DEPARTMENT, consultation["department"]), record=record,
+        attachments=await conn.fetch(sql.ATTACHMENTS, consultation["id"]),
+        labels=_question_labels(assessment["questionnaire_version"], "en"), generated_at=datetime.now(timezone.utc))
+
 
 NEXT_STEPS = {
     "advice": ["next_advice"],

@@ -2,18 +2,14 @@
 FHIR export."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import aiohttp_jinja2
 from aiohttp import web
 
-from server import triage
 from server.accounts import service as auth
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.keys import USER
-from server.records import attachments, fhir, icd10
-from server.records import queries as sql
+from server.records import attachments, icd10
 from server.records import service as records
 from server.web import i18n
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
@@ -154,31 +150,11 @@ async def amend(request: web.Request) -> web.Response:
     return json(amendment, status=201)
 
 
-def _labels(version: str, lang: str) -> dict[str, str]:
-    """The questionnaire's question texts by field, for the export's QuestionnaireResponse."""
-    try:
-        questionnaire = triage.questionnaire(version)
-    except KeyError:
-        return {}
-    return {(q.get("field") or q["id"]): (q.get("label") or {}).get(lang, "") for q in questionnaire["questions"]}
-
-
 async def fhir_export(request: web.Request) -> web.Response:
     """The consultation as a FHIR R4 Bundle, for its patient and doctor."""
     user = user_of(request)
     actor = actor_of(request)
     async with pool(request).acquire() as conn:
         row, _ = await consults.load_for(conn, path_id(request), user, actor, "consultation.export_fhir")
-        assessment = await conn.fetchrow(sql.ASSESSMENT_OF_CONSULTATION, row["id"])
-        await audit.record(conn, actor, "assessment.export_fhir", "assessment", assessment["id"],
-                           detail={"consultation_id": str(row["id"])})
-        record = (await records.load(conn, row))[0] if row["status"] == "ended" else None
-        files = await attachments.of_consultation(conn, row["id"])
-        data = dict(
-            base=f"{request.scheme}://{request.host}", consultation=row,
-            patient=await conn.fetchrow(sql.PATIENT, row["patient_id"]),
-            doctor=await conn.fetchrow(sql.DOCTOR, row["doctor_id"]),
-            assessment=assessment, department=await conn.fetchrow(sql.DEPARTMENT, row["department"]),
-            record=record, attachments=files, labels=_labels(assessment["questionnaire_version"], "en"),
-            generated_at=datetime.now(timezone.utc))
-    return web.json_response(fhir.bundle(**data), content_type="application/fhir+json")
+        bundle = await records.fhir_bundle(conn, row, actor, f"{request.scheme}://{request.host}")
+    return web.json_response(bundle, content_type="application/fhir+json")

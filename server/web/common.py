@@ -5,7 +5,7 @@ from aiohttp import web
 
 from server.accounts import service as auth
 from server.audit.service import Actor
-from server.keys import DB_POOL, EVENTS, SIO, USER
+from server.keys import DB_POOL, USER
 from server.web import i18n
 from server.web.errors import ValidationFailed
 
@@ -28,16 +28,6 @@ def lang_of(request: web.Request) -> str:
 def pool(request: web.Request):
     """The database pool."""
     return request.app[DB_POOL]
-
-
-def sio(request: web.Request):
-    """The Socket.IO server, for live events."""
-    return request.app[SIO]
-
-
-def events(request: web.Request):
-    """The live-event publisher (signaling/live.py)."""
-    return request.app[EVENTS]
 
 
 def id_value(raw, field: str, *, status: int = 422, code: str | None = None, allow_zero: bool = False) -> int:

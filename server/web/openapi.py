@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-from aiohttp import web
-
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "object", "properties": {
@@ -13,12 +11,10 @@ ERROR_SCHEMA = {
 }
 
 
-def openapi_document(app: web.Application) -> dict:
-    """Every /api/ route with its method, operation id, summary and request body schema."""
-    from server.web.routes import ROUTES
-
+def openapi_document(routes: list[tuple]) -> dict:
+    """Every /api/ route of the route table with its method, operation id, summary and request body schema."""
     paths: dict = {}
-    for method, path, handler, name, model in ROUTES:
+    for method, path, handler, name, model in routes:
         if not path.startswith("/api/") and path != "/healthz":
             continue
         operation = {"operationId": name, "summary": (handler.__doc__ or "").strip().splitlines()[0],

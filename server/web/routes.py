@@ -10,6 +10,7 @@ from server.admin import views as admin
 from server.calls import views as rtc
 from server.consultations import views as consultations
 from server.employers import views as employers
+from server.keys import ROUTE_TABLE
 from server.ops import views as ops
 from server.queue import views as queue_views
 from server.records import views as records
@@ -100,4 +101,5 @@ def setup_routes(app: web.Application) -> None:
     """Register every route by name, and the static files (our JS, CSS and the vendored Socket.IO client)."""
     for method, path, handler, name, _model in ROUTES:
         app.router.add_route(method, path, handler, name=name)
+    app[ROUTE_TABLE] = ROUTES
     app.router.add_static("/static", STATIC_DIR, name="static")

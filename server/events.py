@@ -1,0 +1,81 @@
+"""The live events the domains publish, and the one place that publishes what a change did and then
+offers waiting patients to free doctors.
+
+The domains never talk to the socket server: they publish through `Events` (stored at app[EVENTS]),
+which the composition root (server/app.py) fills with signaling.live.LiveEvents.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from aiohttp import web
+
+from server.keys import DB_POOL, EVENTS
+from server.queue import service as queue_service
+from server.queue.service import QueueChange
+
+MAX_ASSIGNMENTS_PER_ROUND = 50
+Alert = tuple[str, str, int, int]  # (department, kind: new_patient / escalated / overdue, entry id, level)
+
+
+class Events(Protocol):
+    """What the browsers are told, whichever process they are connected to."""
+
+    async def queue_changed(self, change: QueueChange) -> None:
+        """A department's queue changed (batched into `queue:update`)."""
+
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
+        """Alert the department's doctors (`queue:alert`)."""
+
+    async def consult_ready(self, consultation) -> None:
+        """The consultation room is open (`consult:ready` to both members)."""
+
+    async def consult_ended(self, consultation_id, reason: str = "completed", patient_id=None,
+                            doctor_id=None) -> None:
+        """The consultation is over (`consult:ended` with its reason)."""
+
+    async def consult_interrupted(self, consultation_id) -> None:
+        """The patient stayed away past the grace period (`consult:interrupted`)."""
+
+
+async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
+                  changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),
+                  assign: bool = False) -> None:
+    """Publish what a change did, in this order: ended consultations (row, reason), interrupted ones,
+    queue changes, opened rooms, doctors' alerts; then, when the change may have freed a doctor or added
+    a patient (`assign`), offer waiting patients to free doctors in automatic mode.
+
+    Called once the change is committed and its connection is back in the pool (the naive benchmark
+    baseline reads positions with a connection of its own).
+    """
+    events = app[EVENTS]
+    for row, reason in ended:
+        await events.consult_ended(row["id"], reason, row["patient_id"], row["doctor_id"])
+    for row in interrupted:
+        await events.consult_interrupted(row["id"])
+    for change in changes:
+        if change is not None:
+            await events.queue_changed(change)
+    for consultation in ready:
+        await events.consult_ready(consultation)
+    for department, kind, entry_id, level in alerts:
+        await events.queue_alert(department, kind, entry_id, level)
+    if assign:
+        await assign_free_doctors(app)
+
+
+async def assign_free_doctors(app: web.Application) -> int:
+    """Automatic mode: offer waiting patients to free doctors who asked for it; return how many."""
+    events = app[EVENTS]
+    assigned = 0
+    async with app[DB_POOL].acquire() as conn:
+        while assigned < MAX_ASSIGNMENTS_PER_ROUND:
+            result = await queue_service.auto_assign(conn)
+            if result is None:
+                break
+            consultation, _entry, change = result
+            await events.queue_changed(change)
+            await events.consult_ready(consultation)
+            assigned += 1
+    return assigned
