@@ -2,7 +2,7 @@
 """Developer entry point that needs nothing but Python 3.11+.
 
     python3 manage.py serve [--port N]   run the clinic with demo data (embedded PostgreSQL)
-    python3 manage.py test [pytest args]  run the whole test suite
+    python3 manage.py test [pytest args]  ruff check, then the whole test suite
     python3 manage.py bench NAME          run a benchmark from bench/
 
 It creates `.venv` on first use and re-installs the pinned requirements whenever they change,
@@ -82,6 +82,10 @@ def main(argv: list[str]) -> int:
         os.environ.setdefault("LOG_FORMAT", "text")  # a person reads this terminal; production logs JSON
         args = [str(PYTHON), "-m", "server", "--demo", *rest]
     elif command == "test":
+        # The linter first: it takes a second, and CI (.ci/run) gets it through this command.
+        lint = subprocess.run([str(VENV / "bin" / "ruff"), "check", "--quiet", "."])
+        if lint.returncode != 0:
+            return lint.returncode
         ensure_test_binaries()
         redis = private_redis()
         try:

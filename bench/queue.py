@@ -449,10 +449,14 @@ def _fmt(value, unit: str = "", digits: int = 1) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def pct(xs, p):
+    """The p-th percentile of xs, or None for none."""
+    return None if not xs else percentile(xs, p)
+
+
 def figures(r: dict) -> dict[str, float | None]:
     """The comparable figures of one mode, as numbers (milliseconds, req/s, KiB, seconds)."""
     a = r["analysis"]["per_kind"]
-    pct = lambda xs, p: None if not xs else percentile(xs, p)
     changes = len(r["changes"]) or 1
     cpu = r["cpu"]
     return {

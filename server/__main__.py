@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")
     if settings.demo:
         from server.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
-        print("Demo logins (password: %s):" % DEMO_PASSWORD)
+        print(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email, _, _ in DEMO_ACCOUNTS:
             print(f"  {role:<9} {email}")
     print(flush=True)

@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from server.settings import Settings
     from server.web.metrics import Metrics
 
-SETTINGS: web.AppKey["Settings"] = web.AppKey("settings")
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB_POOL: web.AppKey[asyncpg.Pool] = web.AppKey("db_pool", asyncpg.Pool)
-SIO: web.AppKey["socketio.AsyncServer"] = web.AppKey("sio")
-EVENTS: web.AppKey["Events"] = web.AppKey("events")  # the live events the domains publish
+SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+EVENTS: web.AppKey[Events] = web.AppKey("events")  # the live events the domains publish
 MEDIA: web.AppKey[Any] = web.AppKey("media")
-METRICS: web.AppKey["Metrics"] = web.AppKey("metrics")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 INSTANCE_ID: web.AppKey[str] = web.AppKey("instance_id", str)
 ROUTE_TABLE: web.AppKey[list] = web.AppKey("route_table", list)  # for the OpenAPI document
 

@@ -59,7 +59,7 @@ class Settings:
     data_dir: str = "var"
 
     @classmethod
-    def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: dict | None = None, **overrides) -> Settings:
         """Read and validate the settings; `overrides` win over the environment."""
         env = dict(os.environ if env is None else env)
         development = env.get("DEMO") == "1" or overrides.get("demo", False)

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient
+from playwright.async_api import async_playwright
 
 pytestmark = pytest.mark.browser
 

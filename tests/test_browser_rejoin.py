@@ -4,10 +4,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import frames_decoded, launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient, wait_for
+from playwright.async_api import async_playwright
 
 pytestmark = pytest.mark.browser
 

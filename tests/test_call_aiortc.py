@@ -33,7 +33,6 @@ async def test_patient_and_doctor_exchange_video_frames_and_a_stranger_sees_noth
 
 async def test_precheck_peer_echoes_the_camera_and_answers_pings(people):
     from aiortc import RTCPeerConnection, RTCSessionDescription
-
     from rtc_peer import PatternTrack
 
     patient = await people.patient()

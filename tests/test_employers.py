@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
-
 from conftest import PASSWORD, Person
 
 ENGLISH_CSV = ("employee_ref,name,phone,email,department\r\n"
@@ -163,7 +162,7 @@ async def test_wrong_files_are_refused_with_a_clear_message_naming_the_file(orga
         (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, "application/octet-stream", 422),  # an .xlsx
         (b"employee_ref,name,phone\n\x00\x01\x02\x03binary", "text/csv", 422),
         (b"", "text/csv", 422),
-        ("name,phone\nAlice,13800000001\n".encode(), "text/csv", 422),  # no employee id column
+        (b"name,phone\nAlice,13800000001\n", "text/csv", 422),  # no employee id column
     ]
     for data, content_type, status in cases:
         response = await upload(employer, data, content_type=content_type)

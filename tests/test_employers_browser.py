@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import launch, new_page, sign_in
 from conftest import PASSWORD
+from playwright.async_api import async_playwright
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +56,7 @@ async def test_invited_person_registers_screens_and_goes_to_the_queue(server, pe
             await page.wait_for_url("**/employer")
             await page.locator("#import-form input[type=file]").set_input_files(files=[{
                 "name": "staff.csv", "mimeType": "text/csv",
-                "buffer": "employee_ref,name,phone\nE1,Wang Fang,13800000001\n".encode()}])
+                "buffer": b"employee_ref,name,phone\nE1,Wang Fang,13800000001\n"}])
             await page.locator("#import-form button[type=submit]").click()
             await page.wait_for_selector("#staff-rows tr[data-ref=E1]")
             await page.locator("#invite-unlinked").click()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import socketio
-
 from conftest import events_named, queued_patient, wait_for
 
 

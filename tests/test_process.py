@@ -8,7 +8,6 @@ import time
 
 import aiohttp
 import socketio
-
 from conftest import PASSWORD, cookie_headers
 from processes import ServerProcess
 

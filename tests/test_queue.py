@@ -6,9 +6,9 @@ import random
 
 import aiohttp
 import socketio
-
 from conftest import PASSWORD, cookie_headers, queued_patient
 from processes import ServerProcess
+
 from server import assessments
 from server.queue import service as queue_service
 
@@ -69,7 +69,7 @@ async def test_fifty_doctors_claim_five_hundred_patients_exactly_once(people, db
                 break
             results = await asyncio.gather(*(d.post("/api/doctor/claim", json={}) for d in doctors))
             round_claims = []
-            for doctor, response in zip(doctors, results):
+            for _doctor, response in zip(doctors, results):
                 if response.status == 404:
                     continue
                 assert response.status == 201, await response.text()

@@ -10,10 +10,10 @@ from datetime import timedelta
 import aiohttp
 import asyncpg
 import pytest
+from conftest import queued_patient
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from conftest import queued_patient
 from server.accounts import service as auth
 
 VITALS_ANSWERS = {"age_years": 41, "sex": "female", "symptoms": ["sore_throat", "cough"], "duration_days": 2,
@@ -512,9 +512,8 @@ async def _sign_in(browser, base, login):
 
 @pytest.mark.browser
 async def test_record_panel_autosaves_codes_and_ends_then_summary_and_admin_pages(server, people):
-    from playwright.async_api import async_playwright
-
     from browser import launch
+    from playwright.async_api import async_playwright
     base = f"http://127.0.0.1:{server.port}"
     patient, doctor, cid = await in_consultation(people)
     admin = await people.staff("admin")

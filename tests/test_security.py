@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient
+from playwright.async_api import async_playwright
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "webclient" / "templates"
 PAYLOAD = 'y" autofocus onfocus="alert(1)'

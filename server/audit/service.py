@@ -17,7 +17,7 @@ class Actor:
     ip: str | None = None
 
     @classmethod
-    def of(cls, user, ip: str | None = None) -> "Actor":
+    def of(cls, user, ip: str | None = None) -> Actor:
         """The actor for a user row (or None for an anonymous request)."""
         return cls(user["id"] if user else None, user["role"] if user else None, ip)
 

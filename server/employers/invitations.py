@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import segno
@@ -61,7 +61,7 @@ async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, empl
         raise ValidationFailed(t("emp_too_many_qr").format(max=MAX_QR_PER_REQUEST), field="employee_refs",
                                code="too_many_qr")
     tokens = [secrets.token_urlsafe(32) for _ in targets]
-    expires_at = datetime.now(timezone.utc) + timedelta(days=INVITATION_DAYS)
+    expires_at = datetime.now(UTC) + timedelta(days=INVITATION_DAYS)
     if targets:
         await conn.execute(sql.INSERT_INVITATIONS, [r["id"] for r in targets], [token_hash(tok) for tok in tokens],
                            employer_id, expires_at)
@@ -81,7 +81,7 @@ def _check_usable(row, lang: str) -> None:
         raise InvitationNotFound(t("inv_not_found"))
     if row["used_at"] is not None or row["patient_id"] is not None:
         raise InvitationUsed(t("inv_used"))
-    if row["expires_at"] <= datetime.now(timezone.utc):
+    if row["expires_at"] <= datetime.now(UTC):
         raise InvitationExpired(t("inv_expired"))
 
 

@@ -39,7 +39,7 @@ class Outcome:
     can_consult_now: bool
 
 
-def is_cleared(answers: "triage.TriageInput", disposition: str) -> bool:
+def is_cleared(answers: triage.TriageInput, disposition: str) -> bool:
     """True when every clearance condition of the module docstring holds."""
     symptoms_minor = all(code in MINOR_SYMPTOMS for code in answers.symptoms)
     afebrile = answers.temperature_c is not None and answers.temperature_c < triage.FEVER_THRESHOLD_C
@@ -47,7 +47,7 @@ def is_cleared(answers: "triage.TriageInput", disposition: str) -> bool:
     return symptoms_minor and afebrile and not exposed and disposition != "emergency"
 
 
-def decide(answers: "triage.TriageInput", disposition: str, screened_at: datetime) -> Outcome:
+def decide(answers: triage.TriageInput, disposition: str, screened_at: datetime) -> Outcome:
     """The outcome of one screening answered at `screened_at`, given the triage disposition."""
     if is_cleared(answers, disposition):
         return Outcome("cleared", screened_at + timedelta(hours=VALID_HOURS), False)

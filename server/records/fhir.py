@@ -10,6 +10,7 @@ address and the row, so exporting twice gives the same ids. The mapping follows 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from server.records import icd10
@@ -98,6 +99,123 @@ def _items(answers: dict, labels: dict[str, str], prefix: str = "") -> list[dict
     return items
 
 
+@dataclass(frozen=True)
+class _Refs:
+    """What most resources of one consultation's Bundle point at."""
+
+    ids: _Ids
+    cid: int
+    subject: dict
+    encounter: dict
+    requester: dict
+    ended_at: str | None
+
+
+def _conditions(refs: _Refs, record: dict) -> list[dict]:
+    """One Condition per coded diagnosis, or one for a free-text diagnosis."""
+    coded = []
+    for n, d in enumerate(record["diagnoses"]):
+        known = icd10.lookup(d["code"])
+        coded.append((refs.ids("Condition", f"{refs.cid}/{n}/{d['code']}"),
+                      {"coding": [{"system": icd10.SYSTEM, "code": d["code"],
+                                   "display": known.en if known else d["name"]}], "text": d["name"]}))
+    if not record["diagnoses"] and record["diagnosis"]:  # a free-text diagnosis, not coded
+        coded.append((refs.ids("Condition", f"{refs.cid}/text"), {"text": record["diagnosis"]}))
+    return [_entry(url, {
+        "resourceType": "Condition",
+        "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+        "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]},
+        "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis",
+                                  "display": "Encounter Diagnosis"}]}],
+        "code": code, "subject": refs.subject, "encounter": refs.encounter, "recorder": refs.requester,
+        "recordedDate": refs.ended_at}) for url, code in coded]
+
+
+def _encounter(refs: _Refs, consultation, assessment, department, conditions: list[str]) -> dict:
+    level = assessment["level"]
+    code, display = PRIORITY[level]
+    period = {"start": _time(consultation["started_at"])}
+    if consultation["ended_at"]:
+        period["end"] = refs.ended_at
+    encounter = {
+        "resourceType": "Encounter",
+        "identifier": [{"system": f"{refs.ids.base}/consultations", "value": str(refs.cid)}],
+        "status": "finished" if consultation["status"] == "ended" else "in-progress",
+        "class": {"system": ACT_CODE, "code": "VR", "display": "virtual"},
+        "priority": {"coding": [{"system": ACT_PRIORITY, "code": code, "display": display}],
+                     "text": f"Triage level {level}"},
+        "serviceType": {"text": department["name_en"] if department else consultation["department"]},
+        "subject": refs.subject,
+        "participant": [{"individual": refs.requester}],
+        "period": period,
+    }
+    if conditions:
+        encounter["diagnosis"] = [{"condition": {"reference": url}, "rank": n + 1} for n, url in enumerate(conditions)]
+    return encounter
+
+
+def _vitals(refs: _Refs, assessment, qr_url: str) -> list[dict]:
+    entries = []
+    for field, (loinc, name, unit, unit_text) in VITALS.items():
+        value = assessment["answers"].get(field)
+        if value is None:
+            continue
+        entries.append(_entry(refs.ids("Observation", f"{assessment['id']}/{field}"), {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs",
+                                      "display": "Vital Signs"}]}],
+            "code": {"coding": [{"system": LOINC, "code": loinc, "display": name}], "text": name},
+            "subject": refs.subject, "encounter": refs.encounter, "effectiveDateTime": _time(assessment["created_at"]),
+            "performer": [refs.subject], "derivedFrom": [{"reference": qr_url}],
+            "valueQuantity": {"value": value, "unit": unit_text, "system": UCUM, "code": unit}}))
+    return entries
+
+
+def _orders(refs: _Refs, record: dict, conditions: list[str]) -> list[dict]:
+    """MedicationRequests for the advised medications, and a ServiceRequest for a referral."""
+    entries = []
+    reasons = [{"reference": url} for url in conditions]
+    # Online, a first visit gets advice only; a prescription disposition makes the advice an order.
+    intent = "order" if record["disposition"] == "prescription" else "proposal"
+    for n, m in enumerate(record["medications"]):
+        dosage = ", ".join(part for part in (m.get("dose"), m.get("frequency"),
+                                             f"{m['days']} days" if m.get("days") else "") if part)
+        request = {
+            "resourceType": "MedicationRequest", "status": "active", "intent": intent,
+            "medicationCodeableConcept": {"text": m["drug"]},
+            "subject": refs.subject, "encounter": refs.encounter, "authoredOn": refs.ended_at,
+            "requester": refs.requester, "reasonReference": reasons,
+            "dosageInstruction": [{"text": dosage or m["drug"]}]}
+        if m.get("days"):
+            request["dispenseRequest"] = {"expectedSupplyDuration": {
+                "value": m["days"], "unit": "days", "system": UCUM, "code": "d"}}
+        entries.append(_entry(refs.ids("MedicationRequest", f"{refs.cid}/{n}"), request))
+    if record["disposition"] in REFERRAL_TARGET:
+        target = REFERRAL_TARGET[record["disposition"]]
+        referral = {
+            "resourceType": "ServiceRequest", "status": "active", "intent": "order",
+            "priority": REFERRAL_PRIORITY[record["disposition"]],
+            "code": {"coding": [{"system": SNOMED, "code": "3457005", "display": "Patient referral"}],
+                     "text": f"Referral: {target}"},
+            "subject": refs.subject, "encounter": refs.encounter, "authoredOn": refs.ended_at,
+            "requester": refs.requester, "performerType": {"text": target}, "reasonReference": reasons}
+        if record["advice"]:
+            referral["note"] = [{"text": record["advice"]}]
+        entries.append(_entry(refs.ids("ServiceRequest", refs.cid), referral))
+    return entries
+
+
+def _documents(refs: _Refs, attachments: list) -> list[dict]:
+    return [_entry(refs.ids("DocumentReference", a["id"]), {
+        "resourceType": "DocumentReference", "status": "current",
+        "subject": refs.subject, "date": _time(a["created_at"]),
+        "author": [refs.subject if a["uploader_role"] == "patient" else refs.requester],
+        "content": [{"attachment": {"contentType": a["content_type"], "url": f"{refs.ids.base}/api/attachments/{a['id']}",
+                                    "title": a["filename"], "size": a["size_bytes"],
+                                    "creation": _time(a["created_at"])}}],
+        "context": {"encounter": [refs.encounter]}}) for a in attachments]
+
+
 def bundle(*, base: str, consultation, patient, doctor, assessment, department, record: dict | None,
            attachments: list, labels: dict[str, str] | None = None, generated_at: datetime) -> dict:
     """The Bundle for one consultation. `record` is the current record, or None while it is still a draft."""
@@ -105,125 +223,35 @@ def bundle(*, base: str, consultation, patient, doctor, assessment, department, 
     cid = consultation["id"]
     patient_url, doctor_url = ids("Patient", patient["id"]), ids("Practitioner", doctor["id"])
     encounter_url, qr_url = ids("Encounter", cid), ids("QuestionnaireResponse", assessment["id"])
-    subject, encounter_ref = {"reference": patient_url}, {"reference": encounter_url}
-    requester = {"reference": doctor_url, "display": doctor["name"]}
-    entries = []
+    refs = _Refs(ids, cid, {"reference": patient_url}, {"reference": encounter_url},
+                 {"reference": doctor_url, "display": doctor["name"]},
+                 _time(consultation["ended_at"]) if consultation["ended_at"] else None)
 
     patient_resource = {"resourceType": "Patient",
                         "identifier": [{"system": f"{ids.base}/patients", "value": str(patient["id"])}],
                         "name": [{"text": patient["name"]}], "gender": GENDER.get(patient["sex"], "unknown")}
     if patient["birth_date"]:
         patient_resource["birthDate"] = _time(patient["birth_date"])
-    entries.append(_entry(patient_url, patient_resource))
-    entries.append(_entry(doctor_url, {
-        "resourceType": "Practitioner",
-        "identifier": [{"system": f"{ids.base}/doctors", "value": str(doctor["id"])}],
-        "name": [{"text": doctor["name"]}]}))
-
-    conditions = []
+    conditions = _conditions(refs, record) if record is not None else []
+    entries = [
+        _entry(patient_url, patient_resource),
+        _entry(doctor_url, {"resourceType": "Practitioner",
+                            "identifier": [{"system": f"{ids.base}/doctors", "value": str(doctor["id"])}],
+                            "name": [{"text": doctor["name"]}]}),
+        _entry(encounter_url, _encounter(refs, consultation, assessment, department,
+                                         [c["fullUrl"] for c in conditions])),
+        *conditions,
+        _entry(qr_url, {
+            "resourceType": "QuestionnaireResponse",
+            "identifier": {"system": f"{ids.base}/assessments", "value": str(assessment["id"])},
+            "questionnaire": f"{ids.base}/fhir/Questionnaire/triage|{assessment['questionnaire_version']}",
+            "status": "completed", "subject": refs.subject, "encounter": refs.encounter,
+            "authored": _time(assessment["created_at"]), "author": refs.subject, "source": refs.subject,
+            "item": _items(assessment["answers"], labels or {})}),
+        *_vitals(refs, assessment, qr_url),
+    ]
     if record is not None:
-        def condition(url: str, code: dict) -> None:
-            conditions.append(url)
-            entries.append(_entry(url, {
-                "resourceType": "Condition",
-                "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
-                "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]},
-                "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis",
-                                          "display": "Encounter Diagnosis"}]}],
-                "code": code, "subject": subject, "encounter": encounter_ref, "recorder": requester,
-                "recordedDate": _time(consultation["ended_at"])}))
-
-        for n, d in enumerate(record["diagnoses"]):
-            known = icd10.lookup(d["code"])
-            condition(ids("Condition", f"{cid}/{n}/{d['code']}"),
-                      {"coding": [{"system": icd10.SYSTEM, "code": d["code"],
-                                   "display": known.en if known else d["name"]}], "text": d["name"]})
-        if not record["diagnoses"] and record["diagnosis"]:  # a free-text diagnosis, not coded
-            condition(ids("Condition", f"{cid}/text"), {"text": record["diagnosis"]})
-
-    level = assessment["level"]
-    code, display = PRIORITY[level]
-    period = {"start": _time(consultation["started_at"])}
-    if consultation["ended_at"]:
-        period["end"] = _time(consultation["ended_at"])
-    encounter = {
-        "resourceType": "Encounter",
-        "identifier": [{"system": f"{ids.base}/consultations", "value": str(cid)}],
-        "status": "finished" if consultation["status"] == "ended" else "in-progress",
-        "class": {"system": ACT_CODE, "code": "VR", "display": "virtual"},
-        "priority": {"coding": [{"system": ACT_PRIORITY, "code": code, "display": display}],
-                     "text": f"Triage level {level}"},
-        "serviceType": {"text": department["name_en"] if department else consultation["department"]},
-        "subject": subject,
-        "participant": [{"individual": requester}],
-        "period": period,
-    }
-    if conditions:
-        encounter["diagnosis"] = [{"condition": {"reference": url}, "rank": n + 1} for n, url in enumerate(conditions)]
-    entries.insert(2, _entry(encounter_url, encounter))
-
-    entries.append(_entry(qr_url, {
-        "resourceType": "QuestionnaireResponse",
-        "identifier": {"system": f"{ids.base}/assessments", "value": str(assessment["id"])},
-        "questionnaire": f"{ids.base}/fhir/Questionnaire/triage|{assessment['questionnaire_version']}",
-        "status": "completed", "subject": subject, "encounter": encounter_ref,
-        "authored": _time(assessment["created_at"]), "author": subject, "source": subject,
-        "item": _items(assessment["answers"], labels or {})}))
-
-    for field, (loinc, name, unit, unit_text) in VITALS.items():
-        value = assessment["answers"].get(field)
-        if value is None:
-            continue
-        entries.append(_entry(ids("Observation", f"{assessment['id']}/{field}"), {
-            "resourceType": "Observation", "status": "final",
-            "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs",
-                                      "display": "Vital Signs"}]}],
-            "code": {"coding": [{"system": LOINC, "code": loinc, "display": name}], "text": name},
-            "subject": subject, "encounter": encounter_ref, "effectiveDateTime": _time(assessment["created_at"]),
-            "performer": [subject], "derivedFrom": [{"reference": qr_url}],
-            "valueQuantity": {"value": value, "unit": unit_text, "system": UCUM, "code": unit}}))
-
-    if record is not None:
-        # Online, a first visit gets advice only; a prescription disposition makes the advice an order.
-        intent = "order" if record["disposition"] == "prescription" else "proposal"
-        for n, m in enumerate(record["medications"]):
-            dosage = ", ".join(part for part in (m.get("dose"), m.get("frequency"),
-                                                 f"{m['days']} days" if m.get("days") else "") if part)
-            request = {
-                "resourceType": "MedicationRequest", "status": "active", "intent": intent,
-                "medicationCodeableConcept": {"text": m["drug"]},
-                "subject": subject, "encounter": encounter_ref, "authoredOn": _time(consultation["ended_at"]),
-                "requester": requester,
-                "reasonReference": [{"reference": url} for url in conditions],
-                "dosageInstruction": [{"text": dosage or m["drug"]}]}
-            if m.get("days"):
-                request["dispenseRequest"] = {"expectedSupplyDuration": {
-                    "value": m["days"], "unit": "days", "system": UCUM, "code": "d"}}
-            entries.append(_entry(ids("MedicationRequest", f"{cid}/{n}"), request))
-
-        if record["disposition"] in REFERRAL_TARGET:
-            target = REFERRAL_TARGET[record["disposition"]]
-            entries.append(_entry(ids("ServiceRequest", cid), {
-                "resourceType": "ServiceRequest", "status": "active", "intent": "order",
-                "priority": REFERRAL_PRIORITY[record["disposition"]],
-                "code": {"coding": [{"system": SNOMED, "code": "3457005", "display": "Patient referral"}],
-                         "text": f"Referral: {target}"},
-                "subject": subject, "encounter": encounter_ref, "authoredOn": _time(consultation["ended_at"]),
-                "requester": requester, "performerType": {"text": target},
-                "reasonReference": [{"reference": url} for url in conditions],
-                "note": [{"text": record["advice"]}] if record["advice"] else None}))
-            if entries[-1]["resource"]["note"] is None:
-                del entries[-1]["resource"]["note"]
-
-    for a in attachments:
-        entries.append(_entry(ids("DocumentReference", a["id"]), {
-            "resourceType": "DocumentReference", "status": "current",
-            "subject": subject, "date": _time(a["created_at"]),
-            "author": [subject if a["uploader_role"] == "patient" else requester],
-            "content": [{"attachment": {"contentType": a["content_type"], "url": f"{ids.base}/api/attachments/{a['id']}",
-                                        "title": a["filename"], "size": a["size_bytes"],
-                                        "creation": _time(a["created_at"])}}],
-            "context": {"encounter": [encounter_ref]}}))
-
+        entries += _orders(refs, record, [c["fullUrl"] for c in conditions])
+    entries += _documents(refs, attachments)
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
             "timestamp": _time(generated_at), "entry": entries}

@@ -10,7 +10,7 @@ disposition, advice) keep the values as ended.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import asyncpg
@@ -349,7 +349,7 @@ async def fhir_bundle(conn: asyncpg.Connection, consultation, actor: Actor, base
         doctor=await conn.fetchrow(sql.DOCTOR, consultation["doctor_id"]), assessment=assessment,
         department=await conn.fetchrow(sql.DEPARTMENT, consultation["department"]), record=record,
         attachments=await conn.fetch(sql.ATTACHMENTS, consultation["id"]),
-        labels=_question_labels(assessment["questionnaire_version"], "en"), generated_at=datetime.now(timezone.utc))
+        labels=_question_labels(assessment["questionnaire_version"], "en"), generated_at=datetime.now(UTC))
 
 
 NEXT_STEPS = {
