@@ -26,6 +26,7 @@ from server.queue.housekeeping import housekeeping_ctx
 from server.settings import Settings
 from server.web.metrics import Metrics
 from server.web.middleware import setup_middlewares
+from server.web.pages import page_context
 from server.web.routes import setup_routes
 from signaling.live import LiveEvents
 from signaling.namespace import ClinicNamespace, member_left
@@ -33,7 +34,6 @@ from signaling.redis_manager import BoundedRedisManager
 
 log = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "webclient" / "templates"
-HEARTBEAT_SECONDS = 5.0
 
 
 async def database_ctx(app: web.Application):
@@ -56,21 +56,12 @@ async def database_ctx(app: web.Application):
 
 async def presence_ctx(app: web.Application):
     """Heartbeat this process so others can tell its room presence is live; forget it at shutdown."""
-    async def beat():
-        while True:
-            try:
-                async with app[DB_POOL].acquire() as conn:
-                    # Rooms held by a process that died: those members left (their grace period starts).
-                    for consultation_id, role in await presence.heartbeat(conn, app[INSTANCE_ID]):
-                        if role not in await presence.roles_present(conn, consultation_id):
-                            await member_left(app[SIO], conn, consultation_id, role)
-            except Exception:
-                log.warning("heartbeat failed", exc_info=True)
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+    async def left(conn, consultation_id: int, role: str) -> None:
+        await member_left(app[SIO], conn, consultation_id, role)
 
     async with app[DB_POOL].acquire() as conn:
         await presence.heartbeat(conn, app[INSTANCE_ID])
-    task = asyncio.create_task(beat())
+    task = asyncio.create_task(presence.heartbeats(app[DB_POOL], app[INSTANCE_ID], left))
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -137,7 +128,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[INSTANCE_ID] = secrets.token_hex(6)
     app[METRICS] = Metrics()
     setup_middlewares(app)
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                         context_processors=[page_context])
     setup_routes(app)
     sio = create_socketio(settings)
     sio.register_namespace(ClinicNamespace(app))

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class SettingsError(ValueError):
@@ -32,7 +31,6 @@ class Settings:
     """Everything the application reads from its environment."""
 
     database_url: str | None = None
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
@@ -63,9 +61,12 @@ class Settings:
         """Read and validate the settings; `overrides` win over the environment."""
         env = dict(os.environ if env is None else env)
         development = env.get("DEMO") == "1" or overrides.get("demo", False)
-        secret = env.get("SECRET_KEY")
-        if not secret and not development and env.get("CLINIC_ENV", "development") == "production":
-            raise SettingsError("SECRET_KEY must be set in production")
+        # CLINIC_ENV=production (docker-compose.yml sets it) refuses what only development may use.
+        if env.get("CLINIC_ENV", "development") == "production":
+            if development:
+                raise SettingsError("DEMO=1 (demo accounts) is refused when CLINIC_ENV=production")
+            if env.get("COOKIE_SECURE") != "1":
+                raise SettingsError("COOKIE_SECURE=1 is required when CLINIC_ENV=production (HTTPS only)")
         turn_urls = _list(env, "TURN_URLS")
         for url in turn_urls:
             if not url.startswith(("turn:", "turns:")):
@@ -93,7 +94,5 @@ class Settings:
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
         )
-        if secret:
-            values["secret_key"] = secret
         values.update(overrides)
         return cls(**values)

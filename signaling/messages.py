@@ -1,6 +1,9 @@
 """Shapes and size limits of the messages clients send over Socket.IO; one place checks them all."""
 from __future__ import annotations
 
+from server.web.errors import AppError
+from server.web.validation import parse_id
+
 SIGNAL_KINDS = ("offer", "answer", "candidate", "hangup", "restart")
 # An SDP offer with several tracks is a few KB; 64 KB leaves room and still refuses abuse.
 MAX_SDP_BYTES = 64 * 1024
@@ -8,30 +11,25 @@ MAX_CANDIDATE_BYTES = 2 * 1024
 MAX_CHAT_CHARS = 2000
 
 
-class BadMessage(ValueError):
-    """A client message of the wrong shape or size; `code` is sent back in the ack."""
+class BadMessage(AppError):
+    """A client message of the wrong shape or size; its code and message go back in the ack (AppError.ack)."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+    status = 422
 
-    def ack(self) -> dict:
-        """The failed ack."""
-        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+    def __init__(self, code: str, message: str, **params):
+        too_large = code == "too_large"
+        super().__init__(None if too_large else message, code=code,
+                         text="error.message_too_large" if too_large else None, params=params)
 
 
 def consultation_id(payload) -> int:
     """The positive integer consultation id of a payload."""
     if not isinstance(payload, dict):
         raise BadMessage("bad_payload", "The payload must be an object.")
-    raw = payload.get("consultation_id")
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
+        return parse_id(payload.get("consultation_id"))
+    except ValueError:
         raise BadMessage("bad_consultation_id", "consultation_id is missing or not an id.") from None
-    if value <= 0 or isinstance(raw, bool):
-        raise BadMessage("bad_consultation_id", "consultation_id is missing or not an id.")
-    return value
 
 
 def _candidate_size(data) -> int:
@@ -60,7 +58,7 @@ def signal(payload) -> tuple[int, str, object]:
                 and 0 <= _candidate_size({k: v for k, v in data.items() if k != "sdp"}) <= 256):
             raise BadMessage("bad_data", f"An {kind} carries {{type: '{kind}', sdp}}.")
         if len(data["sdp"]) > MAX_SDP_BYTES:
-            raise BadMessage("too_large", f"An {kind} may be at most {MAX_SDP_BYTES} bytes.")
+            raise BadMessage("too_large", "", max=f"{MAX_SDP_BYTES // 1024} KB")
     elif kind == "candidate":
         if data is not None and not isinstance(data, dict):
             raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
@@ -68,7 +66,7 @@ def signal(payload) -> tuple[int, str, object]:
         if size < 0:
             raise BadMessage("bad_data", "A candidate carries an RTCIceCandidate object or null.")
         if size > MAX_CANDIDATE_BYTES:
-            raise BadMessage("too_large", f"A candidate may be at most {MAX_CANDIDATE_BYTES} bytes.")
+            raise BadMessage("too_large", "", max=f"{MAX_CANDIDATE_BYTES // 1024} KB")
     elif data is not None and not (isinstance(data, dict) and len(data) <= 4 and _candidate_size(data) <= 256):
         raise BadMessage("bad_data", f"A {kind} carries no data, or a small flat object.")
     return cid, kind, data
@@ -81,5 +79,5 @@ def chat(payload) -> tuple[int, str]:
     if not isinstance(text, str) or not text.strip():
         raise BadMessage("bad_text", "text must be a non-empty string.")
     if len(text) > MAX_CHAT_CHARS:
-        raise BadMessage("too_large", f"A chat message may be at most {MAX_CHAT_CHARS} characters.")
+        raise BadMessage("too_large", "", max=MAX_CHAT_CHARS)
     return cid, text.strip()

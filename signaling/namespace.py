@@ -13,10 +13,11 @@ from server.consultations import service as consults
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS
 from server.presence import service as presence
 from server.queue import service as queue_service
+from server.web import i18n
+from server.web.errors import AppError, Conflict, Forbidden, NotFound
 from signaling import live, messages
 
 log = logging.getLogger(__name__)
-NOT_JOINED = {"ok": False, "error": {"code": "not_joined", "message": "Join the consultation first."}}
 
 
 class ClinicNamespace(socketio.AsyncNamespace):
@@ -43,7 +44,8 @@ class ClinicNamespace(socketio.AsyncNamespace):
         if user is None:
             raise ConnectionRefusedError("not_signed_in")
         ip = request.remote if request is not None else None
-        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}})
+        lang = i18n.pick_language(request) if request is not None else "zh"
+        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang})
         await self.enter_room(sid, live.user_room(user["id"]))
         if user["role"] == "doctor":
             await self.enter_room(sid, live.doctors_room(user["department"]))
@@ -65,11 +67,11 @@ class ClinicNamespace(socketio.AsyncNamespace):
         session = await self.get_session(sid)
         user = session["user"]
         if user["role"] != "patient":
-            return {"ok": False, "error": {"code": "forbidden", "message": "Only patients wait in a queue."}}
+            return Forbidden("Only patients wait in a queue.").ack(session["lang"])
         async with self.pool.acquire() as conn:
             entry = await queue_service.open_entry(conn, user["id"])
             if entry is None:
-                return {"ok": False, "error": {"code": "not_queued", "message": "You are not in a queue."}}
+                return NotFound(code="not_queued").ack(session["lang"])
             # Enter the room before taking the snapshot, so no change can fall between the two.
             await self.enter_room(sid, live.queue_room(entry["department"]))
             back = None
@@ -90,14 +92,14 @@ class ClinicNamespace(socketio.AsyncNamespace):
         try:
             cid = messages.consultation_id(payload)
         except messages.BadMessage as exc:
-            return exc.ack()
+            return exc.ack(session["lang"])
         async with self.pool.acquire() as conn:
             role, status = await consults.membership(conn, cid, user)
             if role is None or status is None:
                 await _audit(conn, session, "consultation.join", cid, allowed=False)
-                return {"ok": False, "error": {"code": "forbidden", "message": "You are not in this consultation."}}
+                return Forbidden("You are not in this consultation.").ack(session["lang"])
             if status == "ended":
-                return {"ok": False, "error": {"code": "ended", "message": "This consultation has ended."}}
+                return Conflict(code="ended").ack(session["lang"])
             before = await presence.enter(conn, sid, self.app[INSTANCE_ID], cid, user["id"], role)
             await consults.member_joined(conn, cid, role)
             await _audit(conn, session, "consultation.join", cid, allowed=True)
@@ -114,13 +116,14 @@ class ClinicNamespace(socketio.AsyncNamespace):
     async def on_signal(self, sid, payload):
         """Relay offer/answer/candidate/hangup to the other member only."""
         started = time.perf_counter()
+        session = await self.get_session(sid)
         try:
             cid, kind, data = messages.signal(payload)
         except messages.BadMessage as exc:
-            return exc.ack()
-        session, role = await self._joined(sid, cid)
+            return exc.ack(session["lang"])
+        role = session["rooms"].get(cid)
         if role is None:
-            return NOT_JOINED
+            return AppError(code="not_joined").ack(session["lang"])
         await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
                         room=live.member_room(cid, live.other_role(role)))
         metrics = self.app.get(METRICS)
@@ -130,22 +133,18 @@ class ClinicNamespace(socketio.AsyncNamespace):
 
     async def on_chat(self, sid, payload):
         """Store a chat message, then send it to both members."""
+        session = await self.get_session(sid)
         try:
             cid, text = messages.chat(payload)
         except messages.BadMessage as exc:
-            return exc.ack()
-        session, role = await self._joined(sid, cid)
+            return exc.ack(session["lang"])
+        role = session["rooms"].get(cid)
         if role is None:
-            return NOT_JOINED
+            return AppError(code="not_joined").ack(session["lang"])
         async with self.pool.acquire() as conn:
             message = await consults.add_message(conn, cid, session["user"], role, text)
         await self.emit("chat", message, room=live.consult_room(cid))
         return {"ok": True, "message": message}
-
-    async def _joined(self, sid, consultation_id: int) -> tuple[dict, str | None]:
-        """(the connection's session, its role in the consultation or None when it has not joined)."""
-        session = await self.get_session(sid)
-        return session, session["rooms"].get(consultation_id)
 
     def _count(self, delta: int) -> None:
         metrics = self.app.get(METRICS)

@@ -46,10 +46,6 @@ class BoundedRedisManager(socketio.AsyncRedisManager):
         self.pubsub = aioredis.Redis.from_url(self.redis_url).pubsub(ignore_subscribe_messages=True)
         self.connected = True
 
-    async def ping(self) -> bool:
-        """True when Redis answers (used by the health check)."""
-        return bool(await self.redis.ping())
-
     async def close(self) -> None:
         """Release the Redis connections (at shutdown)."""
         if self.pubsub is not None:

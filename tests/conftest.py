@@ -89,7 +89,7 @@ async def db(database_url):
 @pytest.fixture
 def settings(database_url) -> Settings:
     """Settings for an app under test."""
-    return Settings(database_url=database_url, secret_key="test-secret", housekeeping_seconds=0.2)
+    return Settings(database_url=database_url, housekeeping_seconds=0.2)
 
 
 @pytest.fixture

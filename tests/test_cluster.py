@@ -87,7 +87,7 @@ def cluster(database_url, tmp_path_factory):
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
     url = _with_database(admin, name)
     log_dir = tmp_path_factory.mktemp("cluster")
-    env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "DEMO": "1", "SECRET_KEY": "cluster-test-secret",
+    env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "DEMO": "1",
            "LOG_LEVEL": "WARNING", "TURN_URLS": "", "STUN_URLS": ""}
     a, b = ServerProcess(env, log_dir=log_dir), ServerProcess(env, log_dir=log_dir)
     try:

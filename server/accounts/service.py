@@ -13,10 +13,8 @@ from server.accounts.passwords import hash_password, verify_password
 from server.web.errors import Conflict, Forbidden, NotSignedIn, ValidationFailed
 
 SESSION_COOKIE = "clinic_session"
-ROLES = ("patient", "doctor", "employer", "admin")
 # Mainland China mobile numbers (11 digits starting with 1), optionally with +86.
 PHONE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 
 
@@ -40,7 +38,8 @@ def public_user(row) -> dict:
     return user
 
 
-def _token_hash(token: str) -> bytes:
+def token_hash(token: str) -> bytes:
+    """What is stored of a secret token (a session cookie, an invitation link): its sha256."""
     return hashlib.sha256(token.encode()).digest()
 
 
@@ -85,21 +84,17 @@ async def login_taken(pool: asyncpg.Pool, *, email: str | None = None, phone: st
 
 
 async def create_staff(conn: asyncpg.Connection, *, role: str, name: str, email: str, password_hash: str,
-                       department: str | None, organisation_id) -> asyncpg.Record:
+                       department: str | None, organisation_id: int | None) -> asyncpg.Record:
     """An account an admin creates: a doctor needs an existing department, an employer an existing organisation."""
-    org_id = None
     if role == "doctor":
         if not department or not await conn.fetchval(sql.DEPARTMENT_EXISTS, department):
             raise ValidationFailed("A doctor needs an existing department.", field="department")
     if role == "employer":
-        try:
-            org_id = int(organisation_id)
-        except (TypeError, ValueError):
-            org_id = None
-        if org_id is None or not await conn.fetchval(sql.ORGANISATION_EXISTS, org_id):
+        if organisation_id is None or not await conn.fetchval(sql.ORGANISATION_EXISTS, organisation_id):
             raise ValidationFailed("An employer needs an existing organisation.", field="organisation_id")
     return await create_user(conn, role=role, name=name, email=email, password_hash=password_hash,
-                             department=department if role == "doctor" else None, organisation_id=org_id)
+                             department=department if role == "doctor" else None,
+                             organisation_id=organisation_id if role == "employer" else None)
 
 
 async def create_organisation(conn: asyncpg.Connection, name: str) -> asyncpg.Record:
@@ -127,7 +122,7 @@ async def authenticate(pool: asyncpg.Pool, login: str, password: str):
 async def open_session(conn: asyncpg.Connection, user_id: int, ttl_hours: int) -> tuple[str, str]:
     """Create a session; return (cookie value, csrf token). Only a hash of the cookie is stored."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    await conn.execute(sql.INSERT_SESSION, _token_hash(token), user_id, csrf, ttl_hours)
+    await conn.execute(sql.INSERT_SESSION, token_hash(token), user_id, csrf, ttl_hours)
     return token, csrf
 
 
@@ -135,13 +130,13 @@ async def session_user(conn: asyncpg.Connection, token: str | None):
     """The (user row with csrf_token) of a live session cookie, or None."""
     if not token or len(token) > 200:
         return None
-    return await conn.fetchrow(sql.SESSION_USER, _token_hash(token))
+    return await conn.fetchrow(sql.SESSION_USER, token_hash(token))
 
 
 async def close_session(conn: asyncpg.Connection, token: str | None) -> None:
     """Forget the session (sign out)."""
     if token:
-        await conn.execute(sql.DELETE_SESSION, _token_hash(token))
+        await conn.execute(sql.DELETE_SESSION, token_hash(token))
 
 
 async def forget_expired_sessions(conn: asyncpg.Connection) -> None:

@@ -2,24 +2,38 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import AfterValidator, Field, field_validator
 
 from server.accounts import service as auth
 from server.keys import SETTINGS
 from server.web.common import json, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
-from server.web.validation import Body, parse_body
+from server.web.validation import Body, Email, Id, invalid, parse_body
+
+
+def _phone(raw: str) -> str:
+    try:
+        return auth.normalise_phone(raw)
+    except ValidationFailed as error:
+        raise invalid(error.code, error.message) from None
 
 
 class Register(Body):
-    phone: str = Field(max_length=20)
+    phone: Annotated[str, Field(max_length=20), AfterValidator(_phone)]
     password: str = Field(max_length=256)
     name: str = Field(min_length=1, max_length=100)
     birth_date: date | None = None
     sex: Literal["female", "male", "other"] | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        if value is not None and not (date(1900, 1, 1) <= value <= date.today()):
+            raise invalid("validation_failed", "The date of birth is not plausible.")
+        return value
 
 
 class Login(Body):
@@ -30,10 +44,10 @@ class Login(Body):
 class NewUser(Body):
     role: Literal["patient", "doctor", "employer", "admin"]
     name: str = Field(min_length=1, max_length=100)
-    email: str = Field(max_length=200)
+    email: Email
     password: str = Field(max_length=256)
-    department: str | None = None
-    organisation_id: str | int | None = None
+    department: str | None = Field(default=None, max_length=40)
+    organisation_id: Id | None = None
 
 
 class NewOrganisation(Body):
@@ -51,9 +65,7 @@ def _signed_in(request: web.Request, user, token: str, csrf: str, status: int) -
 async def register(request: web.Request) -> web.Response:
     """A patient registers with phone and password and is signed in."""
     body = await parse_body(request, Register)
-    phone = auth.normalise_phone(body.phone)
-    if body.birth_date and not (date(1900, 1, 1) <= body.birth_date <= date.today()):
-        raise ValidationFailed("The date of birth is not plausible.", field="birth_date")
+    phone = body.phone
     # The slow hash is made before any connection is taken: a flood of sign-ups cannot starve the pool.
     if await auth.login_taken(pool(request), phone=phone):
         raise Conflict("An account with this email or phone number already exists.", field="phone",
@@ -98,8 +110,6 @@ async def create_user(request: web.Request) -> web.Response:
     """An admin creates a doctor, employer, admin (or patient) account."""
     user_of(request, "admin")
     body = await parse_body(request, NewUser)
-    if not auth.EMAIL_RE.match(body.email):
-        raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
     password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
         user = await auth.create_staff(conn, role=body.role, name=body.name, email=body.email,

@@ -26,29 +26,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import asyncpg
 
 from server.admin import queries as sql
-from server.web.errors import ValidationFailed
 
 LOSS_PCT, RTT_MS, JITTER_MS = 5.0, 400.0, 30.0
 DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_DAYS = 14
 MAX_DAYS = 90
 QUALITY_RULE = {"packet_loss_pct_over": LOSS_PCT, "rtt_ms_over": RTT_MS, "jitter_ms_over": JITTER_MS,
                 "text": f"any report with packet loss > {LOSS_PCT:g} %, round trip > {RTT_MS:g} ms or jitter > {JITTER_MS:g} ms"}
 
 
-def parse_window(days_raw: str | None, tz_raw: str | None) -> tuple[int, str]:
-    """(days 1-90, an IANA time zone) from the query; 422 naming the field otherwise."""
+def known_zone(name: str) -> bool:
+    """True for an IANA time zone name this machine knows."""
     try:
-        days = int(days_raw) if days_raw not in (None, "") else 14
-    except ValueError:
-        raise ValidationFailed("days must be a whole number.", field="days") from None
-    if not 1 <= days <= MAX_DAYS:
-        raise ValidationFailed(f"days must be between 1 and {MAX_DAYS}.", field="days")
-    tz = tz_raw or DEFAULT_TZ
-    try:
-        ZoneInfo(tz)
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed("tz must be a time zone name such as Asia/Shanghai.", field="tz") from None
-    return days, tz
+        return False
+    return True
 
 
 def _round(value, digits: int = 1):

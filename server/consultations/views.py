@@ -2,19 +2,26 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from server import triage
 from server.consultations import service as consults
 from server.events import publish
 from server.records import service as records
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
-from server.web.errors import Conflict, NotFound, ValidationFailed
-from server.web.validation import Body, parse_body
+from server.web.errors import Conflict, NotFound
+from server.web.validation import Body, invalid, parse_body
 
 
 class Transfer(Body):
     department: str = Field(min_length=1, max_length=40)
+
+    @field_validator("department")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in triage.DEPARTMENTS:
+            raise invalid("unknown_department", "No such department.")
+        return value
 
 
 class EndConsultation(records.EndRecord):
@@ -86,8 +93,6 @@ async def return_to_queue(request: web.Request) -> web.Response:
 async def transfer(request: web.Request) -> web.Response:
     """The doctor sends the patient to another department's queue, keeping the time they have waited."""
     body = await parse_body(request, Transfer)
-    if body.department not in triage.DEPARTMENTS:
-        raise ValidationFailed("No such department.", field="department", code="unknown_department")
     return await _hand_back(request, "transferred", body.department)
 
 

@@ -15,6 +15,7 @@ from server.accounts import service as auth
 from server.employers import queries as sql
 from server.web import i18n
 from server.web.errors import ValidationFailed
+from server.web.validation import EMAIL_RE
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -54,28 +55,27 @@ class ParsedStaff:
     errors: list[dict] = field(default_factory=list)
 
 
-def _file_error(message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, field="file", code=code)
+def _file_error(text: str, code: str, **params) -> ValidationFailed:
+    return ValidationFailed(field="file", code=code, text=text, params=params)
 
 
-def decode_upload(raw: bytes, lang: str = "en") -> str:
+def decode_upload(raw: bytes) -> str:
     """The text of an uploaded CSV: UTF-8 (BOM or not), UTF-16 with BOM, or GBK; 422 on binary content.
 
     Hand-written rather than a file-type library: a CSV is text, so the question is only "is this
     text, in which encoding"; the one binary case worth its own message is an Excel workbook.
     """
-    t = i18n.translator(lang)
     if not raw.strip():
-        raise _file_error(t("emp_file_empty"), "file_empty")
+        raise _file_error("emp_file_empty", "file_empty")
     if raw.startswith(_WORKBOOK_MAGIC):
-        raise _file_error(t("emp_file_excel"), "file_is_workbook")
+        raise _file_error("emp_file_excel", "file_is_workbook")
     candidates: tuple[str, ...]
     if raw.startswith(codecs.BOM_UTF8):
         raw, candidates = raw[len(codecs.BOM_UTF8):], ("utf-8",)
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ("utf-16",)  # Excel's "Unicode text" export
     elif b"\x00" in raw[:65536]:
-        raise _file_error(t("emp_file_binary"), "file_not_text")
+        raise _file_error("emp_file_binary", "file_not_text")
     else:
         candidates = ("utf-8", "gb18030")  # GB18030 is the superset of GBK that Chinese Excel writes
     for encoding in candidates:
@@ -84,9 +84,9 @@ def decode_upload(raw: bytes, lang: str = "en") -> str:
         except UnicodeDecodeError:
             continue
         if _CONTROL.search(text[:65536]):
-            raise _file_error(t("emp_file_binary"), "file_not_text")
+            raise _file_error("emp_file_binary", "file_not_text")
         return text
-    raise _file_error(t("emp_file_encoding"), "file_encoding")
+    raise _file_error("emp_file_encoding", "file_encoding")
 
 
 def _header_key(cell: str) -> str:
@@ -105,20 +105,20 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def map_header(header: list[str], lang: str = "en") -> dict[str, int]:
+def map_header(header: list[str]) -> dict[str, int]:
     """Column index of each known field; 422 when a required column is missing or one appears twice."""
-    t = i18n.translator(lang)
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = HEADER_ALIASES.get(_header_key(cell))
         if name is None:
             continue  # other columns (notes, job title...) are ignored
         if name in columns:
-            raise _file_error(t("emp_file_duplicate_column").format(column=_clean(cell)), "duplicate_column")
+            raise _file_error("emp_file_duplicate_column", "duplicate_column", column=_clean(cell))
         columns[name] = index
-    missing = [t(f"emp_col_{name}") for name in REQUIRED if name not in columns]
-    if missing:
-        raise _file_error(t("emp_file_columns").format(columns=", ".join(missing)), "missing_columns")
+    missing = [i18n.TEXTS[f"emp_col_{name}"] for name in REQUIRED if name not in columns]
+    if missing:  # the column names in the client's language: a (zh, en) parameter
+        raise _file_error("emp_file_columns", "missing_columns",
+                          columns=("、".join(zh for zh, _ in missing), ", ".join(en for _, en in missing)))
     return columns
 
 
@@ -148,7 +148,7 @@ def _row_problems(values: dict[str, str], t) -> tuple[dict[str, str | None], lis
                 continue
         elif name == "email":
             value = value.lower()
-            if not auth.EMAIL_RE.match(value):
+            if not EMAIL_RE.match(value):
                 problems.append((name, t("emp_err_email")))
                 continue
         out[name] = value
@@ -162,15 +162,15 @@ def parse_staff_csv(raw: bytes, lang: str = "en") -> ParsedStaff:
     first one wins. Blank lines (Excel writes `,,,,` for them) are skipped.
     """
     t = i18n.translator(lang)
-    text = decode_upload(raw, lang)
+    text = decode_upload(raw)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     parsed = ParsedStaff()
     try:
         header = next(reader, None)
         if header is None or not any(_clean(c) for c in header):
-            raise _file_error(t("emp_file_empty"), "file_empty")
-        columns = map_header(header, lang)
+            raise _file_error("emp_file_empty", "file_empty")
+        columns = map_header(header)
         seen_refs: dict[str, int] = {}
         seen_phones: dict[str, int] = {}
         line = reader.line_num + 1
@@ -191,7 +191,7 @@ def parse_staff_csv(raw: bytes, lang: str = "en") -> ParsedStaff:
             seen_phones[row["phone"]] = start
             parsed.rows.append(tuple(row[name] for name in FIELDS))
     except csv.Error as exc:
-        raise _file_error(t("emp_file_malformed").format(line=reader.line_num, detail=exc), "file_malformed") from None
+        raise _file_error("emp_file_malformed", "file_malformed", line=reader.line_num, detail=exc) from None
     return parsed
 
 

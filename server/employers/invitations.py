@@ -2,7 +2,6 @@
 links to employers."""
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -10,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import segno
 
+from server.accounts import service as auth
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.employers import queries as sql
-from server.web import i18n
 from server.web.errors import AppError, Conflict, NotFound, ValidationFailed
 
 INVITATION_DAYS = 14
@@ -32,38 +31,31 @@ class InvitationNotFound(NotFound):
     code, message = "invitation_not_found", "This invitation link is not valid."
 
 
-def token_hash(token: str) -> bytes:
-    """What is stored of an invitation token: its sha256."""
-    return hashlib.sha256(token.encode()).digest()
-
-
 def qr_data_uri(url: str) -> str:
     """A QR code of `url` as an SVG data URI, for an <img> on the printable list."""
     return segno.make_qr(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, employer_id: int,
-                            employee_refs: list[str] | None, base_url: str, with_qr: bool = False,
-                            lang: str = "en") -> list[dict]:
+                            employee_refs: list[str] | None, base_url: str, with_qr: bool = False) -> list[dict]:
     """Fresh single-use links for the given staff (default: all), skipping those already linked.
 
     The raw token appears only in this answer; the database keeps its hash.
     """
-    t = i18n.translator(lang)
     rows = await conn.fetch(sql.ENROLLMENTS_TO_INVITE, organisation_id, employee_refs)
     if employee_refs is not None:
         missing = sorted(set(employee_refs) - {r["employee_ref"] for r in rows})
         if missing:
-            raise NotFound(t("emp_staff_not_found").format(refs=", ".join(missing[:20])), code="staff_not_found",
-                           field="employee_refs")
+            raise NotFound(code="staff_not_found", field="employee_refs", text="emp_staff_not_found",
+                           params={"refs": ", ".join(missing[:20])})
     targets = [r for r in rows if r["patient_id"] is None]
     if with_qr and len(targets) > MAX_QR_PER_REQUEST:
-        raise ValidationFailed(t("emp_too_many_qr").format(max=MAX_QR_PER_REQUEST), field="employee_refs",
-                               code="too_many_qr")
+        raise ValidationFailed(field="employee_refs", code="too_many_qr", text="emp_too_many_qr",
+                               params={"max": MAX_QR_PER_REQUEST})
     tokens = [secrets.token_urlsafe(32) for _ in targets]
     expires_at = datetime.now(UTC) + timedelta(days=INVITATION_DAYS)
     if targets:
-        await conn.execute(sql.INSERT_INVITATIONS, [r["id"] for r in targets], [token_hash(tok) for tok in tokens],
+        await conn.execute(sql.INSERT_INVITATIONS, [r["id"] for r in targets], [auth.token_hash(tok) for tok in tokens],
                            employer_id, expires_at)
     issued = []
     for row, token in zip(targets, tokens):
@@ -75,37 +67,36 @@ async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, empl
     return issued
 
 
-def _check_usable(row, lang: str) -> None:
-    t = i18n.translator(lang)
+def _check_usable(row) -> None:
     if row is None:
-        raise InvitationNotFound(t("inv_not_found"))
+        raise InvitationNotFound(text="inv_not_found")
     if row["used_at"] is not None or row["patient_id"] is not None:
-        raise InvitationUsed(t("inv_used"))
+        raise InvitationUsed(text="inv_used")
     if row["expires_at"] <= datetime.now(UTC):
-        raise InvitationExpired(t("inv_expired"))
+        raise InvitationExpired(text="inv_expired")
 
 
 def _plausible_token(token: str) -> bool:
     return 20 <= len(token) <= 100 and re.fullmatch(r"[A-Za-z0-9_-]+", token) is not None
 
 
-async def invitation(conn: asyncpg.Connection, token: str, lang: str = "en") -> dict:
+async def invitation(conn: asyncpg.Connection, token: str) -> dict:
     """What the invite page shows: organisation, the invited name, phone to prefill, expiry; 404/409/410."""
-    row = await conn.fetchrow(sql.INVITATION_BY_HASH, token_hash(token)) if _plausible_token(token) else None
-    _check_usable(row, lang)
+    row = await conn.fetchrow(sql.INVITATION_BY_HASH, auth.token_hash(token)) if _plausible_token(token) else None
+    _check_usable(row)
     return {"organisation": row["organisation"], "name": row["name"], "phone": row["phone"],
             "expires_at": row["expires_at"].isoformat()}
 
 
-async def accept_invitation(conn: asyncpg.Connection, token: str, patient, actor: Actor, lang: str = "en") -> dict:
+async def accept_invitation(conn: asyncpg.Connection, token: str, patient, actor: Actor) -> dict:
     """Bind the invited enrollment to the signed-in patient; the token is spent."""
     if not _plausible_token(token):
-        _check_usable(None, lang)
+        _check_usable(None)
     async with conn.transaction():
-        row = await conn.fetchrow(sql.INVITATION_BY_HASH_FOR_UPDATE, token_hash(token))
-        _check_usable(row, lang)
+        row = await conn.fetchrow(sql.INVITATION_BY_HASH_FOR_UPDATE, auth.token_hash(token))
+        _check_usable(row)
         if await conn.fetchval(sql.PATIENT_LINKED_IN_ORG, row["organisation_id"], patient["id"]):
-            raise Conflict(i18n.translator(lang)("inv_already_linked"), code="already_linked")
+            raise Conflict(code="already_linked", text="inv_already_linked")
         await conn.execute(sql.MARK_INVITATION_USED, row["id"], patient["id"])
         bound = await conn.fetchrow(sql.BIND_ENROLLMENT, row["enrollment_id"], patient["id"])
         await audit.record(conn, actor, "enrollment.bind", "enrollment", row["enrollment_id"])

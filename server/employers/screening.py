@@ -32,11 +32,10 @@ ONLINE_DISPOSITIONS = ("online_consult", "self_care")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the screening decided: result, until when it holds, and whether to offer a consultation now."""
+    """What the screening decided: the result and until when it holds."""
 
     result: str  # "cleared" | "not_cleared"
     valid_until: datetime | None
-    can_consult_now: bool
 
 
 def is_cleared(answers: triage.TriageInput, disposition: str) -> bool:
@@ -50,5 +49,5 @@ def is_cleared(answers: triage.TriageInput, disposition: str) -> bool:
 def decide(answers: triage.TriageInput, disposition: str, screened_at: datetime) -> Outcome:
     """The outcome of one screening answered at `screened_at`, given the triage disposition."""
     if is_cleared(answers, disposition):
-        return Outcome("cleared", screened_at + timedelta(hours=VALID_HOURS), False)
-    return Outcome("not_cleared", None, disposition in ONLINE_DISPOSITIONS)
+        return Outcome("cleared", screened_at + timedelta(hours=VALID_HOURS))
+    return Outcome("not_cleared", None)

@@ -108,18 +108,17 @@ def screening_view(row, assessment_row, lang: str) -> dict:
 
 async def record_screening(conn: asyncpg.Connection, patient, raw_answers, actor: Actor, lang: str = "en") -> dict:
     """Assess today's answers with the triage engine, store assessment and outcome; 409 without an employer link."""
-    t = i18n.translator(lang)
     if not await conn.fetchval(sql.IS_LINKED, patient["id"]):
-        raise Conflict(t("scr_not_enrolled"), code="not_enrolled")
+        raise Conflict(code="not_enrolled", text="scr_not_enrolled")
     if not isinstance(raw_answers, Mapping):
         raise ValidationFailed("answers must be an object.", field="answers")
     raw = dict(raw_answers)
     raw.setdefault("symptoms", [])
     if raw.get("temperature_c") is None:
-        raise ValidationFailed(t("scr_temperature_needed"), field="answers.temperature_c", code="required")
+        raise ValidationFailed(field="answers.temperature_c", code="required", text="scr_temperature_needed")
     if raw.get("age_years") is None:
         if not patient["birth_date"]:
-            raise ValidationFailed(t("scr_age_needed"), field="answers.age_years", code="required")
+            raise ValidationFailed(field="answers.age_years", code="required", text="scr_age_needed")
         raw["age_years"] = _age(patient["birth_date"], date.today())
     answers = assessments.parse_answers(raw)
     async with conn.transaction():

@@ -8,7 +8,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "emp_err_too_long": ("内容过长（最多 {max} 个字符）。", "Too long (at most {max} characters)."),
     "emp_err_dup_ref": ("工号与第 {line} 行重复，本行未导入。", "Same employee id as line {line}; this line was not imported."),
     "emp_err_dup_phone": ("手机号与第 {line} 行重复，本行未导入。", "Same phone number as line {line}; this line was not imported."),
-    "emp_file_required": ("请选择要上传的 CSV 文件（表单字段 file）。", "Choose a CSV file to upload (form field `file`)."),
+    "emp_file_missing": ("请选择要上传的 CSV 文件（表单字段 file）。", "Choose a CSV file to upload (form field `file`)."),
     "emp_file_too_large": ("文件超过 {mb} MB，请拆分成几个较小的文件分别上传。",
                            "The file is larger than {mb} MB: split it into smaller files and upload them one by one."),
     "emp_file_empty": ("文件是空的。", "The file is empty."),

@@ -5,7 +5,6 @@ their account); none takes an organisation from the client.
 """
 from __future__ import annotations
 
-import aiohttp_jinja2
 from aiohttp import web
 from pydantic import Field
 
@@ -14,21 +13,16 @@ from server.audit import service as audit
 from server.employers import csv_import, invitations
 from server.employers import service as employers
 from server.keys import USER
-from server.web import i18n
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
-from server.web.errors import TooLarge, ValidationFailed
-from server.web.pages import _page
-from server.web.validation import Body, parse_body, read_answers
-
-UPLOAD_CHUNK = 64 * 1024
-# An upload past the limit is still read (and dropped) up to this much, so the client gets the 413
-# instead of a connection reset mid-upload; beyond it the connection is simply closed.
-DRAIN_LIMIT = 64 * 1024 * 1024
+from server.web.errors import ValidationFailed
+from server.web.pages import page, render
+from server.web.uploads import read_file
+from server.web.validation import Body, Email, parse_body, read_answers
 
 
 class Colleague(Body):
     name: str = Field(min_length=1, max_length=100)
-    email: str = Field(max_length=200)
+    email: Email
     password: str = Field(max_length=256)
 
 
@@ -47,51 +41,17 @@ def _base_url(request: web.Request) -> str:
     return f"{scheme if scheme in ('http', 'https') else 'https'}://{request.host}"
 
 
-async def _drain(request: web.Request) -> None:
-    read = 0
-    while read < DRAIN_LIMIT:
-        chunk = await request.content.readany()
-        if not chunk:
-            return
-        read += len(chunk)
-
-
-async def _read_upload(request: web.Request, lang: str) -> tuple[bytes, str]:
-    """The bytes of multipart field `file` (and its declared type); 413 past the limit, 422 when missing."""
-    t = i18n.translator(lang)
-    too_large = TooLarge(t("emp_file_too_large").format(mb=csv_import.MAX_UPLOAD_BYTES // (1024 * 1024)),
-                         field="file", code="file_too_large")
-    if request.content_length and request.content_length > csv_import.MAX_UPLOAD_BYTES + UPLOAD_CHUNK:
-        await _drain(request)
-        raise too_large
-    if not request.content_type.startswith("multipart/"):
-        raise ValidationFailed(t("emp_file_required"), field="file", code="file_required")
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if part.name != "file":
-            await part.release()
-            continue
-        data = bytearray()
-        while chunk := await part.read_chunk(UPLOAD_CHUNK):
-            data += chunk
-            if len(data) > csv_import.MAX_UPLOAD_BYTES:
-                await _drain(request)
-                raise too_large
-        declared = (part.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        return bytes(data), declared
-    raise ValidationFailed(t("emp_file_required"), field="file", code="file_required")
-
-
 async def import_staff(request: web.Request) -> web.Response:
     """Import the staff list from a CSV (multipart field `file`): good rows are upserted by employee id, bad ones listed."""
     employer = _employer(request)
     lang = lang_of(request)
-    raw, declared = await _read_upload(request, lang)
+    upload = await read_file(request, csv_import.MAX_UPLOAD_BYTES, missing_code="file_required", text="emp_file")
+    declared = upload.content_type
     if declared not in csv_import.ALLOWED_UPLOAD_TYPES:
         code = "file_is_workbook" if "spreadsheet" in declared or "excel" in declared else "file_type"
-        message = i18n.translator(lang)("emp_file_excel" if code == "file_is_workbook" else "emp_file_type")
-        raise ValidationFailed(message.format(type=declared[:60]), field="file", code=code)
-    parsed = csv_import.parse_staff_csv(raw, lang)
+        raise ValidationFailed(field="file", code=code, text="emp_file_excel" if code == "file_is_workbook"
+                               else "emp_file_type", params={"type": declared[:60]})
+    parsed = csv_import.parse_staff_csv(upload.content, lang)
     async with pool(request).acquire() as conn:
         answer = await csv_import.import_staff(conn, employer["organisation_id"], parsed)
         await audit.record(conn, actor_of(request), "staff.import", "organisation", employer["organisation_id"],
@@ -103,7 +63,7 @@ async def import_staff(request: web.Request) -> web.Response:
 def _status_filter(request: web.Request) -> str | None:
     status = request.query.get("status") or None
     if status is not None and status not in employers.STATUSES:
-        raise ValidationFailed(i18n.translator(lang_of(request))("emp_bad_status"), field="status")
+        raise ValidationFailed(field="status", text="emp_bad_status")
     return status
 
 
@@ -155,8 +115,7 @@ async def issue_invitations(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         async with conn.transaction():
             issued = await invitations.issue_invitations(conn, employer["organisation_id"], employer["id"],
-                                                       body.employee_refs, _base_url(request), body.qr,
-                                                       lang_of(request))
+                                                       body.employee_refs, _base_url(request), body.qr)
             await audit.record(conn, actor_of(request), "invitation.issue", "organisation",
                                employer["organisation_id"], detail={"count": len(issued)})
     return json(issued, status=201)
@@ -166,8 +125,6 @@ async def add_colleague(request: web.Request) -> web.Response:
     """An employer adds a colleague's employer account in the same organisation."""
     employer = _employer(request)
     body = await parse_body(request, Colleague)
-    if not auth.EMAIL_RE.match(body.email):
-        raise ValidationFailed("Enter a valid email address.", field="email", code="invalid_email")
     password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
         async with conn.transaction():
@@ -184,15 +141,14 @@ async def add_colleague(request: web.Request) -> web.Response:
 async def invitation_info(request: web.Request) -> web.Response:
     """What an invitation link is for (organisation, name, phone to prefill, expiry); 404 / 409 used / 410 expired."""
     async with pool(request).acquire() as conn:
-        return json(await invitations.invitation(conn, request.match_info["token"], lang_of(request)))
+        return json(await invitations.invitation(conn, request.match_info["token"]))
 
 
 async def accept_invitation(request: web.Request) -> web.Response:
     """The signed-in patient accepts the invitation: the enrollment is linked to their account."""
     patient = user_of(request, "patient")
     async with pool(request).acquire() as conn:
-        link = await invitations.accept_invitation(conn, request.match_info["token"], patient, actor_of(request),
-                                                 lang_of(request))
+        link = await invitations.accept_invitation(conn, request.match_info["token"], patient, actor_of(request))
     return json(link, status=201)
 
 
@@ -232,11 +188,7 @@ async def latest_screening(request: web.Request) -> web.Response:
 
 
 def _render(request: web.Request, template: str, status: int = 200, **extra) -> web.Response:
-    lang = lang_of(request)
-    user = request[USER]
-    response = aiohttp_jinja2.render_template(template, request, {
-        "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
-        "user": auth.public_user(user) if user else None, "path": request.path, **extra}, status=status)
+    response = render(request, template, extra, status=status)
     # The link carries a secret: keep the page out of caches.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -248,10 +200,10 @@ async def invite_page(request: web.Request) -> web.StreamResponse:
     user = request[USER]
     try:
         async with pool(request).acquire() as conn:
-            info = await invitations.invitation(conn, request.match_info["token"], lang)
+            info = await invitations.invitation(conn, request.match_info["token"])
     except (invitations.InvitationNotFound, invitations.InvitationUsed, invitations.InvitationExpired) as error:
         return _render(request, "invite.html", status=error.status, invite=None,
-                       error={"code": error.code, "message": error.message})
+                       error={"code": error.code, "message": error.localised(lang)})
     return _render(request, "invite.html", invite=info, error=None,
                    wrong_role=user is not None and user["role"] != "patient")
 
@@ -264,4 +216,4 @@ async def screening_page(request: web.Request) -> web.StreamResponse:
     return _render(request, "screening.html", needs_age=user["birth_date"] is None)
 
 
-invitations_print_page = _page("invitations_print.html", "employer")
+invitations_print_page = page("invitations_print.html", "employer")

@@ -3,8 +3,11 @@
 HEARTBEAT = """
 INSERT INTO server_instances (id) VALUES ($1)
 ON CONFLICT (id) DO UPDATE SET heartbeat = now()"""
-# Rows of processes silent for this long belong to dead processes and are ignored, then removed.
-STALE_AFTER = "interval '20 seconds'"
+# Each process heartbeats every HEARTBEAT_SECONDS (server/presence/service.py `heartbeats`); the rows
+# of a process silent for four beats belong to a dead process and are ignored, then removed.
+HEARTBEAT_SECONDS = 5
+STALE_AFTER_SECONDS = 4 * HEARTBEAT_SECONDS
+STALE_AFTER = f"interval '{STALE_AFTER_SECONDS} seconds'"
 FORGET_DEAD_INSTANCES = f"""
 WITH dead AS (DELETE FROM server_instances WHERE heartbeat < now() - {STALE_AFTER} RETURNING id),
      watchers AS (DELETE FROM queue_watchers WHERE instance_id IN (SELECT id FROM dead))

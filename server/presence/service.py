@@ -5,15 +5,36 @@ heartbeats; presence rows of a process that stopped heartbeating are ignored and
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 from server.presence import queries as sql
+
+log = logging.getLogger(__name__)
 
 
 async def heartbeat(conn: asyncpg.Connection, instance_id: str) -> list[tuple[int, str]]:
     """Mark this process alive; drop dead processes' rows and return the (consultation, role) they held."""
     await conn.execute(sql.HEARTBEAT, instance_id)
     return [(r["consultation_id"], r["role"]) for r in await conn.fetch(sql.FORGET_DEAD_INSTANCES)]
+
+
+async def heartbeats(pool: asyncpg.Pool, instance_id: str,
+                     member_left: Callable[[asyncpg.Connection, int, str], Awaitable[None]]) -> None:
+    """Forever, every HEARTBEAT_SECONDS: mark this process alive; a member whose process died and who is
+    not connected elsewhere has left the room (`member_left` starts their grace period)."""
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                for consultation_id, role in await heartbeat(conn, instance_id):
+                    if role not in await roles_present(conn, consultation_id):
+                        await member_left(conn, consultation_id, role)
+        except Exception:
+            log.warning("heartbeat failed", exc_info=True)
+        await asyncio.sleep(sql.HEARTBEAT_SECONDS)
 
 
 async def enter(conn: asyncpg.Connection, sid: str, instance_id: str, consultation_id: int, user_id: int,

@@ -1,7 +1,7 @@
 """Queue routes: join, position, leave, "I feel worse", pre-call check; the doctor's queue, duty status and claim."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from aiohttp import web
 from pydantic import Field
@@ -12,13 +12,13 @@ from server.consultations import service as consults
 from server.events import publish
 from server.keys import METRICS
 from server.queue import service as queue_service
-from server.web.common import actor_of, id_value, json, lang_of, pool, user_of
+from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound
-from server.web.validation import Body, parse_body, read_answers
+from server.web.validation import Body, Id, parse_body, read_answers
 
 
 class Enqueue(Body):
-    assessment_id: Any  # checked by id_value: a number or a string of digits, never true or 1.5
+    assessment_id: Id
 
 
 class Precheck(Body):
@@ -33,7 +33,7 @@ class DoctorStatus(Body):
 
 
 class Claim(Body):
-    entry_id: Any = None  # checked by id_value, as above
+    entry_id: Id | None = None  # none: the next patient
 
 
 async def enqueue(request: web.Request) -> web.Response:
@@ -41,7 +41,7 @@ async def enqueue(request: web.Request) -> web.Response:
     patient = user_of(request, "patient")
     body = await parse_body(request, Enqueue)
     async with pool(request).acquire() as conn:
-        assessment = await assessments.get_own(conn, id_value(body.assessment_id, "assessment_id"), patient["id"])
+        assessment = await assessments.get_own(conn, body.assessment_id, patient["id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
@@ -129,9 +129,8 @@ async def claim(request: web.Request) -> web.Response:
     """The doctor takes the next patient (or a chosen one); both get `consult:ready`."""
     doctor = user_of(request, "doctor")
     body = await parse_body(request, Claim)
-    entry_id = id_value(body.entry_id, "entry_id") if body.entry_id is not None else None
     async with pool(request).acquire() as conn:
-        consultation, _entry, change = await queue_service.claim(conn, doctor, entry_id)
+        consultation, _entry, change = await queue_service.claim(conn, doctor, body.entry_id)
         row, role = await consults.load_for(conn, consultation["id"], doctor, actor_of(request), "consultation.open")
         view = await consults.view(conn, row, lang_of(request), role)
     metrics = request.app.get(METRICS)

@@ -10,7 +10,6 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import asyncpg
@@ -20,7 +19,8 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
 from server.records import queries as sql
-from server.web.errors import AppError, Conflict, Forbidden, NotFound, TooLarge, ValidationFailed
+from server.web.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.web.uploads import UploadedFile
 
 MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -98,47 +98,6 @@ def safe_filename(filename: str | None, content_type: str) -> str:
     return name
 
 
-@dataclass
-class Upload:
-    """One uploaded file as received."""
-
-    filename: str
-    content_type: str | None
-    content: bytes
-
-
-async def read_upload(request: web.Request) -> Upload:
-    """The multipart field `file`, at most MAX_BYTES (413 past it, after reading what was sent)."""
-    if request.content_length is not None and request.content_length > HOPELESS_BYTES:
-        raise TooLarge(f"The file is too large: a file may be at most {MAX_BYTES // (1024 * 1024)} MB.",
-                       field="file", code="file_too_large")
-    if not request.content_type.startswith("multipart/"):
-        raise ValidationFailed("Send the file as multipart/form-data in the field `file`.", field="file",
-                               code="required")
-    reader = await request.multipart()
-    upload = None
-    too_large = False
-    async for part in reader:
-        if part.name != "file" or upload is not None:
-            await part.release()
-            continue
-        buffer = bytearray()
-        while chunk := await part.read_chunk(CHUNK):
-            # Keep reading past the limit without keeping it, so the client gets the 413 it can show.
-            if len(buffer) + len(chunk) > MAX_BYTES:
-                too_large = True
-            if not too_large:
-                buffer.extend(chunk)
-        upload = Upload(part.filename or "", part.headers.get("Content-Type"), bytes(buffer))
-    if too_large:
-        raise TooLarge(f"The file is too large: a file may be at most {MAX_BYTES // (1024 * 1024)} MB.",
-                       field="file", code="file_too_large")
-    if upload is None:
-        raise ValidationFailed("Send the file as multipart/form-data in the field `file`.", field="file",
-                               code="required")
-    return upload
-
-
 def view(row) -> dict:
     """An attachment as the API lists it (never its bytes)."""
     return {"id": str(row["id"]), "consultation_id": str(row["consultation_id"]), "filename": row["filename"],
@@ -161,7 +120,7 @@ async def refused(conn: asyncpg.Connection, consultation_id: int, actor: Actor, 
                        detail={"reason": error.code})
 
 
-async def store(conn: asyncpg.Connection, consultation_id: int, user, role: str, actor: Actor, upload: Upload) -> dict:
+async def store(conn: asyncpg.Connection, consultation_id: int, user, role: str, actor: Actor, upload: UploadedFile) -> dict:
     """Check and keep a file that a member sent (see `may_upload`); 415/422 for a wrong or disguised type."""
     try:
         content_type = check(upload.content, declared_type(upload.content_type, upload.filename))

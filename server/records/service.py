@@ -29,7 +29,6 @@ from server.web.validation import Body, raise_validation
 SOAP_KEYS = ("subjective", "objective", "assessment", "plan")
 SOAP_LABELS = {"subjective": "S", "objective": "O", "assessment": "A", "plan": "P"}
 # Dispositions that send the patient on to another service: the export adds a ServiceRequest.
-REFERRALS = ("referral", "fever_clinic", "emergency")
 Disposition = Literal[consults.DISPOSITIONS]  # type: ignore[valid-type]
 
 

@@ -2,18 +2,17 @@
 FHIR export."""
 from __future__ import annotations
 
-import aiohttp_jinja2
 from aiohttp import web
 
-from server.accounts import service as auth
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.keys import USER
 from server.records import attachments, icd10
 from server.records import service as records
-from server.web import i18n
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import AppError, Conflict, Forbidden
+from server.web.pages import render
+from server.web.uploads import read_file
 from server.web.validation import parse_body
 
 Amendment = records.Amendment
@@ -76,7 +75,7 @@ async def upload_attachment(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         _, role = await attachments.may_upload(conn, cid, user, actor)
     try:
-        upload = await attachments.read_upload(request)
+        upload = await read_file(request, attachments.MAX_BYTES)
     except AppError as error:
         async with pool(request).acquire() as conn:
             await attachments.refused(conn, cid, actor, error)
@@ -114,14 +113,6 @@ async def summary(request: web.Request) -> web.Response:
     return json(await _summary(request, user_of(request)))
 
 
-def _render(request: web.Request, template: str, extra: dict) -> web.StreamResponse:
-    user = request[USER]
-    lang = lang_of(request)
-    return aiohttp_jinja2.render_template(template, request, {
-        "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
-        "user": auth.public_user(user) if user else None, "path": request.path, **extra})
-
-
 async def summary_page(request: web.Request) -> web.StreamResponse:
     """The printable summary page, for the consultation's patient or doctor."""
     user = request[USER]
@@ -130,7 +121,7 @@ async def summary_page(request: web.Request) -> web.StreamResponse:
     cid = path_id(request)
     async with pool(request).acquire() as conn:
         await consults.load_for(conn, cid, user, actor_of(request), "summary.page")
-    return _render(request, "summary.html", {"consultation_id": str(cid), "mode": "summary"})
+    return render(request, "summary.html", {"consultation_id": str(cid), "mode": "summary"})
 
 
 async def history_page(request: web.Request) -> web.StreamResponse:
@@ -138,7 +129,7 @@ async def history_page(request: web.Request) -> web.StreamResponse:
     user = request[USER]
     if user is None or user["role"] != "patient":
         raise web.HTTPFound(f"/?next={request.path}")
-    return _render(request, "summary.html", {"consultation_id": None, "mode": "history"})
+    return render(request, "summary.html", {"consultation_id": None, "mode": "history"})
 
 
 async def amend(request: web.Request) -> web.Response:

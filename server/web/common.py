@@ -7,7 +7,8 @@ from server.accounts import service as auth
 from server.audit.service import Actor
 from server.keys import DB_POOL, USER
 from server.web import i18n
-from server.web.errors import ValidationFailed
+from server.web.errors import NotFound
+from server.web.validation import parse_id
 
 
 def user_of(request: web.Request, *roles: str):
@@ -30,21 +31,12 @@ def pool(request: web.Request):
     return request.app[DB_POOL]
 
 
-def id_value(raw, field: str, *, status: int = 422, code: str | None = None, allow_zero: bool = False) -> int:
-    """An id given as a whole number or a string of ASCII digits (at most 18), or a 4xx naming `field`.
-
-    ASCII only: str.isdigit() also accepts digits such as "²" that int() then refuses.
-    """
-    text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
-    if not (isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 18
-            and (allow_zero or int(text) > 0)):
-        raise ValidationFailed(f"{field} must be an id.", field=field, code=code, status=status)
-    return int(text)
-
-
 def path_id(request: web.Request, name: str = "id") -> int:
     """A numeric id from the URL; 404 for anything else (ids are never guessed into errors)."""
-    return id_value(request.match_info[name], name, status=404, code="bad_id")
+    try:
+        return parse_id(request.match_info[name])
+    except ValueError:
+        raise NotFound(f"{name} must be an id.", field=name, code="bad_id") from None
 
 
 def json(data, status: int = 200) -> web.Response:

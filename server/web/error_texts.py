@@ -1,6 +1,6 @@
-"""Chinese wording of the API's error codes; the English wording lives with each error.
+"""Wording of the API's and the Socket.IO acks' error codes: `error.<code>`: (zh, en).
 
-Keys are `error.<code>`; the middleware uses them for answers to a Chinese-speaking client.
+server/web/errors.py `AppError.localised` is the one place that reads them.
 """
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -47,6 +47,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.precheck_busy": ("设备检查繁忙，请一分钟后重试。", "The connection check is busy; try again in a minute."),
     "error.bad_sdp": ("无法读取连接信息。", "The offer could not be read."),
     "error.too_large": ("上传的文件过大。", "The upload is too large."),
+    "error.unsupported_media_type": ("请以 application/json 格式发送。", "Send the body as application/json."),
+    "error.origin_refused": ("此请求来自其他网站，已被拒绝。", "This request came from another site."),
+    "error.busy": ("诊所系统繁忙，请稍后再试。", "The clinic is busy right now; please try again in a moment."),
+    # Socket.IO acknowledgements
+    "error.not_joined": ("请先加入问诊。", "Join the consultation first."),
+    "error.ended": ("该问诊已结束。", "This consultation has ended."),
+    "error.bad_payload": ("消息格式不正确。", "The payload must be an object."),
+    "error.bad_consultation_id": ("缺少问诊编号或编号无效。", "consultation_id is missing or not an id."),
+    "error.bad_kind": ("信令类型不正确。", "This kind of signal is not known."),
+    "error.bad_data": ("信令内容格式不正确。", "The signal's data has the wrong shape."),
+    "error.bad_text": ("消息内容不能为空。", "text must be a non-empty string."),
+    "error.message_too_large": ("消息过大（最多 {max}）。", "The message is too large (at most {max})."),
     "error.internal_error": ("服务器出错了，请重试；如持续出现，请致电诊所。",
                              "Something went wrong on our side. Please try again; if it keeps happening, call the clinic."),
 }

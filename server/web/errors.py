@@ -1,5 +1,15 @@
-"""Domain errors with a status and a stable code; one middleware renders them (see middleware.py)."""
+"""Domain errors with a status and a stable code, and the one place their message is put into the
+client's language (`localised`), for HTTP answers (web/middleware.py) and Socket.IO acks alike.
+
+The wording lives in the text tables (web/error_texts.py and each domain's texts.py) as (zh, en):
+`text` names the entry, else `error.<code>`; `params` fill its {placeholders} (a (zh, en) pair
+where the value itself depends on the language). An English message
+given where the error is raised says more than the code's entry: English clients get it, Chinese
+clients the code's wording, prefixed by the field for a 422.
+"""
 from __future__ import annotations
+
+from server.web import i18n
 
 
 class AppError(Exception):
@@ -7,82 +17,99 @@ class AppError(Exception):
 
     status = 400
     code = "bad_request"
-    message = "The request could not be processed."
+    message = ""  # English wording when no other is found: the text tables normally have it
 
     def __init__(self, message: str | None = None, *, field: str | None = None, code: str | None = None,
-                 status: int | None = None):
-        super().__init__(message or self.message)
-        self.message = message or self.message
-        self.field = field
+                 status: int | None = None, text: str | None = None, params: dict | None = None):
         if code:
             self.code = code
         if status:
             self.status = status
+        self.field, self.text, self.params, self.explicit = field, text, params or {}, message
+        self.message = self.localised("en")
+        super().__init__(self.message)
 
-    def to_dict(self) -> dict:
-        """The JSON error body of API.md."""
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+    def localised(self, lang: str) -> str:
+        """The message in `lang` (zh or en): the one translation point."""
+        pair = i18n.TEXTS.get(self.text or f"error.{self.code}")
+        if pair is None:
+            return self.explicit or type(self).message or self.code
+        if lang == "en" and self.explicit and not self.text:
+            return self.explicit
+        index = 0 if lang == "zh" else 1
+        params = {k: v[index] if isinstance(v, tuple) else v for k, v in self.params.items()}  # (zh, en) values
+        message = pair[index].format(**params)
+        if lang == "zh" and not self.text and self.field and self.status == 422:
+            message = f"{self.field}：{message}"
+        return message
+
+    def to_dict(self, lang: str = "en") -> dict:
+        """The JSON error body of API.md, in the client's language."""
+        return {"error": {"code": self.code, "message": self.localised(lang), "field": self.field}}
+
+    def ack(self, lang: str = "en") -> dict:
+        """A failed Socket.IO acknowledgement."""
+        return {"ok": False, "error": {"code": self.code, "message": self.localised(lang)}}
 
 
 class ValidationFailed(AppError):
-    status, code, message = 422, "validation_failed", "A field is missing or invalid."
+    status, code = 422, "validation_failed"
 
 
 class BadJson(AppError):
-    status, code, message = 400, "bad_json", "The body must be a JSON object."
+    status, code = 400, "bad_json"
 
 
 class NotSignedIn(AppError):
-    status, code, message = 401, "not_signed_in", "Please sign in."
+    status, code = 401, "not_signed_in"
 
 
 class Forbidden(AppError):
-    status, code, message = 403, "forbidden", "You may not do this."
+    status, code = 403, "forbidden"
 
 
 class CsrfFailed(AppError):
-    status, code, message = 403, "csrf_failed", "The X-CSRF-Token header is missing or wrong; reload the page."
+    status, code = 403, "csrf_failed"
 
 
 class NotFound(AppError):
-    status, code, message = 404, "not_found", "Not found."
+    status, code = 404, "not_found"
 
 
 class Conflict(AppError):
-    status, code, message = 409, "conflict", "This conflicts with the current state."
+    status, code = 409, "conflict"
 
 
 class PatientAlreadyQueued(Conflict):
-    code, message = "already_queued", "You are already in a queue."
+    code = "already_queued"
 
 
 class EmergencyNotQueueable(AppError):
-    status, code, message = 422, "emergency_not_queueable", (
-        "This assessment needs emergency care: call 120 or go to the nearest emergency department.")
+    status, code = 422, "emergency_not_queueable"
 
 
 class NobodyWaiting(NotFound):
-    code, message = "nobody_waiting", "Nobody is waiting in your department."
+    code = "nobody_waiting"
 
 
 class ConsultNotFound(NotFound):
-    code, message = "consultation_not_found", "No such consultation."
+    code = "consultation_not_found"
 
 
 class TooLarge(AppError):
-    status, code, message = 413, "too_large", "The upload is too large."
+    status, code = 413, "too_large"
 
 
 class UnsupportedMediaType(AppError):
-    status, code, message = 415, "unsupported_media_type", "Send the body as application/json."
+    status, code = 415, "unsupported_media_type"
 
 
 class OriginRefused(AppError):
-    status, code, message = 403, "origin_refused", "This request came from another site."
+    status, code = 403, "origin_refused"
 
 
 class ServiceBusy(AppError):
     """Too much work queued right now; the answer carries Retry-After."""
 
-    status, code, message = 503, "busy", "The clinic is busy right now; please try again in a moment."
+    status, code = 503, "busy"
     retry_after = 2

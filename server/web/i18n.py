@@ -8,6 +8,7 @@ table is handed to the browser's JavaScript.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import pkgutil
@@ -59,6 +60,7 @@ def translator(lang: str):
     return t
 
 
+@functools.cache
 def table(lang: str) -> dict[str, str]:
     """Every text in one language, for the browser's JavaScript."""
     index = 0 if lang == "zh" else 1

@@ -14,7 +14,6 @@ import logging
 import secrets
 import time
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from server.accounts import service as auth
@@ -22,6 +21,7 @@ from server.keys import DB_POOL, METRICS, REQUEST_ID, SETTINGS, USER
 from server.web import i18n
 from server.web.errors import AppError, CsrfFailed, OriginRefused, UnsupportedMediaType
 from server.web.logs import request_id_var
+from server.web.pages import page_context, render
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("clinic.access")
@@ -37,26 +37,16 @@ STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 4
                 403: "forbidden"}
 
 
-def _localise(error: AppError, lang: str) -> None:
-    """Chinese clients get the Chinese wording of known codes (the field name stays as it is)."""
-    if lang != "zh" or any("\u4e00" <= ch <= "\u9fff" for ch in error.message):
-        return
-    zh = i18n.TEXTS.get(f"error.{error.code}")
-    if zh:
-        error.message = f"{error.field}：{zh[0]}" if error.field and error.status == 422 else zh[0]
-
-
-def _error_response(request: web.Request, error: AppError) -> web.StreamResponse:
+async def _error_response(request: web.Request, error: AppError) -> web.StreamResponse:
     lang = i18n.pick_language(request)
-    _localise(error, lang)
     if request.path.startswith("/api/") or request.path.startswith("/socket.io"):
-        response = web.json_response(error.to_dict(), status=error.status)
+        response = web.json_response(error.to_dict(lang), status=error.status)
         if getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
-    return aiohttp_jinja2.render_template("error.html", request, {
-        "status": error.status, "message": error.message, "lang": lang, "t": i18n.translator(lang),
-        "texts": i18n.table(lang), "user": None}, status=error.status)
+    # The page context is built here: the error may come from a middleware before the context processor ran.
+    return render(request, "error.html", {**await page_context(request), "status": error.status,
+                                          "message": error.localised(lang), "user": None}, status=error.status)
 
 
 @web.middleware
@@ -72,17 +62,17 @@ async def errors_middleware(request: web.Request, handler):
         return response
     except AppError as error:
         status = error.status
-        return _error_response(request, error)
+        return await _error_response(request, error)
     except web.HTTPException as exc:
         status = exc.status
         if exc.status >= 400:
             code = STATUS_CODES.get(exc.status, "http_error")
-            return _error_response(request, AppError(exc.reason, code=code, status=exc.status))
+            return await _error_response(request, AppError(exc.reason, code=code, status=exc.status))
         raise
     except Exception:
         log.exception("unhandled error request_id=%s %s %s", request[REQUEST_ID], request.method,
                       request.match_info.route.resource.canonical if request.match_info.route.resource else "?")
-        return _error_response(request, AppError("Something went wrong on our side. Please try again; "
+        return await _error_response(request, AppError("Something went wrong on our side. Please try again; "
                                                  "if it keeps happening, call the clinic.",
                                                  code="internal_error", status=500))
     finally:

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import re
 
+from server.web.validation import Query, Upload
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "object", "properties": {
         "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}},
         "required": ["code", "message", "field"]}},
 }
+
+
+UPLOAD_SCHEMA = {"type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"}}}
 
 
 def openapi_document(routes: list[tuple]) -> dict:
@@ -24,7 +30,14 @@ def openapi_document(routes: list[tuple]) -> dict:
         if names:
             operation["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
                                        for n in names]
-        if model is not None:
+        if model is Upload:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}
+        elif model is not None and issubclass(model, Query):
+            schema = model.model_json_schema()
+            operation.setdefault("parameters", []).extend(
+                {"name": name, "in": "query", "required": False, "schema": field}
+                for name, field in schema["properties"].items())
+        elif model is not None:
             operation["requestBody"] = {"required": True,
                                         "content": {"application/json": {"schema": model.model_json_schema()}}}
         paths.setdefault(path, {})[method.lower()] = operation

@@ -1,4 +1,7 @@
-"""HTML pages: each renders a template with the user's language; the JavaScript does the rest."""
+"""HTML pages: one renderer, and what every template gets from one aiohttp-jinja2 context processor.
+
+Each page renders a template in the user's language; the JavaScript does the rest.
+"""
 from __future__ import annotations
 
 import aiohttp_jinja2
@@ -8,25 +11,34 @@ from server import triage
 from server.accounts import service as auth
 from server.keys import USER
 from server.web import i18n
-from server.web.common import lang_of
 
 HOME_OF_ROLE = {"patient": "/patient", "doctor": "/doctor", "employer": "/employer", "admin": "/admin"}
 
 
-def _page(template: str, *roles: str):
+async def page_context(request: web.Request) -> dict:
+    """What every template gets: the language and its texts, the signed-in user, the path, the departments."""
+    lang = i18n.pick_language(request)
+    user = request.get(USER)
+    return {"lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
+            "user": auth.public_user(user) if user else None, "path": request.path,
+            "departments": triage.DEPARTMENTS}
+
+
+def render(request: web.Request, template: str, context: dict | None = None, status: int = 200) -> web.Response:
+    """Render a page; a language chosen with ?lang= is remembered in a cookie."""
+    response = aiohttp_jinja2.render_template(template, request, context or {}, status=status)
+    if request.query.get("lang") in i18n.LANGS:
+        response.set_cookie(i18n.LANG_COOKIE, request.query["lang"], max_age=365 * 86400, samesite="Lax", path="/")
+    return response
+
+
+def page(template: str, *roles: str):
+    """A handler rendering `template` for the given roles (anyone when none); others are sent to sign in."""
     async def handler(request: web.Request) -> web.StreamResponse:
         user = request[USER]
         if roles and (user is None or user["role"] not in roles):
             raise web.HTTPFound(f"/?next={request.path}")
-        lang = lang_of(request)
-        response = aiohttp_jinja2.render_template(template, request, {
-            "lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
-            "user": auth.public_user(user) if user else None, "path": request.path,
-            "departments": triage.DEPARTMENTS,
-        })
-        if request.query.get("lang") in i18n.LANGS:
-            response.set_cookie(i18n.LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")
-        return response
+        return render(request, template)
     handler.__doc__ = f"The {template} page."
     return handler
 
@@ -36,10 +48,10 @@ async def home(request: web.Request) -> web.StreamResponse:
     user = request[USER]
     if user is not None and "lang" not in request.query:
         raise web.HTTPFound(HOME_OF_ROLE[user["role"]])
-    return await _page("index.html")(request)
+    return render(request, "index.html")
 
 
-patient_page = _page("patient.html", "patient")
-doctor_page = _page("doctor.html", "doctor")
-employer_page = _page("employer.html", "employer")
-admin_page = _page("admin.html", "admin")
+patient_page = page("patient.html", "patient")
+doctor_page = page("doctor.html", "doctor")
+employer_page = page("employer.html", "employer")
+admin_page = page("admin.html", "admin")

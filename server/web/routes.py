@@ -1,4 +1,5 @@
-"""The one named route table. Each row: method, path, handler, name, request body model (for OpenAPI)."""
+"""The one named route table. Each row: method, path, handler, name, and what the request carries (for
+OpenAPI): a Body model (JSON), a Query model (query string), Upload (multipart `file`) or None."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,6 +17,7 @@ from server.queue import views as queue_views
 from server.records import views as records
 from server.views import triage as triage_views
 from server.web import pages
+from server.web.validation import Upload
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "webclient" / "static"
 
@@ -65,7 +67,7 @@ ROUTES = [
     ("GET", "/employer/invitations", employers.invitations_print_page, "employer_invitations_page", None),
     ("GET", "/invite/{token}", employers.invite_page, "invite_page", None),
     ("GET", "/screening", employers.screening_page, "screening_page", None),
-    ("POST", "/api/employer/staff/import", employers.import_staff, "employer_staff_import", None),
+    ("POST", "/api/employer/staff/import", employers.import_staff, "employer_staff_import", Upload),
     ("POST", "/api/employer/staff/invitations", employers.issue_invitations, "employer_invitations",
      employers.IssueInvitations),
     ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", None),
@@ -85,15 +87,15 @@ ROUTES = [
     ("PUT", "/api/consultations/{id}/record", records.save_draft, "consultation_record_save", records.RecordDraft),
     ("POST", "/api/consultations/{id}/amendments", records.amend, "consultation_amend", records.Amendment),
     ("GET", "/api/patients/{id}/consultations", records.patient_consultations, "patient_consultations", None),
-    ("POST", "/api/consultations/{id}/attachments", records.upload_attachment, "attachment_upload", None),
+    ("POST", "/api/consultations/{id}/attachments", records.upload_attachment, "attachment_upload", Upload),
     ("GET", "/api/consultations/{id}/attachments", records.list_attachments, "attachment_list", None),
     ("GET", "/api/attachments/{id}", records.download_attachment, "attachment_download", None),
     ("GET", "/api/consultations/{id}/summary", records.summary, "consultation_summary", None),
     ("GET", "/api/consultations/{id}/fhir", records.fhir_export, "consultation_fhir", None),
     ("GET", "/consultations/{id}/summary", records.summary_page, "summary_page", None),
     ("GET", "/patient/history", records.history_page, "patient_history_page", None),
-    ("GET", "/api/admin/stats", admin.admin_stats, "admin_stats", None),
-    ("GET", "/api/admin/audit", admin.admin_audit, "admin_audit", None),
+    ("GET", "/api/admin/stats", admin.admin_stats, "admin_stats", admin.StatsQuery),
+    ("GET", "/api/admin/audit", admin.admin_audit, "admin_audit", admin.AuditQuery),
 ]
 
 
