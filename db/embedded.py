@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 
-def start_embedded_postgres(data_dir: str | Path) -> str:
-    """Start (or reuse) the embedded server in `data_dir` and return a DSN for database `clinic`."""
+def start_embedded_postgres(data_dir: str | Path) -> tuple[str, Callable[[], None]]:
+    """Start (or reuse) the embedded server in `data_dir`; return a DSN for database `clinic` and a
+    function that stops the server again if this call started it (one already running is left alone)."""
     import pgserver  # imported here: production never needs it
+    from pgserver.postgres_server import PostmasterInfo
 
     path = Path(data_dir).resolve()
     path.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None leaves the server running for the next start, which then reuses it.
-    server = pgserver.get_server(path, cleanup_mode=None)
+    running = PostmasterInfo.read_from_pgdata(path)
+    ours = running is None or not running.is_running()
+    server = pgserver.get_server(path, cleanup_mode="stop" if ours else None)
     exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'clinic';")
     if "(1 row)" not in exists:
         server.psql("CREATE DATABASE clinic;")
     uri = server.get_uri("clinic")
-    log.info("embedded PostgreSQL in %s", path)
-    return uri
+    log.info("embedded PostgreSQL in %s (%s)", path, "started" if ours else "already running")
+    return uri, server.cleanup

@@ -27,9 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as exc:
         sys.exit(f"configuration error: {exc}")
     settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    stop_database = None
     if not settings.database_url:
         from db.embedded import start_embedded_postgres
-        settings = replace(settings, database_url=start_embedded_postgres(os.path.join(settings.data_dir, "pgdata")))
+        url, stop_database = start_embedded_postgres(os.path.join(settings.data_dir, "pgdata"))
+        settings = replace(settings, database_url=url)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nCloud clinic on {base}/  (patients register there)", flush=True)
     print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")
@@ -45,8 +47,12 @@ def main(argv: list[str] | None = None) -> None:
     # often and keep the start-up heap out of the collector's way.
     gc.set_threshold(100_000, 50, 100)
     gc.freeze()
-    web.run_app(app, host=settings.host, port=settings.port, print=None,
-                shutdown_timeout=10, access_log=None)
+    try:  # run_app returns on Ctrl-C and SIGTERM, after the graceful shutdown
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    shutdown_timeout=10, access_log=None)
+    finally:
+        if stop_database is not None:
+            stop_database()  # the embedded PostgreSQL this process started stops with it
 
 
 if __name__ == "__main__":
