@@ -128,8 +128,8 @@ def rss_bytes(pid: int) -> int:
 
 
 def start_server(database_url: str, env: dict | None = None, log_dir: Path | None = None):
-    """`python -m server` in a child process on `database_url` (tests/processes.py), started and healthy."""
-    from tests.processes import ServerProcess
+    """`python -m server` in a child process on `database_url` (tests/helpers/processes.py), started and healthy."""
+    from tests.helpers.processes import ServerProcess
     server = ServerProcess({"DATABASE_URL": database_url, **(env or {})},
                            log_dir=log_dir)
     return server.start()

@@ -1,7 +1,7 @@
 """Accounts, sessions, CSRF and role checks through the real HTTP API and database."""
 from __future__ import annotations
 
-from conftest import PASSWORD, wait_for
+from helpers import PASSWORD, wait_for
 
 
 async def test_patient_registers_signs_in_and_out(client):

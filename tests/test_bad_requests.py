@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 import aiohttp
-from conftest import queued_patient
+
+from helpers import queued_patient
 
 CORPUS = Path(__file__).parent / "data" / "bad_requests.json"
 OPENAPI_BEFORE = Path(__file__).parent / "data" / "openapi_before.json"  # recorded with the corpus

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from browser import frames_decoded, launch, new_page, sign_in
-from conftest import PASSWORD, wait_for
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, wait_for
+from helpers.browser import frames_decoded, launch, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from browser import launch, new_page, sign_in
-from conftest import PASSWORD, queued_patient
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, queued_patient
+from helpers.browser import launch, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser import frames_decoded, launch, new_page, sign_in
-from conftest import PASSWORD, queued_patient, wait_for
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, queued_patient, wait_for
+from helpers.browser import frames_decoded, launch, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import events_named, queued_patient, wait_for
-from rtc_peer import RtcPeer
+from helpers import events_named, queued_patient, wait_for
+from helpers.rtc_peer import RtcPeer
 
 
 async def test_patient_and_doctor_exchange_video_frames_and_a_stranger_sees_nothing(people):
@@ -33,7 +33,8 @@ async def test_patient_and_doctor_exchange_video_frames_and_a_stranger_sees_noth
 
 async def test_precheck_peer_echoes_the_camera_and_answers_pings(people):
     from aiortc import RTCPeerConnection, RTCSessionDescription
-    from rtc_peer import PatternTrack
+
+    from helpers.rtc_peer import PatternTrack
 
     patient = await people.patient()
     pc = RTCPeerConnection()

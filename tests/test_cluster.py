@@ -18,11 +18,11 @@ import asyncpg
 import pytest
 import redis
 import socketio
-from conftest import PASSWORD, _with_database, recording_socket, wait_for
-from processes import ServerProcess
-from rtc_peer import RtcPeer
 
 from db.migrate import migration_files
+from helpers import PASSWORD, recording_socket, wait_for, with_database
+from helpers.processes import ServerProcess
+from helpers.rtc_peer import RtcPeer
 from server import triage
 from server.accounts import service as auth
 
@@ -74,7 +74,7 @@ def _start_together(*processes: ServerProcess) -> None:
 def cluster(database_url, tmp_path_factory):
     """Processes A and B on a fresh, empty database of the test PostgreSQL and on Redis db 15 (flushed)."""
     _redis_or_fail()
-    admin = _with_database(database_url, "postgres")
+    admin = with_database(database_url, "postgres")
     name = f"clinic_cluster_{secrets.token_hex(4)}"
 
     async def run(sql):
@@ -85,7 +85,7 @@ def cluster(database_url, tmp_path_factory):
             await conn.close()
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    url = _with_database(admin, name)
+    url = with_database(admin, name)
     log_dir = tmp_path_factory.mktemp("cluster")
     env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "DEMO": "1",
            "LOG_LEVEL": "WARNING", "TURN_URLS": "", "STUN_URLS": ""}

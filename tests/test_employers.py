@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
-from conftest import PASSWORD, Person
+
+from helpers import PASSWORD, Person
 
 ENGLISH_CSV = ("employee_ref,name,phone,email,department\r\n"
                "E001,Alice Wang,13800000001,alice@corp.cn,Sales\r\n"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import asyncio
 
 import socketio
-from conftest import events_named, queued_patient, wait_for
+
+from helpers import events_named, queued_patient, wait_for
 
 
 async def test_patient_queues_doctor_claims_both_get_consult_ready(people, db):

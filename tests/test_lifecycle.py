@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import events_named, queue_changes, queued_patient, wait_for
+
+from helpers import events_named, queue_changes, queued_patient, wait_for
 
 FEVER_WITH_EXPOSURE = {"age_years": 30, "symptoms": ["fever", "cough"], "temperature_c": 38.2,
                        "epi": {"close_contact": True}}

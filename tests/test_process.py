@@ -8,8 +8,9 @@ import time
 
 import aiohttp
 import socketio
-from conftest import PASSWORD, cookie_headers
-from processes import ServerProcess
+
+from helpers import PASSWORD, cookie_headers
+from helpers.processes import ServerProcess
 
 
 async def test_sigterm_drains_and_logs_carry_request_ids_but_no_health_data(database_url, db, tmp_path):

@@ -6,9 +6,9 @@ import random
 
 import aiohttp
 import socketio
-from conftest import PASSWORD, cookie_headers, queued_patient
-from processes import ServerProcess
 
+from helpers import PASSWORD, cookie_headers, queued_patient
+from helpers.processes import ServerProcess
 from server import assessments
 from server.queue import service as queue_service
 

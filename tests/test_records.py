@@ -10,10 +10,10 @@ from datetime import timedelta
 import aiohttp
 import asyncpg
 import pytest
-from conftest import queued_patient
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
+from helpers import queued_patient
 from server.accounts import service as auth
 
 VITALS_ANSWERS = {"age_years": 41, "sex": "female", "symptoms": ["sore_throat", "cough"], "duration_days": 2,
@@ -499,7 +499,7 @@ async def test_a_dropped_draft_save_is_safe_to_repeat(people):
 # ---- the pages, in headless Chromium ------------------------------------------------------------
 
 async def _sign_in(browser, base, login):
-    from browser import new_page
+    from helpers.browser import new_page
     page = await new_page(browser, base)
     await page.goto("/")
     form = page.locator("#login-form")
@@ -512,8 +512,9 @@ async def _sign_in(browser, base, login):
 
 @pytest.mark.browser
 async def test_record_panel_autosaves_codes_and_ends_then_summary_and_admin_pages(server, people):
-    from browser import launch
     from playwright.async_api import async_playwright
+
+    from helpers.browser import launch
     base = f"http://127.0.0.1:{server.port}"
     patient, doctor, cid = await in_consultation(people)
     admin = await people.staff("admin")

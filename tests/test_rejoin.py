@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import events_named, queued_patient, wait_for
-from rtc_peer import RtcPeer
+from helpers import events_named, queued_patient, wait_for
+from helpers.rtc_peer import RtcPeer
 
 LEVEL_4 = {"age_years": 30, "symptoms": ["cough", "sore_throat"], "temperature_c": 37.8}
 

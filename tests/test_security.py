@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import launch, new_page, sign_in
-from conftest import PASSWORD, queued_patient
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, queued_patient
+from helpers.browser import launch, new_page, sign_in
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "webclient" / "templates"
 PAYLOAD = 'y" autofocus onfocus="alert(1)'

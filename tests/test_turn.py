@@ -17,10 +17,10 @@ import time
 import pytest
 from aioice import stun
 from aioice.turn import create_turn_endpoint
-from conftest import queued_patient, wait_for
-from processes import free_port
-from rtc_peer import RtcPeer
 
+from helpers import queued_patient, wait_for
+from helpers.processes import free_port
+from helpers.rtc_peer import RtcPeer
 from server.calls.service import turn_credentials
 from server.settings import Settings
 
