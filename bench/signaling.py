@@ -25,239 +25,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import multiprocessing
 import os
-import random
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from bench.common import Postgres, cpu_seconds, percentile, start_server
+from bench.signaling_clients import SDP_SHARE, message_mix
+from bench.signaling_report import Row, format_row, summary, trouble_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLIENT_WORKERS = 2
-CONNECT_CONCURRENCY = 50
-P99_BUDGET = 0.100  # seconds: "one process holds N pairs" means p99 under this
 NO_LOGIN = "bench-setup-row-no-password"  # not an argon2 hash: bench accounts cannot sign in
 MILD = {"age_years": 34, "symptoms": ["cough", "sore_throat"], "temperature_c": 37.0}
 # Server settings that keep housekeeping from touching the bench's consultations mid-run.
 SERVER_ENV = {"LOG_LEVEL": "WARNING", "CALL_TIMEOUT_SECONDS": "86400", "REJOIN_GRACE_SECONDS": "86400",
               "AWAY_GRACE_SECONDS": "86400", "TURN_URLS": "", "STUN_URLS": "", "DEMO": ""}
-
-# ---------------------------------------------------------------------------------------------
-# Messages: the sizes a browser sends.
-
-_SDP_LINES = ["v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-              "a=group:BUNDLE 0 1", "a=extmap-allow-mixed", "a=msid-semantic: WMS stream"]
-for _m in ("audio", "video"):
-    _SDP_LINES += [f"m={_m} 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126", "c=IN IP4 0.0.0.0",
-                   "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:Xb2L", "a=ice-pwd:b1Yq0mXmV6T5Lk9wF0r8ZgH2",
-                   "a=fingerprint:sha-256 " + ":".join(["7B"] * 32), "a=setup:actpass", "a=sendrecv",
-                   "a=rtcp-mux", "a=rtcp-rsize"]
-    _SDP_LINES += [f"a=rtpmap:{96 + i} VP8/90000\r\na=rtcp-fb:{96 + i} nack pli\r\na=fmtp:{96 + i} apt=100"
-                   for i in range(12)]
-SDP = "\r\n".join(_SDP_LINES)
-SDP = (SDP + "\r\n" + "a=x-pad:" + "0" * max(0, 4000 - len(SDP)))[:4000] + "\r\n"
-CANDIDATE = ("candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.5 rport 46154 "
-             "generation 0 ufrag Xb2L network-id 1 network-cost 10")
-CHAT = "医生您好，我咳嗽三天了，晚上更厉害，没有发烧，需要做什么检查吗？"
-SDP_SHARE = 0.10  # offers/answers; candidates make up the rest after chat (--chat-share, default 0.2)
-
-
-def message_mix(chat_share: float) -> tuple[tuple[str, float], ...]:
-    """(kind, share) of the messages each member sends."""
-    return (("sdp", SDP_SHARE), ("candidate", 1 - SDP_SHARE - chat_share), ("chat", chat_share))
-
-
-def pick_kind(rng: random.Random, mix) -> str:
-    """A message kind drawn from `mix`."""
-    x, total = rng.random(), 0.0
-    for kind, weight in mix:
-        total += weight
-        if x < total:
-            return kind
-    return mix[-1][0]
-
-
-# ---------------------------------------------------------------------------------------------
-# Client worker process: many Socket.IO clients in one asyncio loop, driven through a pipe.
-
-_IN_FLIGHT: set = set()
-
-
-class Member:
-    """One side of a consultation: a Socket.IO client that sends and times messages."""
-
-    def __init__(self, spec: dict, impl: str, stats: PhaseStats, mix):
-        import socketio
-        self.spec, self.impl, self.role, self.mix = spec, impl, spec["role"], mix
-        self.cid = spec["cid"]
-        self.stats = stats
-        self.rng = random.Random(hash((spec["cid"], self.role)))
-        self.closed_loop = False
-        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
-        self.sio.on("signal", self.on_signal)
-        self.sio.on("chat", self.on_chat)
-
-    async def connect(self) -> None:
-        url = self.spec["url"]
-        if self.impl == "ours":
-            await self.sio.connect(url, headers={"Cookie": f"clinic_session={self.spec['token']}"},
-                                   transports=["websocket"], wait_timeout=30)
-            ack = await self.sio.call("join", {"consultation_id": self.cid}, timeout=60)
-            if not ack.get("ok"):
-                raise RuntimeError(f"join refused: {ack}")
-        else:
-            await self.sio.connect(url, auth={"room": f"pair:{self.cid}"}, transports=["websocket"], wait_timeout=30)
-
-    async def send(self, kind: str | None = None) -> None:
-        kind = kind or pick_kind(self.rng, self.mix)
-        ts = time.monotonic()
-        if self.stats.start <= ts <= self.stats.end:
-            self.stats.sent += 1
-        phase = self.stats.phase
-        if kind == "chat":
-            text = f"{ts!r}|{phase}|{CHAT}"
-            payload = ({"consultation_id": self.cid, "text": text} if self.impl == "ours"
-                       else {"text": text, "from_role": self.role})
-            await self.sio.emit("chat", payload)
-            return
-        if kind == "sdp":
-            sdp_kind = "offer" if self.role == "doctor" else "answer"
-            data, kind = {"type": sdp_kind, "sdp": SDP, "ts": ts, "ph": phase}, sdp_kind
-        else:
-            data = {"candidate": CANDIDATE, "sdpMid": "0", "sdpMLineIndex": 0, "ts": ts, "ph": phase}
-        payload = {"kind": kind, "data": data}
-        if self.impl == "ours":
-            payload["consultation_id"] = self.cid
-        await self.sio.emit("signal", payload)
-
-    async def on_signal(self, message) -> None:
-        self._arrived("signal", message["data"]["ts"], message["data"]["ph"])
-
-    async def on_chat(self, message) -> None:
-        if message.get("from_role") == self.role:
-            return  # ours (and the bare relay) send a chat to both members: not a delivery to count
-        ts, phase, _ = message["text"].split("|", 2)
-        self._arrived("chat", float(ts), int(phase))
-
-    def _arrived(self, kind: str, ts: float, phase: int) -> None:
-        now = time.monotonic()
-        self.stats.arrived(kind, ts, phase, now)
-        if self.closed_loop and phase == self.stats.phase:
-            task = asyncio.ensure_future(self.send())
-            _IN_FLIGHT.add(task)  # the loop keeps only weak references to tasks
-            task.add_done_callback(_IN_FLIGHT.discard)
-
-
-@dataclass
-class PhaseStats:
-    """Deliveries of one phase's messages: in the window (timed), after it (late), or never (lost)."""
-
-    phase: int = 0
-    start: float = 0.0
-    end: float = float("inf")
-    delays: dict = field(default_factory=lambda: {"signal": [], "chat": []})
-    delivered: int = 0
-    sent: int = 0
-    late: int = 0   # sent in the window, arrived after it
-    stale: int = 0  # an earlier phase's message arriving in this one (a backlog)
-
-    def reset(self, seconds: float) -> None:
-        self.phase += 1
-        self.delays, self.delivered, self.sent, self.late, self.stale = {"signal": [], "chat": []}, 0, 0, 0, 0
-        self.start = time.monotonic()
-        self.end = self.start + seconds
-
-    def arrived(self, kind: str, ts: float, phase: int, now: float) -> None:
-        if phase != self.phase:
-            self.stale += 1
-            return
-        self.delays[kind].append(now - ts)  # late ones too: they belong in the latency figures
-        if now <= self.end:
-            self.delivered += 1
-        else:
-            self.late += 1
-
-    def trouble(self) -> dict:
-        return {"lost": max(0, self.sent - self.delivered - self.late), "late": self.late, "stale": self.stale}
-
-
-async def _connect(member: Member, gate: asyncio.Semaphore, errors: list[str]) -> None:
-    async with gate:
-        try:
-            await member.connect()
-        except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
-            errors.append(f"{type(exc).__name__}: {exc}"[:200])
-
-
-async def _paced(member: Member, rate: float, end: float) -> None:
-    """Poisson sends at `rate` per second until `end`."""
-    while True:
-        pause = member.rng.expovariate(rate)
-        if time.monotonic() + pause >= end:
-            return
-        await asyncio.sleep(pause)
-        await member.send()
-
-
-async def _worker_main(conn, impl: str, chat_share: float) -> None:
-    loop = asyncio.get_running_loop()
-    stats = PhaseStats(start=float("inf"))
-    members: list[Member] = []
-    while True:
-        command, *args = await loop.run_in_executor(None, conn.recv)
-        if command == "connect":
-            specs, = args
-            started, errors = time.monotonic(), []
-            gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-            new = [Member(spec, impl, stats, message_mix(chat_share)) for spec in specs]
-            # Patients first: a doctor's first message then always finds the patient in the room.
-            await asyncio.gather(*(_connect(m, gate, errors) for m in new if m.role == "patient"))
-            await asyncio.gather(*(_connect(m, gate, errors) for m in new if m.role == "doctor"))
-            members += new
-            # The load generator must not add its own pauses: a full collection over a thousand
-            # clients' objects stops this process for a few hundred ms. Frozen objects are skipped.
-            gc.collect()
-            gc.freeze()
-            conn.send(("connected", sum(m.sio.connected for m in members), errors[:5], len(errors),
-                       time.monotonic() - started))
-        elif command in ("latency", "throughput"):
-            seconds, rate = args
-            live = [m for m in members if m.sio.connected]
-            stats.reset(seconds)
-            if command == "latency":
-                await asyncio.gather(*(_paced(m, rate, stats.end) for m in live))
-            else:
-                for m in live:
-                    m.closed_loop = True
-                for m in live:
-                    await m.send()
-                await asyncio.sleep(max(0.0, stats.end - time.monotonic()))
-                for m in live:
-                    m.closed_loop = False
-            await asyncio.sleep(2.0)  # let the messages in flight arrive before the next phase
-            conn.send((command, stats.delays, stats.delivered,
-                       {**stats.trouble(), "dropped": len(live) - sum(m.sio.connected for m in live)}))
-        elif command == "close":
-            await asyncio.gather(*(m.sio.disconnect() for m in members if m.sio.connected),
-                                 return_exceptions=True)
-            conn.send(("closed",))
-            return
-
-
-def worker_entry(conn, impl: str, chat_share: float) -> None:
-    """Client worker process entry point."""
-    asyncio.run(_worker_main(conn, impl, chat_share))
-
 
 # ---------------------------------------------------------------------------------------------
 # Setup: accounts, sessions and consultations made in the database.
@@ -363,37 +153,6 @@ class Ours:
 # ---------------------------------------------------------------------------------------------
 # The run.
 
-@dataclass
-class Row:
-    impl: str
-    procs: int
-    pairs: int
-    connect_seconds: float = 0.0
-    connect_errors: int = 0
-    p50: float | None = None
-    p99: float | None = None
-    p99_chat: float | None = None
-    latency_rate: float = 0.0
-    throughput: float = 0.0
-    server_cpu: float = 0.0  # percent of one core, throughput phase, all server processes
-    server_cpu_latency: float = 0.0
-    client_cpu: float = 0.0
-    kb_per_connection: float | None = None
-    lost: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def _trouble_notes(phase: str, trouble: dict, include_late: bool) -> list[str]:
-    notes = []
-    if trouble["lost"]:
-        notes.append(f"{phase}: {trouble['lost']} not delivered within 2 s after the window")
-    if include_late and trouble["late"]:
-        notes.append(f"{phase}: {trouble['late']} delivered after the window")
-    if trouble["dropped"]:
-        notes.append(f"{phase}: {trouble['dropped']} clients disconnected")
-    return notes
-
-
 class Side:
     """One server kind on `procs` processes with its two client workers, stepped through the pair counts."""
 
@@ -410,7 +169,7 @@ class Side:
                                 else BareRelay(redis_url, log_dir, bounded=bare_redis == "bounded"))
         self.server_ps = [psutil.Process(server.proc.pid) for server in self.servers]
         context = multiprocessing.get_context("spawn")
-        from bench.signaling import worker_entry as entry  # by module name, also when this file runs as __main__
+        from bench.signaling_clients import worker_entry as entry  # by module name, for the spawned workers
         for _ in range(CLIENT_WORKERS):
             parent, child = context.Pipe()
             process = context.Process(target=entry, args=(child, impl, chat_share), daemon=True)
@@ -480,11 +239,11 @@ class Side:
         row.p99_chat = percentile(delays["chat"], 99)
         row.latency_rate = delivered / seconds
         row.lost = self.trouble["lost"]
-        row.notes += _trouble_notes("latency", self.trouble, include_late=True)
+        row.notes += trouble_notes("latency", self.trouble, include_late=True)
         _, delivered, row.server_cpu, row.client_cpu = self.phase("throughput", seconds, 0)
         row.throughput = delivered / seconds
         row.lost += self.trouble["lost"]
-        row.notes += _trouble_notes("throughput", self.trouble, include_late=False)
+        row.notes += trouble_notes("throughput", self.trouble, include_late=False)
 
     def close(self) -> None:
         """Disconnect the clients, end the workers, stop the servers."""
@@ -529,52 +288,6 @@ def run_processes(procs: int, impls: list[str], steps: list[int], pairs: list[di
 
 HEADER = (f"{'server':<6} {'procs':>5} {'pairs':>5} {'conns':>5} {'conn s':>6} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'p99 chat':>8} {'msg/s':>6} {'CPU%':>5} {'max msg/s':>9} {'CPU%':>5} {'cli CPU%':>8} {'KB/conn':>7}")
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.1f}"
-
-
-def format_row(row: Row) -> str:
-    """One line of the table."""
-    kb = "-" if row.kb_per_connection is None else f"{row.kb_per_connection:.0f}"
-    line = (f"{row.impl:<6} {row.procs:>5} {row.pairs:>5} {row.pairs * 2:>5} {row.connect_seconds:>6.1f} "
-            f"{_ms(row.p50):>7} {_ms(row.p99):>7} {_ms(row.p99_chat):>8} {row.latency_rate:>6.0f} "
-            f"{row.server_cpu_latency:>5.0f} {row.throughput:>9.0f} {row.server_cpu:>5.0f} {row.client_cpu:>8.0f} {kb:>7}")
-    if row.connect_errors:
-        line += f"  ({row.connect_errors} connections failed)"
-    if row.notes:
-        line += "  [" + "; ".join(row.notes[:3]) + "]"
-    return line
-
-
-def summary(rows: list[Row]) -> list[str]:
-    """Ours against bare at each size, and how many pairs one process of ours holds."""
-    out = []
-    index = {(r.impl, r.procs, r.pairs): r for r in rows}
-    for (impl, procs, pairs), ours in sorted(index.items(), key=lambda kv: (kv[0][1], kv[0][2])):
-        bare = index.get(("bare", procs, pairs))
-        if impl != "ours" or bare is None:
-            continue
-        ratio = ours.p99 / bare.p99 if ours.p99 and bare.p99 else None
-        share = ours.throughput / bare.throughput if bare.throughput else None
-        caveats = [f"{r.impl}: {r.lost} messages not delivered within 2 s" for r in (ours, bare) if r.lost]
-        out.append(
-            f"{procs} process(es), {pairs:>4} pairs: p99 ours/bare "
-            + ("-" if ratio is None else f"{ratio:.2f}x ({'ok' if ratio <= 1.5 else 'OVER'} target <= 1.5x)")
-            + "; throughput ours/bare "
-            + ("-" if share is None else f"{share * 100:.0f}% ({'ok' if share >= 0.8 else 'UNDER'} target >= 80%)")
-            + (f"  [{', '.join(caveats)}]" if caveats else ""))
-    held = [r.pairs for r in rows if r.impl == "ours" and r.procs == 1 and r.p99 is not None and r.p99 < P99_BUDGET
-            and not r.connect_errors]
-    tested = [r.pairs for r in rows if r.impl == "ours" and r.procs == 1]
-    if held:
-        largest = max(held)
-        more = " (the largest tested)" if largest == max(tested) else ""
-        out.append(f"one process of ours holds {largest} pairs with p99 under {P99_BUDGET * 1000:.0f} ms{more}")
-    else:
-        out.append(f"one process of ours held none of the tested pair counts with p99 under {P99_BUDGET * 1000:.0f} ms")
-    return out
 
 
 def _redis_ready() -> str | None:
