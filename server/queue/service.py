@@ -18,6 +18,7 @@ from server import assessments, triage
 from server.accounts import queries as accounts_sql
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql
+from server.web import i18n
 from server.web.errors import Conflict, EmergencyNotQueueable, NobodyWaiting, NotFound, PatientAlreadyQueued
 
 DEFAULT_CONSULT_MINUTES = 10.0
@@ -193,12 +194,8 @@ async def waiting_list(conn: asyncpg.Connection, department: str, lang: str, lim
 
 
 def _why_here(level: int, overdue: bool, lang: str) -> str:
-    target = triage.TARGET_WAIT_MINUTES[level]
-    if lang == "zh":
-        text = f"{level}级，目标{target}分钟内接诊；按应接诊时间排序"
-        return text + "，已超时，已提前" if overdue else text
-    text = f"Level {level}, to be seen within {target} min; ordered by when each patient is due"
-    return text + "; overdue, moved ahead" if overdue else text
+    text = i18n.translator(lang)("why_here_overdue" if overdue else "why_here")
+    return text.format(level=level, target=triage.TARGET_WAIT_MINUTES[level])
 
 
 async def _described(conn, department: str, seq: int, removed=(), inserted=()) -> QueueChange:

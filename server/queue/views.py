@@ -12,6 +12,7 @@ from server.consultations import service as consults
 from server.events import publish
 from server.keys import METRICS
 from server.queue import service as queue_service
+from server.web import i18n
 from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound
 from server.web.validation import Body, Id, parse_body, read_answers
@@ -102,7 +103,7 @@ async def departments(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         stats = await queue_service.department_stats(conn)
     lang = lang_of(request)
-    return json([{"code": s["code"], "name": s["name_zh"] if lang == "zh" else s["name_en"],
+    return json([{"code": s["code"], "name": i18n.pick((s["name_zh"], s["name_en"]), lang),
                   "waiting": s["waiting"], "doctors_available": s["doctors_available"],
                   "estimated_wait_minutes": s["estimated_wait_minutes"]} for s in stats])
 

@@ -50,6 +50,11 @@ def pick_language(request: web.Request) -> str:
     return "zh"
 
 
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """One language of a (zh, en) pair (the one bilingual shape: texts, and columns read as pairs)."""
+    return pair[0 if lang == "zh" else 1]
+
+
 def translator(lang: str):
     """A `t(key)` function for templates."""
     index = 0 if lang == "zh" else 1
