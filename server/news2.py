@@ -1,6 +1,6 @@
 """NEWS2 (Royal College of Physicians, 2017): points per vital sign and the aggregate.
 
-Exactly the bands in shared/CLINICAL.md; used with the RCP's acknowledgement. Pure functions, no I/O.
+Exactly the bands in docs/CLINICAL.md; used with the RCP's acknowledgement. Pure functions, no I/O.
 """
 from __future__ import annotations
 

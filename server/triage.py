@@ -2,7 +2,7 @@
 
 Pure functions, no I/O. The rules are the project's own, written in the spirit of the published
 systems (ESI, CTAS, the Manchester Triage System, China's 2011 《急诊病人病情分级指导原则》) and
-of NEWS2 (Royal College of Physicians, 2017), whose table is reproduced in /work/shared/CLINICAL.md.
+of NEWS2 (Royal College of Physicians, 2017), whose table is reproduced in docs/CLINICAL.md.
 The licensed charts are cited, not copied.
 
 Design: `assess` is a maximum over independent rule contributions ("hits"). Every rule fires on a

@@ -2,7 +2,7 @@
 
 A person is *cleared* for work when all of these hold:
 - every symptom they report is minor (see MINOR_SYMPTOMS; reporting none is fine),
-- their temperature is below 37.3 C (the fever threshold of the triage engine and CLINICAL.md),
+- their temperature is below 37.3 C (the fever threshold of the triage engine and docs/CLINICAL.md),
 - they report no epidemiological exposure (close contact, travel to a risk area, cluster),
 - the triage engine does not send them to emergency.
 Anything else is *not cleared*.

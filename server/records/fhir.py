@@ -5,7 +5,7 @@ QuestionnaireResponse (the triage answers), Observation (vital signs given in tr
 Condition (diagnoses, ICD-10), MedicationRequest (medication advice), ServiceRequest (when the
 disposition sends the patient elsewhere) and DocumentReference (attachments). Every entry has a
 `urn:uuid:` fullUrl and every reference points at one of them. The ids are UUIDv5 of the server's
-address and the row, so exporting twice gives the same ids. The mapping follows shared/CLINICAL.md.
+address and the row, so exporting twice gives the same ids. The mapping follows docs/CLINICAL.md.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ UCUM = "http://unitsofmeasure.org"
 
 # Triage level (1 most urgent) -> HL7 v3 ActPriority: stat, emergency, urgent, routine, elective.
 PRIORITY = {1: ("S", "stat"), 2: ("EM", "emergency"), 3: ("UR", "urgent"), 4: ("R", "routine"), 5: ("EL", "elective")}
-# Triage answer -> (LOINC code, display, UCUM unit, unit text); codes from shared/CLINICAL.md.
+# Triage answer -> (LOINC code, display, UCUM unit, unit text); codes from docs/CLINICAL.md.
 VITALS = {
     "temperature_c": ("8310-5", "Body temperature", "Cel", "°C"),
     "spo2": ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", "%"),
