@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from helpers import queued_patient
 
@@ -92,6 +93,7 @@ async def send(roles: dict, ids: dict, case: dict) -> dict:
     return answer
 
 
+@pytest.mark.slow
 async def test_bad_requests_answer_as_recorded(people, make_client, db):
     roles, ids = await world(people, make_client)
     if os.environ.get("RECORD_BAD_REQUESTS"):

@@ -5,6 +5,7 @@ import asyncio
 import random
 
 import aiohttp
+import pytest
 import socketio
 
 from helpers import PASSWORD, cookie_headers, queued_patient
@@ -58,6 +59,7 @@ async def test_order_is_by_level_then_wait_and_overdue_patients_move_up(people, 
     assert queue["entries"][0]["overdue"] is True
 
 
+@pytest.mark.slow
 async def test_fifty_doctors_claim_five_hundred_patients_exactly_once(people, db):
     doctors = [await people.doctor() for _ in range(50)]
     for repetition in range(2):

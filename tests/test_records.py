@@ -409,6 +409,7 @@ async def test_fhir_export_validates_and_every_reference_resolves_inside_the_bun
 
 # ---- admin figures ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_admin_stats_for_a_known_data_set(people, db):
     async with db.acquire() as conn:
         day0 = await conn.fetchval("SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'")

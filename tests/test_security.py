@@ -100,6 +100,7 @@ async def test_a_draft_medication_with_script_runs_nothing_on_the_doctor_page(se
 
 # ---- 2. login flood -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_a_login_flood_does_not_take_the_clinic_offline(server, make_client, people):
     await people.staff("doctor", department="internal")
     attackers = [await make_client() for _ in range(4)]
