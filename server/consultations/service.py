@@ -7,7 +7,6 @@ from server import assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import queries as sql
-from server.queue import queries as queue_sql
 from server.queue import service as queue_service
 from server.web.errors import Conflict, ConsultNotFound, Forbidden
 
@@ -65,7 +64,7 @@ async def close(conn: asyncpg.Connection, row, record: dict):
                                 record["disposition"], record["advice"])
     if ended is None:
         raise Conflict("This consultation has already ended.", code="already_ended")
-    await conn.execute(queue_sql.SET_ENTRY_STATUS, row["entry_id"], "done")
+    await queue_service.set_entry_status(conn, row["entry_id"], "done")
     await conn.execute(sql.SET_END_REASON, row["id"], "completed")
     return ended
 
@@ -141,7 +140,7 @@ async def hand_back(conn: asyncpg.Connection, consultation_id: int, doctor, acto
         ended = await conn.fetchrow(sql.END_WITHOUT_RECORD, consultation_id, reason)
         if ended is None:
             raise Conflict("This consultation has already ended.", code="already_ended")
-        entry = await conn.fetchrow(queue_sql.ENTRY_BY_ID, row["entry_id"])
+        entry = await queue_service.entry_by_id(conn, row["entry_id"])
         return row, await queue_service.requeue(conn, entry, department=department)
 
 
@@ -152,7 +151,7 @@ async def members_gone(conn: asyncpg.Connection, grace_seconds: int):
     async with conn.transaction():
         for row in await conn.fetch(sql.DOCTORS_GONE, grace_seconds):
             await conn.execute(sql.END_WITHOUT_RECORD, row["id"], "doctor_left")
-            entry = await conn.fetchrow(queue_sql.ENTRY_BY_ID, row["entry_id"])
+            entry = await queue_service.entry_by_id(conn, row["entry_id"])
             requeued.append((row, await queue_service.requeue(conn, entry, front=True)))
     return interrupted, requeued
 

@@ -84,6 +84,16 @@ async def wait_model(conn: asyncpg.Connection, code: str) -> float:
     return stats[0]["minutes_per_patient"] if stats else DEFAULT_CONSULT_MINUTES
 
 
+async def entry_by_id(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
+    """One queue entry, whatever its status."""
+    return await conn.fetchrow(sql.ENTRY_BY_ID, entry_id)
+
+
+async def set_entry_status(conn: asyncpg.Connection, entry_id: int, status: str) -> None:
+    """Set an entry's status (its consultation ended: `done`)."""
+    await conn.execute(sql.SET_ENTRY_STATUS, entry_id, status)
+
+
 async def all_positions(conn: asyncpg.Connection, department: str) -> list[asyncpg.Record]:
     """Every waiting patient's position in the department (the naive benchmark baseline's O(N) read)."""
     return await conn.fetch(sql.ALL_POSITIONS, department)
