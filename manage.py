@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
-# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, and the
-# compose tool that validates the production topology.
+# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, the
+# compose tool that validates the production topology, and Node for the FHIR validators.
 TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
                  "docker-compose": "docker-compose", "node": "nodejs", "npm": "npm"}
 # The independent FHIR validators the tests run (tests/node/package.json, locked).
