@@ -21,10 +21,13 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
-# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, and the
-# compose tool that validates the production topology.
+# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, the
+# compose tool that validates the production topology, and Node for the FHIR validators.
 TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
-                 "docker-compose": "docker-compose"}
+                 "docker-compose": "docker-compose", "node": "nodejs", "npm": "npm"}
+# The independent FHIR validators the tests run (tests/node/package.json, locked).
+NODE_DIR = ROOT / "tests" / "node"
+NODE_STAMP = NODE_DIR / "node_modules" / ".package-lock.sha256"
 
 
 def ensure_venv() -> None:
@@ -57,6 +60,16 @@ def ensure_test_binaries() -> None:
         sys.exit(f"the tests need these Debian packages: {' '.join(missing)} (apt-get install -y ...)")
 
 
+def ensure_node_packages() -> None:
+    """`npm ci` the test validators when package-lock.json changed since the last install."""
+    wanted = hashlib.sha256((NODE_DIR / "package-lock.json").read_bytes()).hexdigest()
+    if NODE_STAMP.exists() and NODE_STAMP.read_text() == wanted:
+        return
+    print("installing npm packages into tests/node ...", flush=True)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True)
+    NODE_STAMP.write_text(wanted)
+
+
 def private_redis() -> subprocess.Popen | None:
     """A Redis for the multi-process tests when none answers on 127.0.0.1:6379 and TEST_REDIS_URL is unset."""
     if os.environ.get("TEST_REDIS_URL"):
@@ -87,6 +100,7 @@ def main(argv: list[str]) -> int:
         if lint.returncode != 0:
             return lint.returncode
         ensure_test_binaries()
+        ensure_node_packages()
         redis = private_redis()
         try:
             return subprocess.run([str(PYTHON), "-m", "pytest", *rest]).returncode

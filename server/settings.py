@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -20,6 +21,21 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return value
+
+
+def _public_base_url(raw: str, production: bool) -> str:
+    """PUBLIC_BASE_URL checked: an absolute http(s) URL with no query or fragment (https in production)."""
+    url = raw.strip().rstrip("/")
+    if not url:
+        if production:
+            raise SettingsError("PUBLIC_BASE_URL must be set in production (the clinic's public https:// address)")
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"PUBLIC_BASE_URL must be an http(s) URL with no query or fragment, got {raw!r}")
+    if production and parts.scheme != "https":
+        raise SettingsError("PUBLIC_BASE_URL must start with https:// in production")
+    return url
 
 
 def _list(env: dict, name: str) -> tuple[str, ...]:
@@ -55,18 +71,22 @@ class Settings:
     # "delta": one small broadcast per queue change; "naive": the benchmark's O(N) baseline.
     queue_updates: str = "delta"
     data_dir: str = "var"
+    # The clinic's public address: FHIR identifiers and ids are made from it, never from a request's Host.
+    public_base_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> Settings:
         """Read and validate the settings; `overrides` win over the environment."""
         env = dict(os.environ if env is None else env)
         development = env.get("DEMO") == "1" or overrides.get("demo", False)
+        production = env.get("CLINIC_ENV", "development") == "production"
         # CLINIC_ENV=production (docker-compose.yml sets it) refuses what only development may use.
-        if env.get("CLINIC_ENV", "development") == "production":
+        if production:
             if development:
                 raise SettingsError("DEMO=1 (demo accounts) is refused when CLINIC_ENV=production")
             if env.get("COOKIE_SECURE") != "1":
                 raise SettingsError("COOKIE_SECURE=1 is required when CLINIC_ENV=production (HTTPS only)")
+        public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
         turn_urls = _list(env, "TURN_URLS")
         for url in turn_urls:
             if not url.startswith(("turn:", "turns:")):
@@ -93,6 +113,11 @@ class Settings:
             redis_max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 32, 1),
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
+            public_base_url=public_base_url,
         )
         values.update(overrides)
         return cls(**values)
+
+    def public_base(self) -> str:
+        """PUBLIC_BASE_URL, or (outside production, where it is required) this server's own address."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"

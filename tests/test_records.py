@@ -3,17 +3,13 @@ the patient's summary, FHIR export, access and audit, ICD-10 search, and the adm
 from __future__ import annotations
 
 import asyncio
-import struct
-import zlib
 from datetime import timedelta
 
-import aiohttp
 import asyncpg
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle
 
 from helpers import queued_patient
+from helpers.records import PDF, audit_rows, form, png_bytes
 from server.accounts import service as auth
 
 VITALS_ANSWERS = {"age_years": 41, "sex": "female", "symptoms": ["sore_throat", "cough"], "duration_days": 2,
@@ -27,23 +23,6 @@ DRAFT = {
 }
 
 
-def png_bytes() -> bytes:
-    """A real 1x1 PNG."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def form(content: bytes, filename: str, content_type: str) -> aiohttp.FormData:
-    data = aiohttp.FormData(quote_fields=False)  # as browsers send names: raw, not percent-encoded
-    data.add_field("file", content, filename=filename, content_type=content_type)
-    return data
-
-
 async def in_consultation(people, answers=None, department=None):
     """(patient, doctor, consultation id) with the doctor of the patient's department."""
     patient, entry = await queued_patient(people, answers)
@@ -51,12 +30,6 @@ async def in_consultation(people, answers=None, department=None):
     response = await doctor.post("/api/doctor/claim", json={})
     assert response.status == 201, await response.text()
     return patient, doctor, (await response.json())["id"]
-
-
-async def audit_rows(db, **where) -> list:
-    clauses = " AND ".join(f"{k} = ${n + 1}" for n, k in enumerate(where))
-    async with db.acquire() as conn:
-        return await conn.fetch(f"SELECT * FROM audit_log WHERE {clauses} ORDER BY id", *where.values())
 
 
 # ---- drafts, the end, amendments ----------------------------------------------------------------
@@ -348,63 +321,6 @@ async def test_summary_in_the_patients_language_with_next_steps_and_history_page
     assert [(c["id"], c["patient"]) for c in mine] == [(cid, patient.user["name"])] and "doctor" not in mine[0]
     other_doctor = await people.doctor()
     assert await (await other_doctor.get("/api/consultations/history")).json() == []
-
-
-# ---- FHIR ---------------------------------------------------------------------------------------
-
-def references(node) -> list[str]:
-    """Every Reference.reference in a resource tree."""
-    found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "reference" and isinstance(value, str):
-                found.append(value)
-            else:
-                found.extend(references(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(references(value))
-    return found
-
-
-async def test_fhir_export_validates_and_every_reference_resolves_inside_the_bundle(people, db):
-    patient, doctor, cid = await in_consultation(people, VITALS_ANSWERS)
-    await patient.post(f"/api/consultations/{cid}/attachments", data=form(png_bytes(), "throat.png", "image/png"))
-    assert (await doctor.post(f"/api/consultations/{cid}/end", json={**DRAFT, "disposition": "referral"})).status == 200
-
-    response = await patient.get(f"/api/consultations/{cid}/fhir")
-    assert response.status == 200 and response.content_type == "application/fhir+json"
-    data = await response.json()
-    Bundle.model_validate(data)
-    for entry in data["entry"]:
-        get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(entry["resource"])
-    full_urls = [e["fullUrl"] for e in data["entry"]]
-    assert all(url.startswith("urn:uuid:") for url in full_urls) and len(set(full_urls)) == len(full_urls)
-    refs = references(data["entry"])
-    assert refs and set(refs) <= set(full_urls)
-
-    by_type: dict[str, list] = {}
-    for entry in data["entry"]:
-        by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
-    assert {"Patient", "Practitioner", "Encounter", "QuestionnaireResponse", "Observation", "Condition",
-            "MedicationRequest", "ServiceRequest", "DocumentReference"} <= set(by_type)
-    encounter = by_type["Encounter"][0]
-    assert encounter["class"]["code"] == "VR" and encounter["status"] == "finished"
-    assert encounter["priority"]["coding"][0]["system"] == "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
-    condition = by_type["Condition"][0]["code"]["coding"][0]
-    assert condition == {"system": "http://hl7.org/fhir/sid/icd-10", "code": "J02.9",
-                         "display": "Acute pharyngitis, unspecified"}
-    vitals = {o["code"]["coding"][0]["code"]: o["valueQuantity"]["value"] for o in by_type["Observation"]}
-    assert vitals == {"8310-5": 37.9, "59408-5": 98, "8867-4": 88, "9279-1": 16, "8480-6": 122}
-    answers = {i["linkId"]: i for i in by_type["QuestionnaireResponse"][0]["item"]}
-    assert [a["valueString"] for a in answers["symptoms"]["answer"]] == ["sore_throat", "cough"]
-    assert by_type["MedicationRequest"][0]["medicationCodeableConcept"]["text"] == "对乙酰氨基酚"
-    assert by_type["Patient"][0]["gender"] == "female" and by_type["Patient"][0]["birthDate"] == "1990-05-01"
-
-    doctor_copy = await (await doctor.get(f"/api/consultations/{cid}/fhir")).json()
-    assert [e["fullUrl"] for e in doctor_copy["entry"]] == full_urls  # stable ids
-    exports = await audit_rows(db, action="consultation.export_fhir", object_id=cid)
-    assert [(str(r["actor_id"]), r["allowed"]) for r in exports] == [(patient.id, True), (doctor.id, True)]
 
 
 # ---- admin figures ------------------------------------------------------------------------------

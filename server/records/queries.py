@@ -76,5 +76,6 @@ SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::text, $6::int, $7::text, 
 FROM consultations WHERE id = $1 AND status <> 'ended'
 RETURNING {ATTACHMENT_COLUMNS}"""
 ATTACHMENTS = f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE consultation_id = $1 ORDER BY id"
+ATTACHMENTS_WITH_CONTENT = f"SELECT {ATTACHMENT_COLUMNS}, content FROM attachments WHERE consultation_id = $1 ORDER BY id"
 ATTACHMENT = f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"
 ATTACHMENT_CONTENT = "SELECT content FROM attachments WHERE id = $1"

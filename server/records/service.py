@@ -16,14 +16,16 @@ from typing import Annotated, Any, Literal
 import asyncpg
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, field_validator
 
-from server import triage
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
-from server.records import fhir, icd10
+from server.records import icd10
 from server.records import queries as sql
+from server.records.fhir import bundle as fhir
+from server.records.fhir import questionnaire as questionnaire_fhir
+from server.records.fhir.base import Ids
 from server.web import i18n
-from server.web.errors import Conflict, ValidationFailed
+from server.web.errors import Conflict, NotFound, ValidationFailed
 from server.web.validation import Body, raise_validation
 
 SOAP_KEYS = ("subjective", "objective", "assessment", "plan")
@@ -328,27 +330,39 @@ async def amend(conn: asyncpg.Connection, consultation_id: int, doctor, actor: A
 
 # ---- the patient's summary ----------------------------------------------------------------------
 
-def _question_labels(version: str, lang: str) -> dict[str, str]:
-    """The questionnaire's question texts by field, for the export's QuestionnaireResponse."""
-    try:
-        questionnaire = triage.questionnaire(version)
-    except KeyError:
-        return {}
-    return {(q.get("field") or q["id"]): (q.get("label") or {}).get(lang, "") for q in questionnaire["questions"]}
+def _publisher() -> dict[str, str]:
+    """The clinic's name by language, as the FHIR export names its Organization."""
+    return {lang: i18n.translator(lang)("app_name") for lang in ("en", "zh")}
 
 
-async def fhir_bundle(conn: asyncpg.Connection, consultation, actor: Actor, base: str) -> dict:
-    """The consultation as a FHIR R4 Bundle (the caller has checked who asks); the assessment read is audited."""
+async def fhir_bundle(conn: asyncpg.Connection, consultation, actor: Actor, base: str, kind: str) -> dict:
+    """The consultation as a FHIR R4 Bundle of `kind` ("transaction" or "collection"), identifiers under the public base URL
+    `base`; the caller has checked who asks; the assessment read is audited."""
     assessment = await conn.fetchrow(sql.ASSESSMENT_OF_CONSULTATION, consultation["id"])
     await audit.record(conn, actor, "assessment.export_fhir", "assessment", assessment["id"],
                        detail={"consultation_id": str(consultation["id"])})
-    record = (await load(conn, consultation))[0] if consultation["status"] == "ended" else None
+    record, original, amendments = None, None, []
+    if consultation["status"] == "ended":
+        record, original, amendments, _ = await load(conn, consultation)
     return fhir.bundle(
-        base=base, consultation=consultation, patient=await conn.fetchrow(sql.PATIENT, consultation["patient_id"]),
+        base=base, publisher=_publisher(), consultation=consultation,
+        patient=await conn.fetchrow(sql.PATIENT, consultation["patient_id"]),
         doctor=await conn.fetchrow(sql.DOCTOR, consultation["doctor_id"]), assessment=assessment,
         department=await conn.fetchrow(sql.DEPARTMENT, consultation["department"]), record=record,
-        attachments=await conn.fetch(sql.ATTACHMENTS, consultation["id"]),
-        labels=_question_labels(assessment["questionnaire_version"], "en"), generated_at=datetime.now(UTC))
+        original=original, amendments=amendments,
+        attachments=await conn.fetch(sql.ATTACHMENTS_WITH_CONTENT, consultation["id"]),
+        generated_at=datetime.now(UTC), type=kind)
+
+
+def fhir_questionnaire(base: str, resource_id: str) -> dict:
+    """The triage Questionnaire of a FHIR id: `triage` (the current version) or `triage-{version}`."""
+    version = questionnaire_fhir.version_of(resource_id)
+    try:
+        if version is None:
+            raise KeyError(resource_id)
+        return questionnaire_fhir.resource(Ids(base), version, _publisher()["en"])
+    except KeyError:
+        raise NotFound("No such Questionnaire.", field="id") from None
 
 
 NEXT_STEPS = {

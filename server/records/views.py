@@ -2,18 +2,21 @@
 FHIR export."""
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
+from pydantic import Field
 
 from server.audit import service as audit
 from server.consultations import service as consults
-from server.keys import USER
+from server.keys import SETTINGS, USER
 from server.records import attachments, icd10
 from server.records import service as records
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import AppError, Conflict, Forbidden
 from server.web.pages import render
 from server.web.uploads import read_file
-from server.web.validation import parse_body
+from server.web.validation import Query, parse_body, parse_query
 
 Amendment = records.Amendment
 RecordDraft = records.RecordDraft
@@ -141,11 +144,29 @@ async def amend(request: web.Request) -> web.Response:
     return json(amendment, status=201)
 
 
+class FhirExport(Query):
+    """The export's query: which kind of Bundle."""
+
+    type: Literal["transaction", "collection"] = Field(
+        default="transaction", description="transaction: entries with conditional requests a FHIR server loads as "
+                                            "records; collection: the same resources, with ids, to read")
+
+
 async def fhir_export(request: web.Request) -> web.Response:
-    """The consultation as a FHIR R4 Bundle, for its patient and doctor."""
+    """The consultation as a FHIR R4 Bundle (?type=transaction, the default, or collection), for its members."""
+    kind = parse_query(request, FhirExport).type
     user = user_of(request)
     actor = actor_of(request)
     async with pool(request).acquire() as conn:
         row, _ = await consults.load_for(conn, path_id(request), user, actor, "consultation.export_fhir")
-        bundle = await records.fhir_bundle(conn, row, actor, f"{request.scheme}://{request.host}")
-    return web.json_response(bundle, content_type="application/fhir+json")
+        bundle = await records.fhir_bundle(conn, row, actor, request.app[SETTINGS].public_base(), kind)
+    return _fhir(bundle)
+
+
+async def fhir_questionnaire(request: web.Request) -> web.Response:
+    """The triage questionnaire as a FHIR Questionnaire: id `triage` (current) or `triage-{version}`."""
+    return _fhir(records.fhir_questionnaire(request.app[SETTINGS].public_base(), request.match_info["id"]))
+
+
+def _fhir(data: dict) -> web.Response:
+    return web.json_response(data, content_type="application/fhir+json")

@@ -12,6 +12,10 @@ ERROR_SCHEMA = {
         "required": ["code", "message", "field"]}},
 }
 
+# Operations that answer FHIR JSON rather than the API's own.
+FHIR_RESPONSES = {"consultation_fhir": "A FHIR R4 Bundle (docs/FHIR.md)",
+                  "fhir_questionnaire": "A FHIR R4 Questionnaire"}
+
 
 UPLOAD_SCHEMA = {"type": "object", "required": ["file"],
                  "properties": {"file": {"type": "string", "format": "binary"}}}
@@ -40,6 +44,9 @@ def openapi_document(routes: list[tuple]) -> dict:
         elif model is not None:
             operation["requestBody"] = {"required": True,
                                         "content": {"application/json": {"schema": model.model_json_schema()}}}
+        if name in FHIR_RESPONSES:
+            operation["responses"]["200"] = {"description": FHIR_RESPONSES[name],
+                                             "content": {"application/fhir+json": {"schema": {"type": "object"}}}}
         paths.setdefault(path, {})[method.lower()] = operation
     return {"openapi": "3.1.0",
             "info": {"title": "Cloud clinic API", "version": "1.0",
