@@ -6,8 +6,8 @@ import os
 
 import aiohttp
 import socketio
-from conftest import PASSWORD, cookie_headers, wait_for
 
+from helpers import PASSWORD, cookie_headers, wait_for
 from server.accounts import totp
 from server.app import create_app
 from server.keys import DB_POOL

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import MILD_ANSWERS
 from test_records import in_consultation
+
+from helpers import MILD_ANSWERS
 
 
 async def test_the_same_post_twice_with_one_key_stores_one_row_and_answers_the_same(people, db):

@@ -10,8 +10,9 @@ import logging
 
 import aiohttp
 import pytest
-from conftest import queued_patient, wait_for
 from test_records import in_consultation
+
+from helpers import queued_patient, wait_for
 
 NUL = "bad\x00value"
 

@@ -12,9 +12,9 @@ import time
 
 import pytest
 from aiohttp.test_utils import make_mocked_request
-from conftest import PASSWORD
 from test_records import audit_rows, in_consultation
 
+from helpers import PASSWORD
 from server.keys import SETTINGS
 from server.settings import Settings
 from server.web import ratelimit

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from processes import ServerProcess
+
+from helpers.processes import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = "not_a_server_error,response_schema_conformance"
