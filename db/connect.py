@@ -5,6 +5,11 @@ import json
 
 import asyncpg
 
+# What a lost or unreachable server raises (restart, failover, network): callers answer "try again".
+OUTAGE_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.ConnectionDoesNotExistError,
+                 asyncpg.CannotConnectNowError, asyncpg.exceptions.OperatorInterventionError,
+                 asyncpg.exceptions.ConnectionFailureError)
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for typename in ("json", "jsonb"):

@@ -8,9 +8,16 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+# The embedded server's app role, as in production: rows only, never DDL (db/roles.py).
+APP_ROLE = "clinic_app"
+
+
 def start_embedded_postgres(data_dir: str | Path) -> tuple[str, Callable[[], None]]:
-    """Start (or reuse) the embedded server in `data_dir`; return a DSN for database `clinic` and a
-    function that stops the server again if this call started it (one already running is left alone)."""
+    """Start (or reuse) the embedded server in `data_dir`; return the owner's DSN for database `clinic`
+    and a function that stops the server again if this call started it (one already running is left alone).
+
+    The app connects as APP_ROLE (app_dsn); the owner's DSN is for migrations only.
+    """
     import pgserver  # imported here: production never needs it
     from pgserver.postgres_server import PostmasterInfo
 
@@ -25,3 +32,9 @@ def start_embedded_postgres(data_dir: str | Path) -> tuple[str, Callable[[], Non
     uri = server.get_uri("clinic")
     log.info("embedded PostgreSQL in %s (%s)", path, "started" if ours else "already running")
     return uri, server.cleanup
+
+
+def app_dsn(owner_dsn: str) -> str:
+    """The DSN the app uses on the embedded server: the same database as the least-privileged role."""
+    from db.roles import with_user
+    return with_user(owner_dsn, APP_ROLE)

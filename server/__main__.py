@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
     stop_database = None
     if not settings.database_url:
-        from db.embedded import start_embedded_postgres
-        url, stop_database = start_embedded_postgres(os.path.join(settings.data_dir, "pgdata"))
-        settings = replace(settings, database_url=url)
+        from db.embedded import app_dsn, start_embedded_postgres
+        owner, stop_database = start_embedded_postgres(os.path.join(settings.data_dir, "pgdata"))
+        settings = replace(settings, database_url=app_dsn(owner), owner_database_url=owner)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nCloud clinic on {base}/  (patients register there)", flush=True)
     print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")

@@ -11,15 +11,17 @@ import secrets
 from pathlib import Path
 
 import aiohttp_jinja2
+import asyncpg
 import jinja2
 import socketio
 from aiohttp import web
 
 from db.connect import create_pool
 from db.migrate import migrate
+from db.roles import dsn_user
 from server import seed
 from server.calls.media import EchoPeers
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, RATE_LIMITER, SETTINGS, SIO
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.queue.housekeeping import housekeeping_ctx
@@ -27,6 +29,7 @@ from server.settings import Settings
 from server.web.metrics import Metrics
 from server.web.middleware import setup_middlewares
 from server.web.pages import page_context
+from server.web.ratelimit import PostgresStore, RateLimiter, RedisStore, namespace_for
 from server.web.routes import setup_routes
 from signaling.live import LiveEvents
 from signaling.namespace import ClinicNamespace, member_left
@@ -37,15 +40,31 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "webclient" / "template
 
 
 async def database_ctx(app: web.Application):
-    """The connection pool; migrations and department seeding run before the first request."""
+    """The connection pool; migrations and department seeding run before the first request.
+
+    With DATABASE_OWNER_URL, migrations run as the owner, who also makes (or re-grants) the app's
+    least-privileged role named in DATABASE_URL (db/roles.py); the pool then connects as that role.
+    """
     settings = app[SETTINGS]
     own_pool = DB_POOL not in app
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set (python -m server starts an embedded PostgreSQL)")
+    if settings.owner_database_url:
+        owner = await asyncpg.connect(settings.owner_database_url)
+        try:
+            role, password = dsn_user(settings.database_url)
+            await migrate(owner, app_role=role, app_password=password)
+        finally:
+            await owner.close()
     if own_pool:
-        if not settings.database_url:
-            raise RuntimeError("DATABASE_URL is not set (python -m server starts an embedded PostgreSQL)")
         app[DB_POOL] = await create_pool(settings.database_url)
     async with app[DB_POOL].acquire() as conn:
-        await migrate(conn)
+        if not settings.owner_database_url:
+            try:
+                await migrate(conn)  # nothing to do when the owner has migrated already
+            except asyncpg.InsufficientPrivilegeError:
+                raise RuntimeError("migrations are pending and DATABASE_URL's role may not apply them: "
+                                   "set DATABASE_OWNER_URL") from None
         await seed.seed_departments(conn)
         if settings.demo:
             await seed.seed_demo(conn)
@@ -69,6 +88,19 @@ async def presence_ctx(app: web.Application):
     async with app[DB_POOL].acquire() as conn:
         await presence.forget_instance(conn, app[INSTANCE_ID])
         await queue_service.forget_instance(conn, app[INSTANCE_ID])
+
+
+async def ratelimit_ctx(app: web.Application):
+    """The rate limiter: counters in Redis when REDIS_URL is set, in PostgreSQL otherwise."""
+    settings = app[SETTINGS]
+    if settings.redis_url:
+        store = RedisStore(settings.redis_url)
+    else:
+        # A pool of its own: a login flood queues on these few connections, never on the clinic's.
+        store = PostgresStore(await create_pool(settings.database_url, min_size=1, max_size=4), own_pool=True)
+    app[RATE_LIMITER] = RateLimiter(store, namespace_for(settings.database_url), enabled=settings.rate_limits)
+    yield
+    await app[RATE_LIMITER].close()
 
 
 async def media_ctx(app: web.Application):
@@ -136,6 +168,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio.attach(app)
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
-    app.cleanup_ctx.extend([database_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
+    app.cleanup_ctx.extend([database_ctx, ratelimit_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
     app.on_shutdown.append(drain_sockets)
     return app

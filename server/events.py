@@ -38,6 +38,12 @@ class Events(Protocol):
     async def consult_interrupted(self, consultation_id) -> None:
         """The patient stayed away past the grace period (`consult:interrupted`)."""
 
+    async def session_ended(self, session_hash: bytes) -> None:
+        """A session was signed out: its sockets are closed on every process."""
+
+    async def user_sessions_ended(self, user_id) -> None:
+        """Every session of a user ended (account disabled, password changed): all their sockets close."""
+
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
                   changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
@@ -73,6 +73,22 @@ class Settings:
     data_dir: str = "var"
     # The clinic's public address: FHIR identifiers and ids are made from it, never from a request's Host.
     public_base_url: str = ""
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client; empty: the peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Rate limits on sign-in, registration, invitations and chat (server/web/ratelimit.py); off only for benchmarks.
+    rate_limits: bool = True
+    # The owner's DSN: migrations (and the app role's grants) run with it; the app itself uses DATABASE_URL.
+    owner_database_url: str | None = None
+    # Doctors' sessions end after this long without a request (shared desktops in clinics); 0: never idle out.
+    doctor_idle_minutes: int = 30
+    trusted_proxy_networks: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        from server.web.addresses import parse_networks
+        try:
+            object.__setattr__(self, "trusted_proxy_networks", parse_networks(self.trusted_proxies))
+        except ValueError as exc:
+            raise SettingsError(f"TRUSTED_PROXIES: {exc}") from None
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> Settings:
@@ -114,6 +130,10 @@ class Settings:
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
             public_base_url=public_base_url,
+            trusted_proxies=_list(env, "TRUSTED_PROXIES"),
+            rate_limits=env.get("RATE_LIMITS", "1") != "0",
+            owner_database_url=env.get("DATABASE_OWNER_URL") or None,
+            doctor_idle_minutes=_int(env, "DOCTOR_IDLE_MINUTES", 30, 0),
         )
         values.update(overrides)
         return cls(**values)

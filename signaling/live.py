@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import socketio
+from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from server.keys import DB_POOL
 from server.queue import service as queue_service
@@ -17,6 +18,11 @@ from server.queue.service import QueueChange, estimate_minutes
 def user_room(user_id) -> str:
     """Every connection of one user."""
     return f"user:{user_id}"
+
+
+def session_room(session_hash: bytes) -> str:
+    """Every connection opened with one session cookie: signing out closes them."""
+    return f"session:{session_hash.hex()[:32]}"
 
 
 def queue_room(department: str) -> str:
@@ -42,6 +48,32 @@ def member_room(consultation_id, role: str) -> str:
 def other_role(role: str) -> str:
     """The other member of a consultation."""
     return "doctor" if role == "patient" else "patient"
+
+
+# Not an event for browsers: the Redis manager (redis_manager.py) turns it into disconnects on every process.
+DISCONNECT_ROOM = "clinic:disconnect-room"
+
+
+async def disconnect_local(sio: socketio.AsyncServer, room: str, namespace: str = "/") -> None:
+    """Close this process's connections in `room` (they are refused at once and do not reconnect signed in)."""
+    sids = [sid for sid, _ in sio.manager.get_participants(namespace, room)]
+    for sid in sids:
+        await sio.disconnect(sid, namespace=namespace, ignore_queue=True)
+
+
+async def disconnect_room(sio: socketio.AsyncServer, room: str) -> None:
+    """Close every connection in `room` on every server process (sign-out, a disabled account)."""
+    if isinstance(sio.manager, AsyncPubSubManager):
+        await sio.manager.emit(DISCONNECT_ROOM, None, room=room)  # handled here and by every other process
+    else:
+        await disconnect_local(sio, room)
+
+
+async def close_consultation_rooms(sio: socketio.AsyncServer, consultation_id) -> None:
+    """Take both members out of an ended consultation's rooms on every process: relays and chat are refused."""
+    for room in (consult_room(consultation_id), member_room(consultation_id, "patient"),
+                 member_room(consultation_id, "doctor")):
+        await sio.close_room(room)
 
 
 class LiveEvents:
@@ -98,10 +130,20 @@ class LiveEvents:
 
     async def consult_ended(self, consultation_id, reason: str = "completed", patient_id=None,
                             doctor_id=None) -> None:
-        """Tell both members the consultation is over (with their ids, also those not in the room)."""
+        """Tell both members the consultation is over (with their ids, also those not in the room), then
+        take them out of its rooms on every process: from here on their relays and chat are refused."""
         payload = {"consultation_id": str(consultation_id), "reason": reason}
         rooms = [consult_room(consultation_id)] + [user_room(u) for u in (patient_id, doctor_id) if u]
         await self.sio.emit("consult:ended", payload, room=rooms)
+        await close_consultation_rooms(self.sio, consultation_id)
+
+    async def session_ended(self, session_hash: bytes) -> None:
+        """Close the session's sockets on every process (sign-out)."""
+        await disconnect_room(self.sio, session_room(session_hash))
+
+    async def user_sessions_ended(self, user_id) -> None:
+        """Close every socket of the user on every process (account disabled, password changed)."""
+        await disconnect_room(self.sio, user_room(user_id))
 
     async def consult_interrupted(self, consultation_id) -> None:
         """The patient stayed away past the grace period: the doctor may call them back or end."""

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from server.web.errors import AppError
-from server.web.validation import parse_id
+from server.web.validation import CONTROL_RE, LINE_CONTROL_RE, parse_id
 
 SIGNAL_KINDS = ("offer", "answer", "candidate", "hangup", "restart")
 # An SDP offer with several tracks is a few KB; 64 KB leaves room and still refuses abuse.
 MAX_SDP_BYTES = 64 * 1024
 MAX_CANDIDATE_BYTES = 2 * 1024
 MAX_CHAT_CHARS = 2000
+MAX_CLIENT_ID = 64
 
 
 class BadMessage(AppError):
@@ -72,12 +73,18 @@ def signal(payload) -> tuple[int, str, object]:
     return cid, kind, data
 
 
-def chat(payload) -> tuple[int, str]:
-    """(consultation id, text) of a `chat` message."""
+def chat(payload) -> tuple[int, str, str | None]:
+    """(consultation id, text, the client's message id or None) of a `chat` message."""
     cid = consultation_id(payload)
     text = payload.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadMessage("bad_text", "text must be a non-empty string.")
     if len(text) > MAX_CHAT_CHARS:
         raise BadMessage("too_large", "", max=MAX_CHAT_CHARS)
-    return cid, text.strip()
+    if CONTROL_RE.search(text):
+        raise BadMessage("bad_text", "text contains a control character (such as NUL).")
+    client_id = payload.get("client_id")
+    if client_id is not None and not (isinstance(client_id, str) and 0 < len(client_id) <= MAX_CLIENT_ID
+                                      and not LINE_CONTROL_RE.search(client_id)):
+        raise BadMessage("bad_client_id", f"client_id is a string of at most {MAX_CLIENT_ID} characters.")
+    return cid, text.strip(), client_id

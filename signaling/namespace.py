@@ -6,15 +6,17 @@ import time
 
 import socketio
 
+from db.connect import OUTAGE_ERRORS
 from server.accounts import service as auth
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, RATE_LIMITER, SETTINGS
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.web import i18n
-from server.web.errors import AppError, Conflict, Forbidden, NotFound
+from server.web.addresses import client_address
+from server.web.errors import AppError, Conflict, DatabaseUnavailable, Forbidden, NotFound
 from signaling import live, messages
 
 log = logging.getLogger(__name__)
@@ -28,8 +30,33 @@ class ClinicNamespace(socketio.AsyncNamespace):
         self.app = app
 
     async def trigger_event(self, event, *args):
-        """Route `queue:subscribe` to `on_queue_subscribe`: API event names use colons."""
-        return await super().trigger_event((event or "").replace(":", "_"), *args)
+        """Route `queue:subscribe` to `on_queue_subscribe` (API event names use colons), and answer every
+        event with an ack, whatever its payload: an error code the page can act on, never silence."""
+        name = (event or "").replace(":", "_")
+        if name in ("connect", "disconnect"):
+            return await super().trigger_event(name, *args)
+        lang = await self._lang(args[0]) if args else "zh"
+        if not callable(getattr(self, f"on_{name}", None)):
+            return AppError("There is no such event.", code="unknown_event").ack(lang)
+        if len(args) > 2:  # sid and at most one payload
+            return AppError("Send one payload object.", code="bad_payload").ack(lang)
+        try:
+            return await super().trigger_event(name, *args)
+        except AppError as error:
+            return error.ack(lang)
+        except OUTAGE_ERRORS:
+            log.warning("database unavailable during %s", name)
+            return _retry(DatabaseUnavailable().ack(lang))
+        except Exception:
+            log.exception("socket event %s failed", name)
+            return _retry(AppError("Something went wrong on our side; please send again.",
+                                   code="internal_error").ack(lang))
+
+    async def _lang(self, sid) -> str:
+        try:
+            return (await self.get_session(sid)).get("lang", "zh")
+        except KeyError:
+            return "zh"
 
     @property
     def pool(self):
@@ -40,13 +67,15 @@ class ClinicNamespace(socketio.AsyncNamespace):
         request = environ.get("aiohttp.request")
         token = request.cookies.get(auth.SESSION_COOKIE) if request is not None else None
         async with self.pool.acquire() as conn:
-            user = await auth.session_user(conn, token)
+            user = await auth.session_user(conn, token, self.app[SETTINGS].doctor_idle_minutes)
         if user is None:
             raise ConnectionRefusedError("not_signed_in")
-        ip = request.remote if request is not None else None
+        ip = client_address(request) if request is not None else None
         lang = i18n.pick_language(request) if request is not None else "zh"
-        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang})
+        key = auth.token_hash(token)
+        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang, "session_hash": key})
         await self.enter_room(sid, live.user_room(user["id"]))
+        await self.enter_room(sid, live.session_room(key))
         if user["role"] == "doctor":
             await self.enter_room(sid, live.doctors_room(user["department"]))
             await self.enter_room(sid, live.queue_room(user["department"]))
@@ -85,7 +114,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
             await self.app[EVENTS].queue_changed(back)
         return {"ok": True, "entry": view}
 
-    async def on_join(self, sid, payload):
+    async def on_join(self, sid, payload=None):
         """Enter a consultation room; only its patient and doctor may, again after a reconnect."""
         session = await self.get_session(sid)
         user = session["user"]
@@ -113,7 +142,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
         peers = sorted(before - {role})
         return {"ok": True, "role": role, "peers": peers}
 
-    async def on_signal(self, sid, payload):
+    async def on_signal(self, sid, payload=None):
         """Relay offer/answer/candidate/hangup to the other member only."""
         started = time.perf_counter()
         session = await self.get_session(sid)
@@ -121,7 +150,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
             cid, kind, data = messages.signal(payload)
         except messages.BadMessage as exc:
             return exc.ack(session["lang"])
-        role = session["rooms"].get(cid)
+        role = self._joined(sid, session, cid)
         if role is None:
             return AppError(code="not_joined").ack(session["lang"])
         await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
@@ -131,25 +160,47 @@ class ClinicNamespace(socketio.AsyncNamespace):
             metrics.relay_latency.observe(time.perf_counter() - started)
         return {"ok": True}
 
-    async def on_chat(self, sid, payload):
-        """Store a chat message, then send it to both members."""
+    async def on_chat(self, sid, payload=None):
+        """Store a chat message, then send it to both members; a resend (same client_id) is not stored twice."""
         session = await self.get_session(sid)
         try:
-            cid, text = messages.chat(payload)
+            cid, text, client_id = messages.chat(payload)
         except messages.BadMessage as exc:
             return exc.ack(session["lang"])
-        role = session["rooms"].get(cid)
+        role = self._joined(sid, session, cid)
         if role is None:
             return AppError(code="not_joined").ack(session["lang"])
+        limiter = self.app.get(RATE_LIMITER)
+        if limiter is not None:
+            await limiter.check_chat(session["user"]["id"], cid)
         async with self.pool.acquire() as conn:
-            message = await consults.add_message(conn, cid, session["user"], role, text)
-        await self.emit("chat", message, room=live.consult_room(cid))
+            message, new = await consults.add_message(conn, cid, session["user"], role, text,
+                                                      session_hash=session.get("session_hash"), client_id=client_id)
+        if new:
+            await self.emit("chat", message, room=live.consult_room(cid))
         return {"ok": True, "message": message}
+
+    def _joined(self, sid, session: dict, consultation_id: int) -> str | None:
+        """The connection's role in the consultation, or None when it is not (or no longer) in its room.
+
+        Membership is the room itself: ending the consultation closes its rooms on every process,
+        so a connection that joined before is out from then on.
+        """
+        role = session["rooms"].get(consultation_id)
+        if role is None or live.member_room(consultation_id, role) not in self.rooms(sid):
+            return None
+        return role
 
     def _count(self, delta: int) -> None:
         metrics = self.app.get(METRICS)
         if metrics is not None:
             metrics.socket_connections.inc(delta)
+
+
+def _retry(ack: dict) -> dict:
+    """An error ack the page should answer by sending again (nothing was stored)."""
+    ack["error"]["retry"] = True
+    return ack
 
 
 async def _audit(conn, session: dict, action: str, consultation_id: int, allowed: bool) -> None:

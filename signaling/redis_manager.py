@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 import socketio
 
+from signaling.live import DISCONNECT_ROOM, disconnect_local
+
 
 def channel_for(url: str) -> str:
     """The pub/sub channel of the deployment using database `url`.
@@ -45,6 +47,13 @@ class BoundedRedisManager(socketio.AsyncRedisManager):
         # when it subscribes, so one made after a publisher's error costs nothing.)
         self.pubsub = aioredis.Redis.from_url(self.redis_url).pubsub(ignore_subscribe_messages=True)
         self.connected = True
+
+    async def _handle_emit(self, message):
+        # live.disconnect_room's message: close this process's connections in the room instead of emitting.
+        if message.get("event") == DISCONNECT_ROOM:
+            await disconnect_local(self.server, message.get("room"), message.get("namespace") or "/")
+            return
+        await super()._handle_emit(message)
 
     async def close(self) -> None:
         """Release the Redis connections (at shutdown)."""

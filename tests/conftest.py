@@ -15,6 +15,7 @@ import pytest
 
 from db.connect import create_pool
 from db.migrate import migrate
+from db.roles import drop_role, with_user
 from helpers import PASSWORD, ROOT, Person, with_database
 from server import seed
 from server.accounts import service as auth
@@ -39,7 +40,11 @@ def _admin_dsn() -> str:
 
 @pytest.fixture(scope="session")
 def database_url():
-    """A fresh, migrated database for this test session, dropped afterwards."""
+    """A fresh, migrated database for this test session (the owner's DSN), dropped afterwards.
+
+    Migrating also makes the app's least-privileged role, named after the database so parallel
+    runs on one PostgreSQL never share one (roles are cluster-wide); it is dropped with the database.
+    """
     admin = _admin_dsn()
     name = f"clinic_test_{secrets.token_hex(4)}"
 
@@ -48,13 +53,14 @@ def database_url():
         await conn.execute(f'CREATE DATABASE "{name}"')
         await conn.close()
         conn = await asyncpg.connect(with_database(admin, name))
-        await migrate(conn)
+        await migrate(conn, app_role=f"{name}_app")
         await seed.seed_departments(conn)
         await conn.close()
 
     async def drop():
         conn = await asyncpg.connect(admin)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_role(conn, f"{name}_app")
         await conn.close()
 
     asyncio.run(create())
@@ -62,26 +68,38 @@ def database_url():
     asyncio.run(drop())
 
 
+@pytest.fixture(scope="session")
+def app_database_url(database_url) -> str:
+    """The same database as the app's least-privileged role: what the application under test connects as."""
+    from urllib.parse import urlsplit
+    name = urlsplit(database_url).path.strip("/")
+    return with_user(database_url, f"{name}_app")
+
+
 @pytest.fixture
-async def db(database_url):
-    """A pool on the test database, with every table but the reference ones emptied first."""
-    pool = await create_pool(database_url, min_size=1, max_size=10)
-    async with pool.acquire() as conn:
-        tables = [r["tablename"] for r in await conn.fetch(
+async def db(database_url, app_database_url):
+    """A pool on the test database as the app's role, with every table but the reference ones emptied
+    first (by the owner: the app's role may not truncate the audit log)."""
+    owner = await asyncpg.connect(database_url)
+    try:
+        tables = [r["tablename"] for r in await owner.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'") if r["tablename"] not in KEEP_TABLES]
         # replica mode skips the audit log's append-only trigger: only tests may do this.
-        await conn.execute("SET session_replication_role = replica")
-        await conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        await conn.execute("SET session_replication_role = DEFAULT")
-        await conn.execute("UPDATE departments SET queue_seq = 0")
+        await owner.execute("SET session_replication_role = replica")
+        await owner.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        await owner.execute("SET session_replication_role = DEFAULT")
+        await owner.execute("UPDATE departments SET queue_seq = 0")
+    finally:
+        await owner.close()
+    pool = await create_pool(app_database_url, min_size=1, max_size=10)
     yield pool
     await pool.close()
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:
+def settings(app_database_url) -> Settings:
     """Settings for an app under test."""
-    return Settings(database_url=database_url, housekeeping_seconds=0.2)
+    return Settings(database_url=app_database_url, housekeeping_seconds=0.2)
 
 
 @pytest.fixture

@@ -135,9 +135,9 @@ def coturn(tmp_path_factory):
 
 
 @pytest.fixture
-def settings(database_url, coturn) -> Settings:
+def settings(app_database_url, coturn) -> Settings:
     """The app under test hands out credentials for this coturn (overrides conftest's settings)."""
-    return Settings(database_url=database_url, housekeeping_seconds=0.2,
+    return Settings(database_url=app_database_url, housekeeping_seconds=0.2,
                     turn_urls=(coturn.url,), turn_secret=coturn.secret, turn_ttl=600)
 
 

@@ -95,7 +95,7 @@ def test_waits_and_sort_keys():
 
 
 def test_socket_messages_are_shape_and_size_checked():
-    assert messages.chat({"consultation_id": "5", "text": "  hello "}) == (5, "hello")
+    assert messages.chat({"consultation_id": "5", "text": "  hello "}) == (5, "hello", None)  # no client message id
     for payload, code in [("x", "bad_payload"), ({"consultation_id": True}, "bad_consultation_id"),
                           ({"consultation_id": 1, "text": " "}, "bad_text"),
                           ({"consultation_id": 1, "text": "x" * 2001}, "too_large")]:

@@ -7,16 +7,29 @@ INSERT INTO users (role, name, email, phone, password_hash, birth_date, sex, dep
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING {USER_COLUMNS}"""
 
-USER_BY_LOGIN = f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = lower($1) OR phone = $1"
+# A disabled account signs in nowhere; totp_secret is the admin's second factor ('pending:...' until confirmed).
+USER_BY_LOGIN = f"""
+SELECT {USER_COLUMNS}, password_hash, totp_secret FROM users
+WHERE (email = lower($1) OR phone = $1) AND disabled_at IS NULL"""
 LOGIN_TAKEN = "SELECT 1 FROM users WHERE ($1::text IS NOT NULL AND email = $1) OR ($2::text IS NOT NULL AND phone = $2)"
 
 INSERT_SESSION = """
 INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
 VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
+# Idle doctors' sessions end ($2 minutes without a request, 0: never); disabled accounts have none.
 SESSION_USER = f"""
-SELECT s.csrf_token, {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
+SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale,
+       {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = $1 AND s.expires_at > now()"""
+WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL
+  AND ($2 = 0 OR u.role <> 'doctor' OR s.last_seen_at > now() - make_interval(mins => $2))"""
+TOUCH_SESSION = "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1"
+DELETE_USER_SESSIONS = "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)"
+DISABLE_USER = "UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL RETURNING id, role"
+PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = $1"
+SET_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
+SET_TOTP_SECRET = "UPDATE users SET totp_secret = $2 WHERE id = $1"
+TOTP_SECRET = "SELECT totp_secret FROM users WHERE id = $1"
 DELETE_SESSION = "DELETE FROM sessions WHERE token_hash = $1"
 DELETE_EXPIRED_SESSIONS = "DELETE FROM sessions WHERE expires_at < now()"
 

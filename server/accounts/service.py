@@ -9,8 +9,9 @@ from datetime import date
 import asyncpg
 
 from server.accounts import queries as sql
+from server.accounts import totp
 from server.accounts.passwords import hash_password, verify_password
-from server.web.errors import Conflict, Forbidden, NotSignedIn, ValidationFailed
+from server.web.errors import Conflict, Forbidden, NotFound, NotSignedIn, ValidationFailed
 
 SESSION_COOKIE = "clinic_session"
 # Mainland China mobile numbers (11 digits starting with 1), optionally with +86.
@@ -105,14 +106,20 @@ async def create_organisation(conn: asyncpg.Connection, name: str) -> asyncpg.Re
     return row
 
 
+def login_key(login: str) -> str:
+    """The login as stored: a phone's bare 11 digits, an email as typed (emails compare case-blind in SQL)."""
+    login = (login or "").strip()
+    if PHONE_RE.match(re.sub(r"[\s-]", "", login)):
+        login = normalise_phone(login)
+    return login
+
+
 async def authenticate(pool: asyncpg.Pool, login: str, password: str):
     """The user whose phone or email and password match, or None.
 
     The connection is held only for the lookup, never while argon2 runs.
     """
-    login = (login or "").strip()
-    if PHONE_RE.match(re.sub(r"[\s-]", "", login)):
-        login = normalise_phone(login)
+    login = login_key(login)
     async with pool.acquire() as conn:
         row = await conn.fetchrow(sql.USER_BY_LOGIN, login)
     ok = await verify_password(row["password_hash"] if row else None, password or "")
@@ -126,11 +133,42 @@ async def open_session(conn: asyncpg.Connection, user_id: int, ttl_hours: int) -
     return token, csrf
 
 
-async def session_user(conn: asyncpg.Connection, token: str | None):
-    """The (user row with csrf_token) of a live session cookie, or None."""
+async def session_user(conn: asyncpg.Connection, token: str | None, doctor_idle_minutes: int = 0):
+    """The (user row with csrf_token) of a live session cookie, or None; a doctor's session ends after
+    `doctor_idle_minutes` without a request (0: never). Use is recorded at most once a minute."""
     if not token or len(token) > 200:
         return None
-    return await conn.fetchrow(sql.SESSION_USER, token_hash(token))
+    key = token_hash(token)
+    row = await conn.fetchrow(sql.SESSION_USER, key, doctor_idle_minutes)
+    if row is not None and row["stale"]:
+        await conn.execute(sql.TOUCH_SESSION, key)
+    return row
+
+
+async def end_user_sessions(conn: asyncpg.Connection, user_id: int, keep_token: str | None = None) -> None:
+    """Delete every session of a user (but `keep_token`'s): their sockets are closed by the caller's event."""
+    await conn.execute(sql.DELETE_USER_SESSIONS, user_id, token_hash(keep_token) if keep_token else None)
+
+
+async def disable_user(conn: asyncpg.Connection, user_id: int) -> None:
+    """Disable an account and end its sessions; 404 when there is no such enabled account."""
+    if await conn.fetchrow(sql.DISABLE_USER, user_id) is None:
+        raise NotFound("No such enabled account.", code="user_not_found", field="id")
+    await end_user_sessions(conn, user_id)
+
+
+async def change_password(pool: asyncpg.Pool, user_id: int, current: str, new: str) -> None:
+    """Check the current password, store the new one's hash; 401 when the current one is wrong.
+
+    Neither hash runs while a connection is held; the caller ends the other sessions.
+    """
+    async with pool.acquire() as conn:
+        stored = await conn.fetchval(sql.PASSWORD_HASH, user_id)
+    if not await verify_password(stored, current or ""):
+        raise NotSignedIn("The current password is wrong.", code="bad_credentials", field="current_password")
+    new_hash = await new_password_hash(new)
+    async with pool.acquire() as conn:
+        await conn.execute(sql.SET_PASSWORD_HASH, user_id, new_hash)
 
 
 async def close_session(conn: asyncpg.Connection, token: str | None) -> None:
@@ -151,3 +189,33 @@ def require_role(user, *roles: str):
     if roles and user["role"] not in roles:
         raise Forbidden()
     return user
+
+
+# An admin's TOTP secret is stored with this prefix until a first code confirms it (totp.py).
+PENDING_TOTP = "pending:"
+
+
+def check_second_factor(user, code: str | None) -> None:
+    """An account enrolled in TOTP signs in only with a current code: 401 `totp_required` / `bad_totp`."""
+    secret = user["totp_secret"]
+    if not secret or secret.startswith(PENDING_TOTP):
+        return
+    if not code:
+        raise NotSignedIn("Enter the 6-digit code from your authenticator app.", code="totp_required", field="totp")
+    if not totp.verify(secret, code):
+        raise NotSignedIn("The code is wrong or has expired.", code="bad_totp", field="totp")
+
+
+async def start_totp(conn: asyncpg.Connection, user_id: int) -> str:
+    """A new secret for the user, pending until confirmed (an unconfirmed one never blocks sign-in)."""
+    secret = totp.new_secret()
+    await conn.execute(sql.SET_TOTP_SECRET, user_id, PENDING_TOTP + secret)
+    return secret
+
+
+async def confirm_totp(conn: asyncpg.Connection, user_id: int, code: str) -> None:
+    """Activate the pending secret with a first code; 422 naming `code` when it is wrong."""
+    stored = await conn.fetchval(sql.TOTP_SECRET, user_id)
+    if not stored or not stored.startswith(PENDING_TOTP) or not totp.verify(stored[len(PENDING_TOTP):], code):
+        raise ValidationFailed("The code is wrong or has expired.", field="code", code="bad_totp")
+    await conn.execute(sql.SET_TOTP_SECRET, user_id, stored[len(PENDING_TOTP):])

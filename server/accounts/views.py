@@ -8,8 +8,9 @@ from aiohttp import web
 from pydantic import AfterValidator, Field, field_validator
 
 from server.accounts import service as auth
-from server.keys import SETTINGS
-from server.web.common import json, pool, user_of
+from server.accounts import totp
+from server.keys import EVENTS, SETTINGS
+from server.web.common import address_of, json, limiter, path_id, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
@@ -39,6 +40,16 @@ class Register(Body):
 class Login(Body):
     login: str = Field(min_length=1, max_length=200)
     password: str = Field(max_length=256)
+    totp: str | None = Field(default=None, max_length=10)  # an admin's second factor, once enrolled
+
+
+class NewPassword(Body):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class TotpCode(Body):
+    code: str = Field(min_length=6, max_length=10)
 
 
 class NewUser(Body):
@@ -66,6 +77,7 @@ async def register(request: web.Request) -> web.Response:
     """A patient registers with phone and password and is signed in."""
     body = await parse_body(request, Register)
     phone = body.phone
+    await limiter(request).check_register(phone, address_of(request))
     # The slow hash is made before any connection is taken: a flood of sign-ups cannot starve the pool.
     if await auth.login_taken(pool(request), phone=phone):
         raise Conflict("An account with this email or phone number already exists.", field="phone",
@@ -82,9 +94,13 @@ async def register(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     """Sign in with phone or email and password."""
     body = await parse_body(request, Login)
+    login_key, address = auth.login_key(body.login).lower(), address_of(request)
+    await limiter(request).check_login(login_key, address)  # counted before the slow hash is spent
     user = await auth.authenticate(pool(request), body.login, body.password)
     if user is None:
         raise NotSignedIn("The login or password is wrong.", code="bad_credentials", field="login")
+    auth.check_second_factor(user, body.totp)
+    await limiter(request).signed_in(login_key, address)
     async with pool(request).acquire() as conn:
         await auth.close_session(conn, request.cookies.get(auth.SESSION_COOKIE))
         token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
@@ -92,9 +108,12 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """Sign out: the session is deleted on the server and the cookie cleared."""
+    """Sign out: the session is deleted on the server, its sockets closed on every process, the cookie cleared."""
+    token = request.cookies.get(auth.SESSION_COOKIE)
     async with pool(request).acquire() as conn:
-        await auth.close_session(conn, request.cookies.get(auth.SESSION_COOKIE))
+        await auth.close_session(conn, token)
+    if token:
+        await request.app[EVENTS].session_ended(auth.token_hash(token))
     response = web.Response(status=204)
     response.del_cookie(auth.SESSION_COOKIE, path="/")
     return response
@@ -125,3 +144,45 @@ async def create_organisation(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         row = await auth.create_organisation(conn, body.name)
     return json({"id": str(row["id"]), "name": row["name"]}, status=201)
+
+
+async def change_password(request: web.Request) -> web.Response:
+    """Change one's password: every other session ends and every socket of the user closes, on every process."""
+    user = user_of(request)
+    body = await parse_body(request, NewPassword)
+    await auth.change_password(pool(request), user["id"], body.current_password, body.new_password)
+    async with pool(request).acquire() as conn:
+        await auth.end_user_sessions(conn, user["id"])
+        token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
+    await request.app[EVENTS].user_sessions_ended(user["id"])
+    return _signed_in(request, user, token, csrf, 200)
+
+
+async def disable_user(request: web.Request) -> web.Response:
+    """An admin disables an account: it signs in nowhere, its sessions end and its sockets close everywhere."""
+    admin = user_of(request, "admin")
+    user_id = path_id(request)
+    if user_id == admin["id"]:
+        raise ValidationFailed("You cannot disable your own account.", field="id", code="own_account")
+    async with pool(request).acquire() as conn:
+        await auth.disable_user(conn, user_id)
+    await request.app[EVENTS].user_sessions_ended(user_id)
+    return web.Response(status=204)
+
+
+async def start_totp(request: web.Request) -> web.Response:
+    """An admin starts enrolling a second factor: a new secret to scan, active once a code confirms it."""
+    admin = user_of(request, "admin")
+    async with pool(request).acquire() as conn:
+        secret = await auth.start_totp(conn, admin["id"])
+    account = admin["email"] or admin["name"]
+    return json({"secret": secret, "otpauth_url": totp.provisioning_uri(secret, account)}, status=201)
+
+
+async def confirm_totp(request: web.Request) -> web.Response:
+    """The first code from the authenticator app: from now on signing in needs one."""
+    admin = user_of(request, "admin")
+    body = await parse_body(request, TotpCode)
+    async with pool(request).acquire() as conn:
+        await auth.confirm_totp(conn, admin["id"], body.code)
+    return web.Response(status=204)

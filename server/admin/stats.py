@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import asyncpg
 
 from server.admin import queries as sql
+from server.web.errors import ValidationFailed
 
 LOSS_PCT, RTT_MS, JITTER_MS = 5.0, 400.0, 30.0
 DEFAULT_TZ = "Asia/Shanghai"
@@ -42,6 +43,15 @@ def known_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+async def check_zone(conn: asyncpg.Connection, tz: str) -> None:
+    """422 naming `tz` unless PostgreSQL knows the zone too (Python's list and the server's can differ:
+    `posixrules` is one Python knows and an embedded PostgreSQL may not)."""
+    try:
+        await conn.fetchval("SELECT now() AT TIME ZONE $1", tz)
+    except (asyncpg.InvalidParameterValueError, asyncpg.DataError):
+        raise ValidationFailed("tz must be a time zone name such as Asia/Shanghai.", field="tz") from None
 
 
 def _round(value, digits: int = 1):

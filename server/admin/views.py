@@ -42,6 +42,7 @@ async def admin_stats(request: web.Request) -> web.Response:
     user_of(request, "admin")
     query = parse_query(request, StatsQuery)
     async with pool(request).acquire() as conn:
+        await stats.check_zone(conn, query.tz)
         return json(await stats.department_days(conn, query.days, query.tz))
 
 

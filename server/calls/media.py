@@ -62,9 +62,11 @@ class EchoPeers:
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
             await pc.setLocalDescription(await pc.createAnswer())
-        except Exception:
+        except Exception as exc:
             await self._close(pc, sink)
-            raise
+            # aiortc's parser fails on garbage in many ways (KeyError, IndexError, ValueError...):
+            # each is the client's malformed offer, never our failure.
+            raise ValueError("the offer could not be read") from exc
         await sink.start()
         asyncio.get_running_loop().call_later(self.lifetime, lambda: asyncio.ensure_future(self._close(pc, sink)))
         return pc.localDescription

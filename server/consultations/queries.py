@@ -28,10 +28,20 @@ RETURNING {CONSULT_COLUMNS}"""
 
 RATE = "UPDATE consultations SET rating = $2, rating_comment = $3 WHERE id = $1 AND status = 'ended' RETURNING id"
 
+# Stored only while the consultation is open and the sender's session is live (a socket may outlive
+# both by a moment); a resend with the same client id stores nothing new.
 INSERT_MESSAGE = """
-INSERT INTO messages (consultation_id, sender_id, from_role, text) VALUES ($1, $2, $3, $4)
-RETURNING id, consultation_id, from_role, text, sent_at"""
-MESSAGES = "SELECT id, consultation_id, from_role, text, sent_at FROM messages WHERE consultation_id = $1 ORDER BY id"
+INSERT INTO messages (consultation_id, sender_id, from_role, text, client_id)
+SELECT $1, $2, $3, $4, $6
+WHERE EXISTS (SELECT 1 FROM consultations WHERE id = $1 AND status <> 'ended')
+  AND ($5::bytea IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE token_hash = $5 AND expires_at > now()))
+ON CONFLICT (consultation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+RETURNING id, consultation_id, from_role, text, sent_at, client_id"""
+MESSAGE_BY_CLIENT_ID = """
+SELECT id, consultation_id, from_role, text, sent_at, client_id FROM messages
+WHERE consultation_id = $1 AND sender_id = $2 AND client_id = $3"""
+SESSION_LIVE = "SELECT 1 FROM sessions WHERE token_hash = $1 AND expires_at > now()"
+MESSAGES = "SELECT id, consultation_id, from_role, text, sent_at, client_id FROM messages WHERE consultation_id = $1 ORDER BY id"
 
 INSERT_QUALITY = """
 INSERT INTO call_quality (consultation_id, user_id, role, rtt_ms, packet_loss_pct, jitter_ms, bitrate_kbps,

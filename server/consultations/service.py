@@ -8,7 +8,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import queries as sql
 from server.queue import service as queue_service
-from server.web.errors import Conflict, ConsultNotFound, Forbidden
+from server.web.errors import Conflict, ConsultNotFound, Forbidden, NotSignedIn
 
 DISPOSITIONS = ("advice", "follow_up_online", "prescription", "referral", "fever_clinic", "emergency")
 
@@ -69,18 +69,33 @@ async def close(conn: asyncpg.Connection, row, record: dict):
     return ended
 
 
-async def add_message(conn: asyncpg.Connection, consultation_id: int, user, role: str, text: str) -> dict:
-    """Store one chat message and return it as the `chat` event shows it."""
-    row = await conn.fetchrow(sql.INSERT_MESSAGE, consultation_id, user["id"], role, text)
+def _message(row) -> dict:
     return {"id": str(row["id"]), "consultation_id": str(row["consultation_id"]), "from_role": row["from_role"],
-            "text": row["text"], "sent_at": row["sent_at"].isoformat()}
+            "text": row["text"], "sent_at": row["sent_at"].isoformat(), "client_id": row["client_id"]}
+
+
+async def add_message(conn: asyncpg.Connection, consultation_id: int, user, role: str, text: str, *,
+                      session_hash: bytes | None = None, client_id: str | None = None) -> tuple[dict, bool]:
+    """Store one chat message; return (it as the `chat` event shows it, whether it is new).
+
+    Refused (409 `ended`, 401 `session_ended`) once the consultation has ended or the sender's
+    session is gone; a resend with a known `client_id` returns the stored message, not a second one.
+    """
+    row = await conn.fetchrow(sql.INSERT_MESSAGE, consultation_id, user["id"], role, text, session_hash, client_id)
+    if row is not None:
+        return _message(row), True
+    if client_id is not None:
+        known = await conn.fetchrow(sql.MESSAGE_BY_CLIENT_ID, consultation_id, user["id"], client_id)
+        if known is not None:
+            return _message(known), False
+    if session_hash is not None and not await conn.fetchval(sql.SESSION_LIVE, session_hash):
+        raise NotSignedIn("Your session has ended; please sign in again.", code="session_ended")
+    raise Conflict("This consultation has ended.", code="ended")
 
 
 async def messages(conn: asyncpg.Connection, consultation_id: int) -> list[dict]:
     """The consultation's chat, oldest first."""
-    return [{"id": str(r["id"]), "consultation_id": str(r["consultation_id"]), "from_role": r["from_role"],
-             "text": r["text"], "sent_at": r["sent_at"].isoformat()}
-            for r in await conn.fetch(sql.MESSAGES, consultation_id)]
+    return [_message(r) for r in await conn.fetch(sql.MESSAGES, consultation_id)]
 
 
 async def report_quality(conn: asyncpg.Connection, consultation_id: int, user, actor: Actor, figures: dict) -> None:

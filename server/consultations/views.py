@@ -35,7 +35,7 @@ class Quality(Body):
     jitter_ms: float | None = Field(default=None, ge=0, le=60000)
     bitrate_kbps: float | None = Field(default=None, ge=0, le=1_000_000)
     frame_width: int | None = Field(default=None, ge=0, le=10000)
-    frames_decoded: int | None = Field(default=None, ge=0)
+    frames_decoded: int | None = Field(default=None, ge=0, le=2**31 - 1)  # an integer column
 
 
 class Rating(Body):

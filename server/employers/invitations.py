@@ -16,6 +16,7 @@ from server.employers import queries as sql
 from server.web.errors import AppError, Conflict, NotFound, ValidationFailed
 
 INVITATION_DAYS = 14
+MAX_ISSUE_PER_REQUEST = 5000
 MAX_QR_PER_REQUEST = 200  # segno takes a few ms per code: larger batches are issued in chunks
 
 
@@ -38,7 +39,8 @@ def qr_data_uri(url: str) -> str:
 
 async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, employer_id: int,
                             employee_refs: list[str] | None, base_url: str, with_qr: bool = False) -> list[dict]:
-    """Fresh single-use links for the given staff (default: all), skipping those already linked.
+    """Fresh single-use links for the given staff (default: all), skipping those already linked; their
+    earlier unused links are revoked. At most MAX_ISSUE_PER_REQUEST per call (larger lists in batches).
 
     The raw token appears only in this answer; the database keeps its hash.
     """
@@ -49,12 +51,16 @@ async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, empl
             raise NotFound(code="staff_not_found", field="employee_refs", text="emp_staff_not_found",
                            params={"refs": ", ".join(missing[:20])})
     targets = [r for r in rows if r["patient_id"] is None]
+    if len(targets) > MAX_ISSUE_PER_REQUEST:  # 133,013 links made a 24 MB answer: the page asks in batches
+        raise ValidationFailed(field="employee_refs", code="too_many_links", text="emp_too_many_links",
+                               params={"max": MAX_ISSUE_PER_REQUEST})
     if with_qr and len(targets) > MAX_QR_PER_REQUEST:
         raise ValidationFailed(field="employee_refs", code="too_many_qr", text="emp_too_many_qr",
                                params={"max": MAX_QR_PER_REQUEST})
     tokens = [secrets.token_urlsafe(32) for _ in targets]
     expires_at = datetime.now(UTC) + timedelta(days=INVITATION_DAYS)
     if targets:
+        await conn.execute(sql.REVOKE_UNUSED_INVITATIONS, [r["id"] for r in targets])
         await conn.execute(sql.INSERT_INVITATIONS, [r["id"] for r in targets], [auth.token_hash(tok) for tok in tokens],
                            employer_id, expires_at)
     issued = []
@@ -72,7 +78,7 @@ def _check_usable(row) -> None:
         raise InvitationNotFound(text="inv_not_found")
     if row["used_at"] is not None or row["patient_id"] is not None:
         raise InvitationUsed(text="inv_used")
-    if row["expires_at"] <= datetime.now(UTC):
+    if row["expires_at"] <= datetime.now(UTC) or row["revoked_at"] is not None:  # a newer link replaced it
         raise InvitationExpired(text="inv_expired")
 
 

@@ -90,13 +90,17 @@ SELECT id, employee_ref, name, patient_id FROM enrollments
 WHERE organisation_id = $1 AND ($2::text[] IS NULL OR employee_ref = ANY($2::text[]))
 ORDER BY employee_ref"""
 
+# A re-issue replaces the links still unused: two "issue" calls never leave two valid links per person.
+REVOKE_UNUSED_INVITATIONS = """
+UPDATE invitations SET revoked_at = now()
+WHERE enrollment_id = ANY($1::bigint[]) AND used_at IS NULL AND revoked_at IS NULL"""
 INSERT_INVITATIONS = """
 INSERT INTO invitations (enrollment_id, token_hash, issued_by, expires_at)
 SELECT enrollment_id, token_hash, $3, $4
 FROM unnest($1::bigint[], $2::bytea[]) AS t(enrollment_id, token_hash)"""
 
 INVITATION_BY_HASH = """
-SELECT i.id, i.enrollment_id, i.expires_at, i.used_at, e.employee_ref, e.name, e.phone, e.patient_id,
+SELECT i.id, i.enrollment_id, i.expires_at, i.used_at, i.revoked_at, e.employee_ref, e.name, e.phone, e.patient_id,
        e.organisation_id, o.name AS organisation
 FROM invitations i JOIN enrollments e ON e.id = i.enrollment_id JOIN organisations o ON o.id = e.organisation_id
 WHERE i.token_hash = $1"""

@@ -64,10 +64,17 @@ async def summary(conn: asyncpg.Connection, organisation_id: int) -> dict:
     return {"counts": {**counts, "total": sum(counts.values())}, "days": days, "timezone": CLINIC_TZ}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _spreadsheet_safe(value) -> str:
-    """A cell Excel will not run as a formula (OWASP CSV injection)."""
+    """A cell Excel will not run as a formula (OWASP CSV injection).
+
+    Where the list separator is ";" (German, French... Excel), Excel splits `a;=cmd|...` into two
+    cells and runs the second: so every ";"-separated piece is guarded, not just the start.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return ";".join("'" + piece if piece.lstrip(" ")[:1] in FORMULA_STARTS else piece for piece in text.split(";"))
 
 
 def staff_csv(staff: list[dict], lang: str) -> bytes:

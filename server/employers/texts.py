@@ -33,6 +33,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "emp_bad_status": ("状态只能是 pending、cleared、not_cleared 或 expired。",
                        "status must be one of pending, cleared, not_cleared, expired."),
     "emp_staff_not_found": ("本单位没有这些工号的员工：{refs}", "No staff of your organisation have these employee ids: {refs}"),
+    "emp_too_many_links": ("一次最多生成 {max} 个邀请链接，请按员工编号分批生成。",
+                           "At most {max} invitation links at a time: send employee_refs in batches."),
     "emp_too_many_qr": ("一次最多生成 {max} 个二维码，请分批生成。", "At most {max} QR codes at a time: issue them in batches."),
     # --- invitations
     "inv_not_found": ("邀请链接无效，请核对链接或联系单位重新发送。",

@@ -13,7 +13,7 @@ from server.audit import service as audit
 from server.employers import csv_import, invitations
 from server.employers import service as employers
 from server.keys import USER
-from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
+from server.web.common import actor_of, address_of, json, lang_of, limiter, path_id, pool, user_of
 from server.web.errors import ValidationFailed
 from server.web.pages import page, render
 from server.web.uploads import read_file
@@ -147,6 +147,7 @@ async def invitation_info(request: web.Request) -> web.Response:
 async def accept_invitation(request: web.Request) -> web.Response:
     """The signed-in patient accepts the invitation: the enrollment is linked to their account."""
     patient = user_of(request, "patient")
+    await limiter(request).check_invitation(request.match_info["token"], address_of(request))
     async with pool(request).acquire() as conn:
         link = await invitations.accept_invitation(conn, request.match_info["token"], patient, actor_of(request))
     return json(link, status=201)

@@ -5,8 +5,9 @@ from aiohttp import web
 
 from server.accounts import service as auth
 from server.audit.service import Actor
-from server.keys import DB_POOL, USER
+from server.keys import DB_POOL, RATE_LIMITER, USER
 from server.web import i18n
+from server.web.addresses import client_address
 from server.web.errors import NotFound
 from server.web.validation import parse_id
 
@@ -18,7 +19,17 @@ def user_of(request: web.Request, *roles: str):
 
 def actor_of(request: web.Request) -> Actor:
     """Who is asking and from where, for audit rows."""
-    return Actor.of(request[USER], request.remote)
+    return Actor.of(request[USER], address_of(request))
+
+
+def address_of(request: web.Request) -> str:
+    """The client's address (proxy-aware, see addresses.py), for rate limits and audit rows."""
+    return client_address(request)
+
+
+def limiter(request: web.Request):
+    """The rate limiter (server/web/ratelimit.py)."""
+    return request.app[RATE_LIMITER]
 
 
 def lang_of(request: web.Request) -> str:

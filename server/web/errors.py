@@ -113,3 +113,20 @@ class ServiceBusy(AppError):
 
     status, code = 503, "busy"
     retry_after = 2
+
+
+class DatabaseUnavailable(AppError):
+    """The database cannot be reached (restart, failover): nothing was changed; retry shortly."""
+
+    status, code, message = 503, "unavailable", "The clinic's records are briefly unavailable; please try again in a moment."
+    retry_after = 5
+
+
+class TooManyRequests(AppError):
+    """A rate limit is reached; `retry_after` says when to try again."""
+
+    status, code, message = 429, "rate_limited", "Too many attempts; please wait and try again."
+
+    def __init__(self, retry_after: int, message: str | None = None, *, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = max(1, int(retry_after))

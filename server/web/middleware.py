@@ -1,12 +1,18 @@
 """Cross-cutting request handling, installed by `setup_middlewares` in this order:
 
+0. early refusal - a sign-in from an address this process knows is blocked: 429 at once, nothing parsed.
 1. headers  - security headers on every answer, errors included.
 2. errors   - every AppError (and stray HTTP error) becomes API.md's JSON body under /api/, a page elsewhere;
-              an unexpected exception is logged with the request id and answered 500 without details.
+              a database outage is 503 with Retry-After, a value PostgreSQL refuses 422; an unexpected
+              exception is logged with the request id and answered 500 without details.
 3. session  - the session cookie is resolved to request[USER] (or None).
-4. csrf     - state-changing requests must come from our own site (Origin, when a browser sends it) and,
+4. input    - query parameters and path parts with control characters are refused, naming them
+              (bodies pass the same gate in validation.py).
+5. csrf     - state-changing requests must come from our own site (Origin, when a browser sends it) and,
               from a signed-in browser, carry X-CSRF-Token; sign-in and registration take JSON only, so no
               cross-site form can sign a victim into someone else's account (login CSRF).
+6. idempotency - a state-changing request resent with the same Idempotency-Key gets the first answer
+              again, and stores nothing twice (idempotency.py).
 """
 from __future__ import annotations
 
@@ -14,14 +20,19 @@ import logging
 import secrets
 import time
 
+import asyncpg
 from aiohttp import web
 
+from db.connect import OUTAGE_ERRORS
 from server.accounts import service as auth
-from server.keys import DB_POOL, METRICS, REQUEST_ID, SETTINGS, USER
+from server.keys import DB_POOL, METRICS, RATE_LIMITER, REQUEST_ID, SETTINGS, USER
 from server.web import i18n
-from server.web.errors import AppError, CsrfFailed, OriginRefused, UnsupportedMediaType
+from server.web.addresses import client_address
+from server.web.errors import AppError, CsrfFailed, DatabaseUnavailable, OriginRefused, UnsupportedMediaType
+from server.web.idempotency import idempotency_middleware
 from server.web.logs import request_id_var
 from server.web.pages import page_context, render
+from server.web.validation import check_line
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("clinic.access")
@@ -43,6 +54,8 @@ async def _error_response(request: web.Request, error: AppError) -> web.StreamRe
         response = web.json_response(error.to_dict(lang), status=error.status)
         if getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
+        if getattr(error, "allow", None):
+            response.headers["Allow"] = error.allow
         return response
     # The page context is built here: the error may come from a middleware before the context processor ran.
     return render(request, "error.html", {**await page_context(request), "status": error.status,
@@ -67,8 +80,19 @@ async def errors_middleware(request: web.Request, handler):
         status = exc.status
         if exc.status >= 400:
             code = STATUS_CODES.get(exc.status, "http_error")
-            return await _error_response(request, AppError(exc.reason, code=code, status=exc.status))
+            error = AppError(exc.reason, code=code, status=exc.status)
+            error.allow = exc.headers.get("Allow")  # a 405 says which methods the path takes (RFC 9110)
+            return await _error_response(request, error)
         raise
+    except OUTAGE_ERRORS:
+        status = 503
+        log.warning("database unavailable request_id=%s", request[REQUEST_ID])
+        return await _error_response(request, DatabaseUnavailable())
+    except asyncpg.DataError:
+        # A value the gate let through and a column cannot hold: the client's input, not our failure.
+        status = 422
+        return await _error_response(request, AppError("A value is out of range or malformed.", code="invalid_value",
+                                                 status=422))
     except Exception:
         log.exception("unhandled error request_id=%s %s %s", request[REQUEST_ID], request.method,
                       request.match_info.route.resource.canonical if request.match_info.route.resource else "?")
@@ -95,7 +119,32 @@ async def session_middleware(request: web.Request, handler):
     request[USER] = None
     if token:
         async with request.app[DB_POOL].acquire() as conn:
-            request[USER] = await auth.session_user(conn, token)
+            request[USER] = await auth.session_user(conn, token, request.app[SETTINGS].doctor_idle_minutes)
+    return await handler(request)
+
+
+@web.middleware
+async def early_refusal_middleware(request: web.Request, handler):
+    """A sign-in from an address already refused is answered 429 before its body is read: a flood
+    from one address then costs the clinic next to nothing (server/web/ratelimit.py)."""
+    if request.method == "POST" and request.path == "/api/auth/login":
+        limiter = request.app.get(RATE_LIMITER)
+        refused = limiter.refused_early(client_address(request)) if limiter is not None else None
+        if refused is not None:
+            response = web.json_response(refused.to_dict(i18n.pick_language(request)), status=429)
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
+    return await handler(request)
+
+
+@web.middleware
+async def input_middleware(request: web.Request, handler):
+    """Path parts (404) and query parameters (422) with a control character are refused, naming them."""
+    for name, value in request.match_info.items():
+        check_line(value, name, status=404)
+    for name, value in request.query.items():
+        check_line(name, "query")
+        check_line(value, name)
     return await handler(request)
 
 
@@ -157,4 +206,5 @@ async def headers_middleware(request: web.Request, handler):
 
 def setup_middlewares(app: web.Application) -> None:
     """Install the middlewares in the order the module docstring gives."""
-    app.middlewares.extend([headers_middleware, errors_middleware, session_middleware, csrf_middleware])
+    app.middlewares.extend([early_refusal_middleware, headers_middleware, errors_middleware, session_middleware,
+                            input_middleware, csrf_middleware, idempotency_middleware])

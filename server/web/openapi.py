@@ -1,10 +1,16 @@
-"""The OpenAPI 3.1 document, generated from the route table and the request models."""
+"""The OpenAPI 3.1 document, generated from the route table, the request models and the response
+models (server/web/schemas.py). Every `$ref` points into `components/schemas`, so the document is
+self-contained and a schema-driven fuzzer (tests/test_schemathesis.py) checks answers too."""
 from __future__ import annotations
 
 import re
 
+from pydantic import TypeAdapter
+
+from server.web.schemas import RESPONSES
 from server.web.validation import Query, Upload
 
+REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"error": {"type": "object", "properties": {
@@ -12,24 +18,43 @@ ERROR_SCHEMA = {
         "required": ["code", "message", "field"]}},
 }
 
-# Operations that answer FHIR JSON rather than the API's own.
-FHIR_RESPONSES = {"consultation_fhir": "A FHIR R4 Bundle (docs/FHIR.md)",
-                  "fhir_questionnaire": "A FHIR R4 Questionnaire"}
-
-
 UPLOAD_SCHEMA = {"type": "object", "required": ["file"],
                  "properties": {"file": {"type": "string", "format": "binary"}}}
 
 
+def _schema(kind, components: dict) -> dict:
+    """The JSON schema of a model or type, its nested models moved to `components`."""
+    schema = TypeAdapter(kind).json_schema(ref_template=REF_TEMPLATE)
+    components.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _responses(name: str, components: dict) -> dict:
+    responses = {"default": {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}}}
+    if name not in RESPONSES:
+        return responses
+    status, kind, media = RESPONSES[name]
+    if kind is None:
+        responses[str(status)] = {"description": "done, no content"}
+    elif media == "application/json" or media.endswith("+json"):
+        schema = _schema(kind, components)
+        responses[str(status)] = {"description": "success", "content": {media: {"schema": schema}}}
+        if name == "healthz":  # the health check answers its own body with 503 too
+            responses["503"] = {"description": "unhealthy", "content": {media: {"schema": schema}}}
+    else:
+        responses[str(status)] = {"description": "success", "content": {media: {"schema": {}}}}
+    return responses
+
+
 def openapi_document(routes: list[tuple]) -> dict:
-    """Every /api/ route of the route table with its method, operation id, summary and request body schema."""
+    """Every /api/ route of the route table with its method, operation id, summary, request body and answers."""
     paths: dict = {}
+    components: dict = {"ApiError": ERROR_SCHEMA}
     for method, path, handler, name, model in routes:
         if not path.startswith("/api/") and path != "/healthz":
             continue
         operation = {"operationId": name, "summary": (handler.__doc__ or "").strip().splitlines()[0],
-                     "responses": {"default": {"description": "error",
-                                               "content": {"application/json": {"schema": ERROR_SCHEMA}}}}}
+                     "responses": _responses(name, components)}
         names = re.findall(r"{(\w+)}", path)
         if names:
             operation["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -37,18 +62,15 @@ def openapi_document(routes: list[tuple]) -> dict:
         if model is Upload:
             operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}
         elif model is not None and issubclass(model, Query):
-            schema = model.model_json_schema()
+            schema = _schema(model, components)
             operation.setdefault("parameters", []).extend(
                 {"name": name, "in": "query", "required": False, "schema": field}
                 for name, field in schema["properties"].items())
         elif model is not None:
             operation["requestBody"] = {"required": True,
-                                        "content": {"application/json": {"schema": model.model_json_schema()}}}
-        if name in FHIR_RESPONSES:
-            operation["responses"]["200"] = {"description": FHIR_RESPONSES[name],
-                                             "content": {"application/fhir+json": {"schema": {"type": "object"}}}}
+                                        "content": {"application/json": {"schema": _schema(model, components)}}}
         paths.setdefault(path, {})[method.lower()] = operation
     return {"openapi": "3.1.0",
             "info": {"title": "Cloud clinic API", "version": "1.0",
                      "description": "Sessions are cookies; state-changing requests send X-CSRF-Token."},
-            "paths": paths}
+            "paths": paths, "components": {"schemas": components}}

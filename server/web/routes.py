@@ -39,6 +39,11 @@ ROUTES = [
     ("POST", "/api/admin/organisations", accounts.create_organisation, "admin_create_organisation",
      accounts.NewOrganisation),
 
+    ("POST", "/api/me/password", accounts.change_password, "password_change", accounts.NewPassword),
+    ("POST", "/api/admin/users/{id}/disable", accounts.disable_user, "admin_disable_user", None),
+    ("POST", "/api/me/totp", accounts.start_totp, "totp_start", None),
+    ("POST", "/api/me/totp/confirm", accounts.confirm_totp, "totp_confirm", accounts.TotpCode),
+
     ("GET", "/api/triage/questionnaire", triage_views.questionnaire, "triage_questionnaire", None),
     ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", None),
 

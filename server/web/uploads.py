@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from server.web.errors import TooLarge, ValidationFailed
+from server.web.validation import multipart_errors
 
 CHUNK = 64 * 1024
 DRAIN_FACTOR = 4
@@ -39,20 +40,21 @@ async def read_file(request: web.Request, max_bytes: int, *, missing_code: str =
         raise too_large
     if not request.content_type.startswith("multipart/"):
         raise missing
-    upload, received = None, 0
-    async for part in await request.multipart():
-        if part.name != "file" or upload is not None:
-            await part.release()
-            continue
-        buffer = bytearray()
-        while chunk := await part.read_chunk(CHUNK):
-            received += len(chunk)
-            if received > DRAIN_FACTOR * max_bytes:
-                raise too_large
-            if received <= max_bytes:
-                buffer.extend(chunk)
-        declared = (part.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        upload = UploadedFile(part.filename or "", declared, bytes(buffer))
+    with multipart_errors("file"):
+        upload, received = None, 0
+        async for part in await request.multipart():
+            if part.name != "file" or upload is not None:
+                await part.release()
+                continue
+            buffer = bytearray()
+            while chunk := await part.read_chunk(CHUNK):
+                received += len(chunk)
+                if received > DRAIN_FACTOR * max_bytes:
+                    raise too_large
+                if received <= max_bytes:
+                    buffer.extend(chunk)
+            declared = (part.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            upload = UploadedFile(part.filename or "", declared, bytes(buffer))
     if received > max_bytes:
         raise too_large
     if upload is None:

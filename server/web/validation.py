@@ -1,8 +1,17 @@
-"""Request bodies and query strings parsed into pydantic models; the first problem becomes a 4xx
-naming its field. The one id type (`Id`) and id parser (`parse_id`) live here too."""
+"""The one input gate: request bodies and query strings parsed into pydantic models, checked before any
+handler trusts them; the first problem becomes a 4xx naming its field, never a 500. The one id type
+(`Id`) and id parser (`parse_id`) live here too.
+
+The gate refuses NUL and control characters (PostgreSQL refuses NUL in text), nesting past
+MAX_DEPTH, numbers past what a column holds, loosely typed values (pydantic's strict mode: `true` is
+no rating and `"yes"` no boolean), bodies past their size (413), and multipart bodies without a
+boundary or with broken part headers.
+"""
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from typing import Annotated, TypeVar
 
@@ -10,17 +19,26 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from server.web.errors import BadJson, ValidationFailed
+from server.web.errors import BadJson, TooLarge, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 MAX_JSON_BYTES = 256 * 1024
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deeper than any body the API takes (a record draft is 3 levels); past it the body is refused.
+MAX_DEPTH = 16
+# JSON numbers beyond these are no count, id or measurement we store (and overflow the columns).
+MAX_INT = 2**53
+MAX_FLOAT = 1e15
+# C0 controls and DEL, but tab, newline and carriage return are text; NUL is refused by PostgreSQL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One-line values (query parameters, path parts, header fields) take no line breaks either.
+LINE_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Body(BaseModel):
-    """Base for request bodies: unknown fields are refused, strings trimmed."""
+    """Base for request bodies: unknown fields are refused, strings trimmed, types strict."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class Query(BaseModel):
@@ -79,6 +97,47 @@ Count = Annotated[int, PlainValidator(_count), WithJsonSchema({"type": "string",
 Email = Annotated[str, PlainValidator(_email), WithJsonSchema({"type": "string", "format": "email", "maxLength": 200})]
 
 
+def _bad_value(field: str, message: str, code: str):
+    raise ValidationFailed(f"{field}: {message}" if field else message, field=field or None, code=code)
+
+
+def _check_scalar(value, field: str) -> None:
+    if isinstance(value, str):
+        if CONTROL_RE.search(value):
+            _bad_value(field, "contains a control character (such as NUL).", "control_character")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_INT:
+            _bad_value(field, "the number is out of range.", "out_of_range")
+    elif isinstance(value, float) and (not math.isfinite(value) or abs(value) > MAX_FLOAT):
+        _bad_value(field, "the number is out of range.", "out_of_range")
+
+
+def check_value(value, field: str = "", depth: int = 0) -> None:
+    """Refuse control characters in strings and keys, nesting past MAX_DEPTH and out-of-range numbers."""
+    if depth > MAX_DEPTH:
+        _bad_value(field, f"nested deeper than {MAX_DEPTH} levels.", "too_deep")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if CONTROL_RE.search(key):
+                _bad_value(field, "a key contains a control character.", "control_character")
+            check_value(item, f"{field}.{key}" if field else str(key), depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_value(item, f"{field}[{index}]", depth + 1)
+    else:
+        _check_scalar(value, field)
+
+
+def check_line(value: str, field: str, *, status: int = 422) -> str:
+    """A one-line text (query parameter, path part): no control characters, or a 4xx naming `field`."""
+    if LINE_CONTROL_RE.search(value):
+        raise ValidationFailed(f"{field}: contains a control character (such as NUL).", field=field,
+                               code="control_character", status=status)
+    return value
+
+
 def field_name(loc: tuple) -> str:
     """pydantic's error location as a dotted field name (`answers.age_years`, `items[2]`)."""
     name = ""
@@ -102,31 +161,58 @@ def raise_validation(exc: ValidationError, prefix: str = ""):
     raise ValidationFailed(f"{field}: {message}" if field else message, field=field, code=code)
 
 
-async def read_json(request: web.Request) -> dict:
-    """The request's JSON object body, or 400."""
+def _too_large() -> TooLarge:
+    return TooLarge(f"The body is too large: at most {MAX_JSON_BYTES // 1024} KB.", code="body_too_large")
+
+
+async def _read_raw_json(request: web.Request) -> tuple[bytes, dict]:
+    """(the raw body, its JSON object checked by check_value); 413 past MAX_JSON_BYTES, 400 if not JSON."""
     if request.content_length and request.content_length > MAX_JSON_BYTES:
-        raise BadJson("The body is too large.", code="body_too_large")
-    raw = await request.read()
+        raise _too_large()
+    raw = await request.read()  # a body without Content-Length stops at the app's client_max_size (413)
     if len(raw) > MAX_JSON_BYTES:
-        raise BadJson("The body is too large.", code="body_too_large")
+        raise _too_large()
     if not raw:
-        return {}
+        return b"{}", {}
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise BadJson(f"The body is nested deeper than {MAX_DEPTH} levels.", code="too_deep") from None
     except (ValueError, UnicodeDecodeError):
         raise BadJson("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadJson()
-    return data
+    check_value(data)
+    return raw, data
+
+
+async def read_json(request: web.Request) -> dict:
+    """The request's JSON object body, through the gate (check_value), or a 4xx."""
+    return (await _read_raw_json(request))[1]
 
 
 async def parse_body(request: web.Request, model: type[M]) -> M:
-    """Read and validate the JSON body as `model`."""
-    data = await read_json(request)
+    """Read and validate the JSON body as `model`, strictly typed (JSON's own types, dates as strings)."""
+    raw, _ = await _read_raw_json(request)
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise_validation(exc)
+
+
+@contextlib.contextmanager
+def multipart_errors(field: str = "file"):
+    """Turn a malformed multipart body (no boundary, a broken part header) into a 422 naming `field`.
+
+    aiohttp raises ValueError or one of its HTTP parser errors; their text holds the raw header, so
+    it is neither logged nor echoed.
+    """
+    from aiohttp import http_exceptions
+    try:
+        yield
+    except (ValueError, AssertionError, http_exceptions.HttpProcessingError):
+        raise ValidationFailed(f"{field}: the multipart body is malformed (boundary or part headers).",
+                               field=field, code="bad_multipart") from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:

@@ -141,8 +141,13 @@ class ConsultCall {
     form.onsubmit = async (event) => {
       event.preventDefault();
       const input = form.elements.text;
-      const ack = await emitAck(this.socket, "chat", { consultation_id: this.id, text: input.value });
-      if (ack && ack.ok) input.value = ""; else toast((ack && ack.error && ack.error.message) || T("call_failed"));
+      // One id per message until it is acked: sending again after an error (a database outage says
+      // retry) stores it once.
+      if (!this.pendingChat || this.pendingChat.text !== input.value) {
+        this.pendingChat = { text: input.value, id: Date.now().toString(36) + Math.random().toString(36).slice(2, 10) };
+      }
+      const ack = await emitAck(this.socket, "chat", { consultation_id: this.id, text: input.value, client_id: this.pendingChat.id });
+      if (ack && ack.ok) { input.value = ""; this.pendingChat = null; } else toast((ack && ack.error && ack.error.message) || T("call_failed"));
     };
   }
 

@@ -1,0 +1,247 @@
+"""Rate limits shared by every server process: Redis when REDIS_URL is set, PostgreSQL otherwise.
+
+In the spirit of Home Assistant's http/ban.py: one small module counts attempts per key in a fixed
+window and refuses with 429 and Retry-After past the limit. A rule with a back-off cap doubles its
+window with every attempt made while refused (up to the cap), so a script that keeps trying stays
+out longer and longer while a person who waits gets back in.
+
+Limits key on the thing attacked first (the account with the address it is tried from, the
+invitation, the phone), then on the client address with a generous bound: a flood against one
+doctor from one address never locks that doctor out elsewhere, and a whole company's staff may
+register from one office address. The address is the proxy-aware one (server/web/addresses.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from server.web.errors import TooManyRequests
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most `limit` attempts per `window` seconds; with `cap`, attempts while refused double the window up to `cap`."""
+
+    name: str
+    limit: int
+    window: int
+    cap: int | None = None
+
+
+# Sign-in: an account tried from one address, then the address across accounts (a NAT'd hospital
+# shares one). Registration: per phone number, then per address. Invitations: per link, then per
+# address. Chat: per person and consultation (500 messages a second was possible before).
+LOGIN_PAIR = Rule("login", limit=5, window=15 * 60, cap=24 * 3600)
+LOGIN_ADDRESS = Rule("login-address", limit=300, window=15 * 60, cap=6 * 3600)
+REGISTER_PHONE = Rule("register", limit=5, window=3600)
+REGISTER_ADDRESS = Rule("register-address", limit=1000, window=10 * 60)
+ACCEPT_INVITATION = Rule("invite", limit=10, window=3600)
+ACCEPT_ADDRESS = Rule("invite-address", limit=2000, window=10 * 60)
+CHAT = Rule("chat", limit=20, window=10)
+# SMS codes (when a route sends them): per phone first, then per address.
+SMS_PHONE = Rule("sms", limit=3, window=15 * 60, cap=24 * 3600)
+SMS_ADDRESS = Rule("sms-address", limit=100, window=3600)
+
+
+ADDRESS_MESSAGE = "Too many sign-in attempts from your network; please wait before trying again."
+
+
+def _digest(value: str) -> str:
+    """Logins and phones are not stored in the counters' keys as they are."""
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:24]
+
+
+class PostgresStore:
+    """Counters in the UNLOGGED table rate_limits (migration 0009): shared by every process, cheap to lose."""
+
+    HIT = """
+    INSERT INTO rate_limits AS r (key, hits, window_ends, last_at)
+    VALUES ($1, 1, now() + make_interval(secs => $2), now())
+    ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN r.window_ends <= now() THEN 1 ELSE r.hits + 1 END,
+        window_ends = CASE
+            WHEN r.window_ends <= now() THEN now() + make_interval(secs => $2)
+            WHEN $3::integer IS NOT NULL AND r.hits + 1 > $4 THEN greatest(r.window_ends,
+                 now() + make_interval(secs => least($3::float8, $2 * 2 ^ least(r.hits + 1 - $4, 30))))
+            ELSE r.window_ends END,
+        last_at = now()
+    RETURNING hits, extract(epoch FROM window_ends - now())::float8 AS seconds_left"""
+    RESET = "DELETE FROM rate_limits WHERE key = $1"
+    FORGET_OLD = "DELETE FROM rate_limits WHERE window_ends < now()"
+
+    def __init__(self, pool: asyncpg.Pool, own_pool: bool = False):
+        self.pool, self.own_pool = pool, own_pool
+
+    async def hit(self, key: str, rule: Rule) -> tuple[int, float]:
+        """Count one attempt; return (attempts in the window, seconds until the window ends)."""
+        async with self.pool.acquire() as conn:
+            if random.random() < 0.01:  # keep the table small without a loop of its own
+                await conn.execute(self.FORGET_OLD)
+            row = await conn.fetchrow(self.HIT, key, float(rule.window), rule.cap, rule.limit)
+        return row["hits"], row["seconds_left"]
+
+    async def reset(self, key: str) -> None:
+        """Forget a key's attempts (a successful sign-in)."""
+        async with self.pool.acquire() as conn:
+            await conn.execute(self.RESET, key)
+
+    async def close(self) -> None:
+        """Close the pool when it is the store's own."""
+        if self.own_pool:
+            await self.pool.close()
+
+
+class RedisStore:
+    """Counters in Redis hashes that expire with their window; one Lua script makes each hit atomic."""
+
+    HIT = """
+    local hits = redis.call('HINCRBY', KEYS[1], 'hits', 1)
+    local ttl = redis.call('PTTL', KEYS[1])
+    if hits == 1 or ttl < 0 then
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        ttl = tonumber(ARGV[1])
+    elseif tonumber(ARGV[2]) > 0 and hits > tonumber(ARGV[3]) then
+        local wanted = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) * 2 ^ math.min(hits - tonumber(ARGV[3]), 30))
+        if wanted > ttl then
+            redis.call('PEXPIRE', KEYS[1], math.floor(wanted))
+            ttl = wanted
+        end
+    end
+    return {hits, ttl}
+    """
+
+    def __init__(self, url: str, max_connections: int = 8):
+        import redis.asyncio as aioredis
+        self.redis = aioredis.Redis.from_url(url, max_connections=max_connections)
+        self.script = self.redis.register_script(self.HIT)
+
+    async def hit(self, key: str, rule: Rule) -> tuple[int, float]:
+        """Count one attempt; return (attempts in the window, seconds until the window ends)."""
+        hits, ttl_ms = await self.script(keys=[key], args=[rule.window * 1000, (rule.cap or 0) * 1000, rule.limit])
+        return int(hits), int(ttl_ms) / 1000
+
+    async def reset(self, key: str) -> None:
+        """Forget a key's attempts (a successful sign-in)."""
+        await self.redis.delete(key)
+
+    async def close(self) -> None:
+        """Release the Redis connections (at shutdown)."""
+        await self.redis.aclose()
+
+
+class RateLimiter:
+    """The application's limits (at app[RATE_LIMITER]); each `check_*` raises TooManyRequests when refused.
+
+    A flood against one key must not queue up in the store ahead of everyone else's requests: attempts
+    on one key go to the store one at a time, and once the store has refused a key this process
+    refuses it from memory until the wait is over (the next attempt after that reaches the store
+    again, so the back-off still grows).
+    """
+
+    def __init__(self, store, namespace: str = "", enabled: bool = True):
+        self.store, self.namespace, self.enabled = store, namespace, enabled
+        self._blocked: dict[str, float] = {}  # key -> monotonic time its wait ends
+        self._locks: dict[str, list] = {}  # key -> [lock, waiters]
+
+    def _key(self, rule: Rule, *parts) -> str:
+        return ":".join(("rl", self.namespace, rule.name, *(str(p) for p in parts)))
+
+    def _refuse_if_blocked(self, key: str, field, message) -> None:
+        until = self._blocked.get(key)
+        if until is not None:
+            left = until - time.monotonic()
+            if left > 0:
+                raise TooManyRequests(int(left) + 1, message, field=field)
+            del self._blocked[key]
+
+    async def _hit(self, rule: Rule, *parts, field: str | None = None, message: str | None = None) -> None:
+        if not self.enabled:
+            return
+        key = self._key(rule, *parts)
+        self._refuse_if_blocked(key, field, message)
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                self._refuse_if_blocked(key, field, message)
+                hits, seconds_left = await self.store.hit(key, rule)
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                self._locks.pop(key, None)
+        if hits > rule.limit:
+            if hits == rule.limit + 1:  # once per window, not once per refused attempt of a flood
+                log.warning("rate limit %s reached", rule.name)  # never the login or address itself
+            if len(self._blocked) > 10_000:
+                now = time.monotonic()
+                self._blocked = {k: t for k, t in self._blocked.items() if t > now}
+            self._blocked[key] = time.monotonic() + seconds_left
+            raise TooManyRequests(int(seconds_left) + 1, message, field=field)
+
+    async def check_login(self, login: str, address: str) -> None:
+        """Count a sign-in attempt for this account from this address, then for the address.
+
+        Refused attempts count for the address too: an address that keeps trying after being told
+        to wait is soon refused outright, before its requests cost any parsing (see `refused_early`).
+        """
+        try:
+            await self._hit(LOGIN_PAIR, _digest(login), address, field="login",
+                            message="Too many sign-in attempts; please wait before trying again.")
+        finally:
+            await self._hit(LOGIN_ADDRESS, address, field="login", message=ADDRESS_MESSAGE)
+
+    def refused_early(self, address: str) -> TooManyRequests | None:
+        """The refusal of a sign-in from an address this process already knows is blocked, or None."""
+        if not self.enabled:
+            return None
+        try:
+            self._refuse_if_blocked(self._key(LOGIN_ADDRESS, address), "login", ADDRESS_MESSAGE)
+        except TooManyRequests as refused:
+            return refused
+        return None
+
+    async def signed_in(self, login: str, address: str) -> None:
+        """A right password: the account's attempts from this address start again."""
+        if self.enabled:
+            key = self._key(LOGIN_PAIR, _digest(login), address)
+            self._blocked.pop(key, None)
+            await self.store.reset(key)
+
+    async def check_register(self, phone: str, address: str) -> None:
+        """Count a registration for this phone, then for the address."""
+        await self._hit(REGISTER_PHONE, _digest(phone), field="phone",
+                        message="Too many registrations for this number; please wait before trying again.")
+        await self._hit(REGISTER_ADDRESS, address, field="phone")
+
+    async def check_invitation(self, token: str, address: str) -> None:
+        """Count an attempt to accept this invitation link, then for the address."""
+        await self._hit(ACCEPT_INVITATION, _digest(token), field="token")
+        await self._hit(ACCEPT_ADDRESS, address, field="token")
+
+    async def check_sms(self, phone: str, address: str) -> None:
+        """Count an SMS code sent to this phone, then for the address (for routes that send codes)."""
+        await self._hit(SMS_PHONE, _digest(phone), field="phone")
+        await self._hit(SMS_ADDRESS, address, field="phone")
+
+    async def check_chat(self, user_id, consultation_id) -> None:
+        """Count a chat message of this person in this consultation."""
+        await self._hit(CHAT, user_id, consultation_id, field="text",
+                        message="You are sending messages too fast; please wait a moment.")
+
+    async def close(self) -> None:
+        """Release the store's connections."""
+        await self.store.close()
+
+
+def namespace_for(database_url: str | None) -> str:
+    """Keys of deployments (and test runs) sharing one Redis stay apart: they are named after the database."""
+    return (urlsplit(database_url or "").path.strip("/") or "clinic")[:40]

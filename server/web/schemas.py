@@ -1,0 +1,215 @@
+"""What each API operation answers, as pydantic models: the OpenAPI document's response schemas.
+
+Keyed by route name (server/web/routes.py), so the route table stays as it is. Models describe the
+fields every answer carries (more may come: a schema-driven fuzzer checks answers against them);
+operations with a richer answer documented elsewhere (records, FHIR, statistics) name at least
+their top-level type. A route missing here is answered with an untyped body in the document.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Answer(BaseModel):
+    """Base of response models: the fields listed are always there, others may be added."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class User(Answer):
+    id: str
+    role: Literal["patient", "doctor", "employer", "admin"]
+    name: str
+    department: str | None = None
+    status: str | None = None
+    auto_assign: bool | None = None
+    organisation_id: str | None = None
+
+
+class SignedIn(Answer):
+    user: User
+    csrf_token: str
+
+
+class TotpEnrolment(Answer):
+    secret: str
+    otpauth_url: str
+
+
+class CreatedUser(Answer):
+    user: User
+
+
+class Organisation(Answer):
+    id: str
+    name: str
+
+
+class Department(Answer):
+    code: str
+    name: str
+    waiting: int
+    doctors_available: int
+    estimated_wait_minutes: int | float | None
+
+
+class QueueEntry(Answer):
+    id: str
+    department: str
+    level: int
+    status: str
+    enqueued_at: str
+    consultation_id: str | None
+    position: int | None
+    estimated_wait_minutes: int | float | None
+
+
+class Reassessed(Answer):
+    assessment: dict[str, Any]
+    entry: QueueEntry
+
+
+class DoctorQueue(Answer):
+    department: str
+    entries: list[dict[str, Any]]
+
+
+class DoctorStatus(Answer):
+    status: Literal["available", "away", "offline"]
+    auto_assign: bool
+
+
+class ConsultationRef(Answer):
+    id: str
+    status: str
+
+
+class HandedBack(Answer):
+    consultation_id: str
+    reason: str
+    department: str
+
+
+class Recalled(Answer):
+    consultation_id: str
+    status: str
+
+
+class Consultation(Answer):
+    id: str
+    status: str
+
+
+class IceServers(Answer):
+    iceServers: list[dict[str, Any]]  # noqa: N815 - RTCConfiguration's own name
+    ttl: int
+
+
+class SessionDescription(Answer):
+    sdp: str
+    type: Literal["answer"]
+
+
+class Icd10Code(Answer):
+    code: str
+    zh: str
+    en: str
+
+
+class Icd10Search(Answer):
+    query: str
+    system: str
+    results: list[Icd10Code]
+
+
+class AuditEntries(Answer):
+    entries: list[dict[str, Any]]
+
+
+class Health(Answer):
+    status: Literal["ok", "unavailable"]
+    database: str
+
+
+class Invitation(Answer):
+    employee_ref: str
+    name: str
+    url: str
+    expires_at: str
+
+
+class ImportResult(Answer):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[dict[str, Any]]
+
+
+OBJECT, ARRAY = dict[str, Any], list[Any]
+NO_CONTENT = None
+
+# route name -> (success status, model or type, media type)
+RESPONSES: dict[str, tuple[int, Any, str]] = {
+    "healthz": (200, Health, "application/json"),
+    "openapi": (200, OBJECT, "application/json"),
+    "register": (201, SignedIn, "application/json"),
+    "login": (200, SignedIn, "application/json"),
+    "logout": (204, NO_CONTENT, ""),
+    "me": (200, SignedIn, "application/json"),
+    "admin_create_user": (201, CreatedUser, "application/json"),
+    "password_change": (200, SignedIn, "application/json"),
+    "admin_disable_user": (204, NO_CONTENT, ""),
+    "totp_start": (201, TotpEnrolment, "application/json"),
+    "totp_confirm": (204, NO_CONTENT, ""),
+    "admin_create_organisation": (201, Organisation, "application/json"),
+    "triage_questionnaire": (200, OBJECT, "application/json"),
+    "triage_assess": (201, OBJECT, "application/json"),
+    "queue_join": (201, QueueEntry, "application/json"),
+    "queue_me": (200, QueueEntry, "application/json"),
+    "queue_leave": (204, NO_CONTENT, ""),
+    "queue_precheck": (204, NO_CONTENT, ""),
+    "queue_reassess": (200, Reassessed, "application/json"),
+    "departments": (200, list[Department], "application/json"),
+    "doctor_queue": (200, DoctorQueue, "application/json"),
+    "doctor_status": (200, DoctorStatus, "application/json"),
+    "doctor_claim": (201, Consultation, "application/json"),
+    "consultation_current": (200, ConsultationRef, "application/json"),
+    "consultation_history": (200, ARRAY, "application/json"),
+    "consultation": (200, Consultation, "application/json"),
+    "consultation_end": (200, Consultation, "application/json"),
+    "consultation_return": (200, HandedBack, "application/json"),
+    "consultation_transfer": (200, HandedBack, "application/json"),
+    "consultation_recall": (200, Recalled, "application/json"),
+    "consultation_quality": (204, NO_CONTENT, ""),
+    "consultation_rate": (204, NO_CONTENT, ""),
+    "ice_servers": (200, IceServers, "application/json"),
+    "rtc_precheck": (200, SessionDescription, "application/json"),
+    "employer_staff_import": (200, ImportResult, "application/json"),
+    "employer_invitations": (201, list[Invitation], "application/json"),
+    "employer_staff": (200, list[dict[str, Any]], "application/json"),
+    "employer_staff_csv": (200, str, "text/csv"),
+    "employer_staff_member": (200, OBJECT, "application/json"),
+    "employer_summary": (200, OBJECT, "application/json"),
+    "employer_colleagues": (201, CreatedUser, "application/json"),
+    "invitation": (200, OBJECT, "application/json"),
+    "invitation_accept": (201, OBJECT, "application/json"),
+    "my_employers": (200, ARRAY, "application/json"),
+    "my_employer_withdraw": (204, NO_CONTENT, ""),
+    "screening_create": (201, OBJECT, "application/json"),
+    "screening_latest": (200, OBJECT, "application/json"),
+    "icd10_search": (200, Icd10Search, "application/json"),
+    "consultation_record": (200, OBJECT, "application/json"),
+    "consultation_record_save": (200, OBJECT, "application/json"),
+    "consultation_amend": (201, OBJECT, "application/json"),
+    "patient_consultations": (200, ARRAY, "application/json"),
+    "attachment_upload": (201, OBJECT, "application/json"),
+    "attachment_list": (200, ARRAY, "application/json"),
+    "attachment_download": (200, bytes, "application/octet-stream"),
+    "consultation_summary": (200, OBJECT, "application/json"),
+    "consultation_fhir": (200, OBJECT, "application/fhir+json"),
+    "fhir_questionnaire": (200, OBJECT, "application/fhir+json"),
+    "admin_stats": (200, OBJECT, "application/json"),
+    "admin_audit": (200, AuditEntries, "application/json"),
+}
