@@ -50,6 +50,7 @@ import aiohttp
 import psutil
 
 from bench import queue_setup
+from bench.profile import Profiler, print_top
 from bench.common import Postgres, cpu_seconds, percentile, rss_bytes, start_server
 from bench.queue_clients import worker_main
 from db.connect import create_pool
@@ -86,6 +87,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--department", default="fever")
     parser.add_argument("--modes", default="delta,naive", help="comma-separated QUEUE_UPDATES modes to run")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during the enqueue and claim phases; print the top functions")
     parser.add_argument("--pin", default="auto",
                         help="CPUs for the client workers, e.g. '1' or '0,1'; 'auto' = the last core when there "
                              "are at least 2, 'none' = not pinned")
@@ -322,6 +325,9 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         usage.mark("connected")
 
         sampler = DbSampler(pool)
+        profiler = Profiler([server.proc.pid], Path(server.log_path).parent, mode) if args.profile else None
+        if profiler is not None:
+            profiler.start()
         sampler.start()
         out["enqueue"] = await enqueue_phase(server.url, data.arrivals, args.enqueue_concurrency, args.phase_seconds)
         usage.mark("enqueued")
@@ -332,6 +338,8 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
         usage.mark("claimed")
+        if profiler is not None:
+            out["profile"] = await loop.run_in_executor(None, profiler.stop)
         out["db_claim"] = await sampler.stop()
         await asyncio.sleep(args.settle)
         usage.mark("settled")
@@ -591,6 +599,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
     print(f"  patients ahead at enqueue vs patients seen first (scale-free, n={w['ahead_n']}): MAE "
           f"{_fmt(w['ahead_mae'])} (mean {_fmt(w['ahead_mean_est'])} predicted, {_fmt(w['ahead_mean_actual'])} "
           f"actual; later urgent arrivals jump ahead)")
+    if r.get("profile"):
+        print_top(r["profile"], f"the server, enqueue and claim phases ({label})")
     p99 = percentile(c["claim_lat"], 99)
     print(f"targets: claim p99 < 20 ms: {'PASS' if p99 is not None and p99 < CLAIM_P99_TARGET else 'FAIL'} "
           f"({_fmt(_ms(p99))} ms); positions correct within 1 s: {'PASS' if t['violations'] == 0 and r['connected'] else 'FAIL'} "
