@@ -7,6 +7,7 @@ import os
 import sys
 from dataclasses import replace
 
+import uvloop
 from aiohttp import web
 
 from server.app import create_app
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     # often and keep the start-up heap out of the collector's way.
     gc.set_threshold(100_000, 50, 100)
     gc.freeze()
+    # uvloop: the event loop's own overhead per callback and per socket write is several times lower.
+    uvloop.install()
     try:  # run_app returns on Ctrl-C and SIGTERM, after the graceful shutdown
         web.run_app(app, host=settings.host, port=settings.port, print=None,
                     shutdown_timeout=10, access_log=None)

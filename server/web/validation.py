@@ -2,7 +2,6 @@
 naming its field. The one id type (`Id`) and id parser (`parse_id`) live here too."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, TypeVar
 
@@ -10,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from server.web import jsoncodec
 from server.web.errors import BadJson, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -112,7 +112,7 @@ async def read_json(request: web.Request) -> dict:
     if not raw:
         return {}
     try:
-        data = json.loads(raw)
+        data = jsoncodec.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadJson("The body is not valid JSON.") from None
     if not isinstance(data, dict):
