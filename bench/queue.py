@@ -50,8 +50,8 @@ import aiohttp
 import psutil
 
 from bench import queue_setup
-from bench.profile import Profiler, print_top
 from bench.common import Postgres, cpu_seconds, percentile, rss_bytes, start_server
+from bench.profile import Profiler, print_top
 from bench.queue_clients import worker_main
 from db.connect import create_pool
 from db.migrate import migrate

@@ -100,7 +100,7 @@ class LiteSocket:
                 try:
                     await asyncio.wait_for(self._open(), 30)
                     break
-                except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ConnectionError, ConnectRefused):
+                except (TimeoutError, aiohttp.ClientError, OSError, ConnectionError, ConnectRefused):
                     wait = min(wait * 2, self.delay_max)
             if self.closing:
                 return
@@ -170,7 +170,7 @@ class LiteSocket:
         try:
             await self.ws.send_str(f"42{ack_id}" + orjson.dumps([event, data]).decode())
             return await asyncio.wait_for(future, timeout)
-        except (asyncio.TimeoutError, ConnectionError, aiohttp.ClientError) as exc:
+        except (TimeoutError, ConnectionError, aiohttp.ClientError) as exc:
             raise CallTimeout(str(exc)) from None
         finally:
             self.acks.pop(ack_id, None)

@@ -12,7 +12,6 @@ once it answers /healthz. A process that dies is started again; SIGTERM or SIGIN
 """
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
