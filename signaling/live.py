@@ -67,11 +67,23 @@ class LiveEvents:
 
     async def queue_changed(self, change: QueueChange) -> None:
         """Queue one change for its department's next broadcast; returns at once (no fan-out wait)."""
+        if not self.queue_changed_now(change):
+            await self._push_every_position(change)
+
+    def queue_changed_now(self, change: QueueChange) -> bool:
+        """Queue a change the moment it is committed, before the request's other reads; False in naive mode.
+
+        The sooner a change joins its batch, the fewer batches go out with a gap in seq that clients
+        must hold (and, past 300 ms, resync for): under load a request's follow-up reads took longer
+        than the clients' hold. The naive baseline reads with a connection of its own, so it waits
+        for publish() (the caller's connection back in the pool).
+        """
         if self.naive:
-            return await self._push_every_position(change)
+            return False
         self._pending.setdefault(change.department, []).append(change)
         if change.department not in self._flushing:
             self._flushing[change.department] = asyncio.create_task(self._flush(change.department))
+        return True
 
     async def _flush(self, department: str) -> None:
         loop = asyncio.get_running_loop()
