@@ -50,13 +50,15 @@ import aiohttp
 import psutil
 
 from bench import queue_setup
-from bench.common import Postgres, cpu_seconds, percentile, rss_bytes, start_server
+from bench.common import Postgres, cpu_seconds, percentile, start_server
 from bench.profile import Profiler, print_top
 from bench.queue_clients import worker_main
 from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
 
+DEFAULT_RUNS = "delta:1:1000,naive:1:1000,delta:2:2000,delta:4:5000"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 THRESHOLD = 1.0  # seconds: "every client's position correct within 1 s of a change"
 CLAIM_P99_TARGET = 0.020
 # The bench's patients without a live page (all but --clients) would be marked away after the
@@ -85,7 +87,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(patient.js: 300, plus jitter)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to let clients catch up at the end")
     parser.add_argument("--department", default="fever")
-    parser.add_argument("--modes", default="delta,naive", help="comma-separated QUEUE_UPDATES modes to run")
+    parser.add_argument("--modes", default=None,
+                        help="comma-separated QUEUE_UPDATES modes, each on 1 process with --clients (instead of --runs)")
+    parser.add_argument("--runs", default=DEFAULT_RUNS,
+                        help="runs as MODE:PROCESSES:CLIENTS, comma-separated (default %(default)s); more than one "
+                             "process uses Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)")
+    parser.add_argument("--kill-after", type=float, default=10.0,
+                        help="in runs with 4 or more processes, SIGKILL one of them this many seconds into the claim "
+                             "phase (0 = never)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during the enqueue and claim phases; print the top functions")
@@ -99,8 +108,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.claims = min(2000, args.patients // 5)
     if not 0 <= args.arrivals < args.patients:
         parser.error("--arrivals must be smaller than --patients")
-    if args.clients > args.patients - args.arrivals:
-        parser.error("--clients must not exceed the patients queued before the run (patients - arrivals)")
+    if args.modes:
+        args.runs = ",".join(f"{m.strip()}:1:{args.clients}" for m in args.modes.split(",") if m.strip())
+    args.run_list = []
+    for spec in args.runs.split(","):
+        mode, processes, clients = spec.strip().split(":")
+        if mode not in ("delta", "naive"):
+            parser.error(f"--runs: unknown mode {mode!r}")
+        if int(clients) > args.patients - args.arrivals:
+            parser.error("clients must not exceed the patients queued before the run (patients - arrivals)")
+        args.run_list.append((mode, int(processes), int(clients)))
     return args
 
 
@@ -108,7 +125,7 @@ class Usage:
     """CPU seconds of the server, PostgreSQL, the client workers and this driver, at named moments."""
 
     def __init__(self, server_pid: int, pg: Postgres, workers: list[int]):
-        self.server = psutil.Process(server_pid)
+        self.server = ServerTree(server_pid)
         self.pg, self.workers = pg, [psutil.Process(pid) for pid in workers]
         self.me = psutil.Process()
         self.marks: dict[str, dict[str, float | None]] = {}
@@ -117,7 +134,7 @@ class Usage:
         machine = psutil.cpu_times()
         per_core = [t.user + t.system + t.nice + getattr(t, "softirq", 0.0) + getattr(t, "irq", 0.0)
                     for t in psutil.cpu_times(percpu=True)]
-        mark = {"cores": per_core,"server": cpu_seconds(self.server), "postgres": self.pg.cpu_seconds(),
+        mark = {"cores": per_core, "server": self.server.cpu_seconds(), "postgres": self.pg.cpu_seconds(),
                 "clients": sum(cpu_seconds(p) for p in self.workers), "driver": cpu_seconds(self.me),
                 "machine": machine.user + machine.system + machine.nice + getattr(machine, "softirq", 0.0)
                 + getattr(machine, "irq", 0.0), "wall": time.perf_counter()}
@@ -138,6 +155,37 @@ def client_cpus(pin: str) -> set[int] | None:
     if pin == "auto":
         return {available[-1]} if len(available) >= 2 else None
     return {int(c) for c in pin.split(",")}
+
+
+class ServerTree:
+    """The server: one process, or the --workers supervisor and its children (CPU of exited ones kept)."""
+
+    def __init__(self, pid: int):
+        self.root = psutil.Process(pid)
+        self.seen: dict[int, float] = {}
+
+    def processes(self) -> list[psutil.Process]:
+        try:
+            return [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def children(self) -> list[psutil.Process]:
+        return [p for p in self.processes() if p.pid != self.root.pid]
+
+    def cpu_seconds(self) -> float:
+        for p in self.processes():
+            self.seen[p.pid] = max(self.seen.get(p.pid, 0.0), cpu_seconds(p))
+        return sum(self.seen.values())
+
+    def rss(self) -> int:
+        total = 0
+        for p in self.processes():
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
 
 
 class DbSampler:
@@ -263,10 +311,10 @@ def _get(results: mp.Queue, kind: str, count: int, timeout: float) -> dict:
     return got
 
 
-async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: Path) -> dict:
-    """One server process in one mode on a fresh database: setup, clients, enqueue, claims, checks."""
+async def run_mode(mode: str, processes: int, args: argparse.Namespace, pg: Postgres, log_dir: Path) -> dict:
+    """One server (of `processes` processes) in one mode on a fresh database: setup, clients, load, checks."""
     loop = asyncio.get_running_loop()
-    out: dict = {"mode": mode}
+    out: dict = {"mode": mode, "processes": processes, "clients": args.clients, "args": args}
     t_setup = time.perf_counter()
     dsn = await pg.create_database(f"bench_queue_{mode}")
     pool = await create_pool(dsn, min_size=1, max_size=4)
@@ -278,9 +326,10 @@ async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: P
                                    history_seconds=600, seed=args.seed)
     out["setup_seconds"] = time.perf_counter() - t_setup
 
-    server = await loop.run_in_executor(None, lambda: start_server(dsn, {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING",
-                                                                         "AWAY_GRACE_SECONDS": str(AWAY_GRACE)},
-                                                                   log_dir))
+    env = {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING", "AWAY_GRACE_SECONDS": str(AWAY_GRACE)}
+    if processes > 1:
+        env["REDIS_URL"] = REDIS_URL
+    server = await loop.run_in_executor(None, lambda: start_server(dsn, env, log_dir, processes))
     ctx = mp.get_context("spawn")
     workers, commands = [], []
     results = ctx.Queue()
@@ -294,6 +343,22 @@ async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: P
             await loop.run_in_executor(None, server.stop)
 
 
+async def kill_one(tree: ServerTree, after: float, usage: Usage, out: dict) -> None:
+    """SIGKILL one server process `after` seconds from now; mark the database load before and after."""
+    await asyncio.sleep(max(0.0, after - 10.0))
+    usage.mark("kill-10s")
+    await asyncio.sleep(min(10.0, after))
+    victims = tree.children()
+    if not victims:
+        return
+    victim = victims[-1]
+    usage.mark("kill")
+    out["killed"] = {"pid": victim.pid, "at": time.time()}
+    victim.kill()  # a crash: no drain, no clean-up
+    await asyncio.sleep(10.0)
+    usage.mark("kill+10s")
+
+
 async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, commands, results, out) -> dict:
     """Clients, the two load phases, and the checks; run_mode owns the processes and stops them."""
     loop = asyncio.get_running_loop()
@@ -304,7 +369,8 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         chosen = [ordered[int(i * step)] for i in range(args.clients)]
         async with _session() as http, http.get(server.url + "/api/departments") as response:
             await response.read()  # warm the server before its baseline memory
-        rss_before = rss_bytes(server.proc.pid)
+        tree = ServerTree(server.proc.pid)
+        rss_before = tree.rss()
         for w in range(args.workers):
             share = [(p.token, p.entry_id) for p in chosen[w::args.workers]]
             commands.append(ctx.Queue())
@@ -321,11 +387,13 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         out["connect_examples"] = [e for r in ready.values() for e in r[1]][:3]
         out["connect_seconds"] = max(r[3] for r in ready.values())
         await asyncio.sleep(1.0)
-        out["rss_before"], out["rss_after"] = rss_before, rss_bytes(server.proc.pid)
+        out["rss_before"], out["rss_after"] = rss_before, tree.rss()
         usage.mark("connected")
 
         sampler = DbSampler(pool)
-        profiler = Profiler([server.proc.pid], Path(server.log_path).parent, mode) if args.profile else None
+        label = f"{mode}-{len(tree.children()) or 1}p"
+        profiler = Profiler([p.pid for p in tree.children()] or [server.proc.pid], Path(server.log_path).parent,
+                            label) if args.profile else None
         if profiler is not None:
             profiler.start()
         sampler.start()
@@ -335,22 +403,30 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         await asyncio.sleep(args.settle)  # let the clients catch up before the next phase
         usage.mark("pause")
         sampler.start()
+        killer = None
+        if out["processes"] >= 4 and args.kill_after:
+            killer = asyncio.create_task(kill_one(tree, args.kill_after, usage, out))
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
+        if killer is not None:
+            await killer
         usage.mark("claimed")
         if profiler is not None:
             out["profile"] = await loop.run_in_executor(None, profiler.stop)
         out["db_claim"] = await sampler.stop()
         await asyncio.sleep(args.settle)
         usage.mark("settled")
-        out["rss_end"] = rss_bytes(server.proc.pid)
+        out["rss_end"] = tree.rss()
         for q in commands:
             q.put(("stop",))
         stopped = await loop.run_in_executor(None, _get, results, "stopped", args.workers, 120)
         out["client_stats"] = sum((Counter(s[0]) for s in stopped.values()), Counter())
         out["cpu"] = {"enqueue": usage.between("connected", "enqueued"), "claim": usage.between("pause", "claimed"),
                       "settle": usage.between("claimed", "settled")}
-        out["server_cpu_total"] = cpu_seconds(usage.server)
+        if "kill+10s" in usage.marks:
+            out["cpu"]["before_kill"] = usage.between("kill-10s", "kill")
+            out["cpu"]["after_kill"] = usage.between("kill", "kill+10s")
+        out["server_cpu_total"] = usage.server.cpu_seconds()
     finally:
         await loop.run_in_executor(None, server.stop)
 
@@ -414,7 +490,8 @@ def _merge(analysed: dict, changes: list, final_db: dict) -> dict:
     waiting_clients = {eid: v for eid, v in final.items() if v[0] is not None and eid in final_db}
     wrong = [v for eid, v in waiting_clients.items() if final_db[eid] != v[0]]
     stale = sum(1 for eid, v in final.items() if v[0] is not None and eid not in final_db)
-    return {"per_kind": per_kind, "totals": total, "examples": examples[:5], "final_correct": len(waiting_clients) - len(wrong),
+    return {"per_kind": per_kind, "slowest": slowest, "never": never, "totals": total, "examples": examples[:5],
+            "final_correct": len(waiting_clients) - len(wrong),
             "final_waiting": len(waiting_clients), "final_wrong_failed": sum(1 for v in wrong if v[1]),
             "final_stale": stale, "never_changes": len(never)}
 
@@ -498,6 +575,8 @@ def figures(r: dict) -> dict[str, float | None]:
             "  enqueue changes p99 (ms)": _ms(pct(a["enqueue"], 99)),
             "  claim changes p99 (ms)": _ms(pct(a["claim"], 99)),
             "violations > 1 s (pairs)": r["analysis"]["totals"]["violations"],
+            "late (client, change) pairs (%)": 100 * r["analysis"]["totals"]["violations"]
+            / max(1, r["analysis"]["totals"]["pairs"]),
             "server memory per connection (KiB)": (r["rss_after"] - r["rss_before"]) / 1024 / max(1, r["connected"]),
             "server CPU, enqueue+claim phases (s)": _sum(cpu["enqueue"]["server"], cpu["claim"]["server"]),
             "server CPU per queue change (ms)": _ms(_sum(cpu["enqueue"]["server"], cpu["claim"]["server"]) / changes),
@@ -517,7 +596,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
     label = "ours" if r["mode"] == "delta" else "baseline"
     e, c, a, w = r["enqueue"], r["claim"], r["analysis"], r["wait"]
     f = figures(r)
-    print(f"\n== QUEUE_UPDATES={r['mode']} ({label}) ==")
+    print(f"\n== QUEUE_UPDATES={r['mode']} ({label}), {r['processes']} server process(es)"
+          + (" with Redis" if r["processes"] > 1 else "") + f", {r['clients']} live clients ==")
     if args.client_reorder_ms != 300:
         print(f"clients: hold an early change {args.client_reorder_ms:g} ms (patient.js holds 300) before resyncing")
     print(f"data set: {args.patients} waiting patients in '{args.department}' ({args.patients - args.arrivals} by setup SQL, "
@@ -629,12 +709,96 @@ Other people's processes on this machine take CPU too: see "other processes" per
 
 async def run_all(args: argparse.Namespace, pg: Postgres, log_dir: Path) -> list[dict]:
     out = []
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+    for mode, processes, clients in args.run_list:
         started = time.perf_counter()
-        print(f"-- running QUEUE_UPDATES={mode} ...", flush=True)
-        out.append(await run_mode(mode, args, pg, log_dir))
+        print(f"-- running QUEUE_UPDATES={mode} on {processes} process(es) with {clients} clients ...", flush=True)
+        run_args = argparse.Namespace(**{**vars(args), "clients": clients})
+        out.append(await run_mode(mode, processes, run_args, pg, log_dir))
         print(f"   done in {time.perf_counter() - started:.0f} s", flush=True)
     return out
+
+
+# The issue's targets: (figure, comparison, bound).
+TARGETS = [
+    ("enqueue throughput (req/s)", ">=", 200.0),
+    ("enqueue latency p99 (ms)", "<=", 1000.0),
+    ("claim latency p99 (ms)", "<=", 50.0),
+    ("change -> all clients p99 (ms)", "<=", 1000.0),
+    ("late (client, change) pairs (%)", "<=", 0.1),
+    ("server CPU per queue change (ms)", "<=", 5.0),
+]
+
+
+def _label(r: dict) -> str:
+    return f"{'naive' if r['mode'] == 'naive' else 'ours'} {r['processes']}p/{r['clients']}"
+
+
+def _pass(value, op: str, bound: float) -> str:
+    if value is None or value == float("inf"):
+        return "FAIL"
+    return "PASS" if (value >= bound if op == ">=" else value <= bound) else "FAIL"
+
+
+def lost(r: dict) -> int:
+    """Changes some client never showed, plus clients whose final position is wrong."""
+    a = r["analysis"]
+    return a["never_changes"] + (a["final_waiting"] - a["final_correct"])
+
+
+def kill_recovery(r: dict) -> dict | None:
+    """After SIGKILL of one process: how long until every client showed every change made meanwhile."""
+    killed = r.get("killed")
+    if not killed:
+        return None
+    at, slowest, never = killed["at"], r["analysis"]["slowest"], r["analysis"]["never"]
+    worst = 0.0
+    for c in r["changes"]:
+        if c.at < at - 1.0 or c.at > at + 10.0:
+            continue
+        if never.get(c.seq):
+            worst = float("inf")
+            break
+        worst = max(worst, c.at + slowest.get(c.seq, 0.0) - at)
+    cpu = r["cpu"]
+    before, after = cpu["before_kill"]["postgres"], cpu["after_kill"]["postgres"]
+    return {"recovered_s": worst, "pg_before": before, "pg_after": after,
+            "pg_ratio": after / before if before else None}
+
+
+def verdicts(results: list[dict]) -> None:
+    """The issue's table: PASS/FAIL per target and run, with the naive baseline beside."""
+    print("\n== targets (issue 17), PASS/FAIL per run; the naive baseline for comparison ==")
+    head = f"{'figure':<36}{'target':>10}" + "".join(f"{_label(r):>22}" for r in results)
+    print(head)
+    for name, op, bound in TARGETS:
+        row = f"{name:<36}{op + ' ' + format(bound, 'g'):>10}"
+        for r in results:
+            value = figures(r)[name]
+            verdict = "" if r["mode"] == "naive" else " " + _pass(value, op, bound)
+            row += f"{_fmt(value) + verdict:>22}"
+        print(row)
+    row = f"{'double claims':<36}{'= 0':>10}"
+    for r in results:
+        row += f"{str(r['double_claims']) + ('' if r['mode'] == 'naive' else ' ' + ('PASS' if r['double_claims'] == 0 else 'FAIL')):>22}"
+    print(row)
+    row = f"{'lost messages (never shown/wrong)':<36}{'= 0':>10}"
+    for r in results:
+        n = lost(r)
+        row += f"{str(n) + ('' if r['mode'] == 'naive' else ' ' + ('PASS' if n == 0 else 'FAIL')):>22}"
+    print(row)
+    row = f"{'server CPU in enqueue phase (s)':<36}{'':>10}"
+    for r in results:
+        u = r["cpu"]["enqueue"]
+        row += f"{_fmt(u['server']) + ' of ' + _fmt(u['wall']):>22}"
+    print(row)
+    for r in results:
+        k = kill_recovery(r)
+        if k:
+            ok = k["recovered_s"] <= 10.0 and (k["pg_ratio"] is None or k["pg_ratio"] < 2.0)
+            print(f"kill one of {r['processes']} processes ({_label(r)}): every client showed every change made "
+                  f"around the kill within {_fmt(k['recovered_s'], ' s', 2)} of it (target 10 s); PostgreSQL CPU "
+                  f"10 s before {_fmt(k['pg_before'], ' s', 2)}, 10 s after {_fmt(k['pg_after'], ' s', 2)} "
+                  f"(ratio {_fmt(k['pg_ratio'], digits=2)}, target < 2): {'PASS' if ok else 'FAIL'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -642,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(args.seed)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-queue-logs-"))
     started = time.perf_counter()
-    print(f"queue bench: {args.patients} patients, {args.clients} clients, {args.doctors} doctors, modes {args.modes}; "
+    print(f"queue bench: {args.patients} patients, {args.doctors} doctors, runs {args.runs}; "
           f"server logs in {log_dir}", flush=True)
     pg = Postgres()
     try:
@@ -650,10 +814,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pg.close()
     for r in results:
-        report(r, args)
-    by_mode = {r["mode"]: r for r in results}
-    if "delta" in by_mode and "naive" in by_mode:
-        compare(by_mode["delta"], by_mode["naive"])
+        report(r, r["args"])
+    ours = [r for r in results if r["mode"] == "delta"]
+    naive = [r for r in results if r["mode"] == "naive"]
+    if ours and naive:
+        compare(ours[0], naive[0])
+    verdicts(results)
     print(MACHINE_NOTE.format(workers=args.workers, cores=os.cpu_count()))
     print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
     return 0

@@ -30,9 +30,9 @@ from server.web.middleware import setup_middlewares
 from server.web.pages import page_context
 from server.web.routes import setup_routes
 from signaling import fanout
-from signaling.live import LiveEvents
+from signaling.live import LiveEvents, QueueRelay
 from signaling.namespace import ClinicNamespace, member_left
-from signaling.redis_manager import BoundedRedisManager
+from signaling.redis_manager import BoundedRedisManager, channel_for
 
 log = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "webclient" / "templates"
@@ -90,7 +90,13 @@ async def redis_ctx(app: web.Application):
         return
     sio.manager_initialized = True
     manager.initialize()
+    relay = QueueRelay(app[EVENTS], app[SETTINGS].redis_url, channel_for(app[SETTINGS].redis_url) + "-queue",
+                       app[INSTANCE_ID])
+    await relay.start()
+    app[EVENTS].relay = relay
     yield
+    app[EVENTS].relay = None
+    await relay.close()
     if getattr(manager, "thread", None) is not None:
         manager.thread.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
