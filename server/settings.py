@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 
@@ -54,6 +55,9 @@ class Settings:
     redis_max_connections: int = 32
     # "delta": one small broadcast per queue change; "naive": the benchmark's O(N) baseline.
     queue_updates: str = "delta"
+    # When the clinic's day ends ("HH:MM", Beijing time): a waiting patient whose estimated wait runs
+    # past it is told the doctors on duty may not see them today.
+    day_ends_at: str = "24:00"
     data_dir: str = "var"
 
     @classmethod
@@ -73,6 +77,9 @@ class Settings:
                 raise SettingsError(f"TURN_URLS entries must start with turn: or turns:, got {url!r}")
         if env.get("QUEUE_UPDATES", "delta") not in ("delta", "naive"):
             raise SettingsError("QUEUE_UPDATES must be delta or naive")
+        day_ends_at = env.get("CLINIC_DAY_ENDS_AT", "24:00")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", day_ends_at):
+            raise SettingsError(f"CLINIC_DAY_ENDS_AT must be HH:MM (00:00-24:00), got {day_ends_at!r}")
         if turn_urls and not env.get("TURN_SECRET"):
             raise SettingsError("TURN_SECRET must be set when TURN_URLS is")
         values = dict(
@@ -93,6 +100,7 @@ class Settings:
             redis_max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 32, 1),
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
+            day_ends_at=day_ends_at,
         )
         values.update(overrides)
         return cls(**values)

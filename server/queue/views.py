@@ -10,7 +10,7 @@ from server import assessments
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.events import publish
-from server.keys import EVENTS, METRICS
+from server.keys import EVENTS, METRICS, SETTINGS
 from server.queue import service as queue_service
 from server.web import i18n
 from server.web.common import actor_of, json, lang_of, pool, user_of
@@ -45,7 +45,7 @@ async def enqueue(request: web.Request) -> web.Response:
         assessment = await assessments.get_own(conn, body.assessment_id, patient["id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         early = request.app[EVENTS].queue_changed_now(change)
-        view = await queue_service.entry_view(conn, entry)
+        view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
     alerts = [(entry["department"], "new_patient", entry["id"], entry["level"])] if doctors_on_duty else []
     await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=bool(doctors_on_duty))
@@ -59,7 +59,7 @@ async def my_entry(request: web.Request) -> web.Response:
         entry = await queue_service.open_entry(conn, patient["id"])
         if entry is None:
             raise NotFound("You are not in a queue.", code="not_queued")
-        return json(await queue_service.entry_view(conn, entry))
+        return json(await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at))
 
 
 async def leave_queue(request: web.Request) -> web.Response:
@@ -92,7 +92,7 @@ async def reassess(request: web.Request) -> web.Response:
             assessment = await assessments.create(conn, patient["id"], answers)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
-        view = await queue_service.entry_view(conn, updated)
+        view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at)
     escalated = updated["status"] == "escalated"
     await publish(request.app, changes=[change],
                   alerts=[(entry["department"], "escalated", entry["id"], assessment["level"])] if escalated else [])
