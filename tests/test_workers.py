@@ -34,6 +34,11 @@ def _wait(predicate, timeout: float = 90.0):
     raise AssertionError("condition not met in time")
 
 
+def _healthz(url: str) -> bool:
+    with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
+        return response.status == 200
+
+
 @pytest.fixture
 def fresh_database(database_url):
     admin = _with_database(database_url, "postgres")
@@ -60,8 +65,8 @@ def test_workers_share_one_port_and_a_killed_one_is_replaced(fresh_database, tmp
         first = _wait(lambda: len(_listeners(supervisor, server.port)) == 2 and _listeners(supervisor, server.port))
         assert any(p.name().startswith("redis-server") for p in supervisor.children()), server.log()
         first[0].kill()  # a crash: the other keeps answering, and a new process takes the dead one's place
-        with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
-            assert response.status == 200
+        first[0].wait(10)
+        assert all(_healthz(server.url) for _ in range(10))  # the dead one's socket is gone with it
         again = _wait(lambda: len(_listeners(supervisor, server.port)) == 2 and _listeners(supervisor, server.port))
         assert first[0].pid not in {p.pid for p in again}
         children = supervisor.children()
