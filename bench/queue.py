@@ -77,8 +77,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--enqueue-concurrency", type=int, default=200, help="concurrent HTTP sessions (default 200)")
     parser.add_argument("--claims", type=int, default=None,
                         help="stop the claim phase after this many (default: a fifth of the patients, at most 2000)")
-    parser.add_argument("--phase-seconds", type=float, default=45.0,
-                        help="stop starting requests in the enqueue and in the claim phase after this (default 45)")
+    parser.add_argument("--phase-seconds", type=float, default=30.0,
+                        help="stop starting requests in the enqueue and in the claim phase after this (default 30)")
     parser.add_argument("--consult-seconds", type=float, default=5.0,
                         help="mean length of a consultation, between claim and end (default 5: 100 doctors offer "
                              "about 20 claims/s; 0 = back to back, a stress test where latency is doctors/throughput)")
@@ -237,9 +237,13 @@ async def enqueue_phase(url: str, arrivals: list, concurrency: int, bound: float
             while todo and time.perf_counter() < deadline:
                 patient = todo.popleft()
                 started = time.perf_counter()
-                async with http.post(url + "/api/queue", json={"assessment_id": str(patient.assessment_id)},
-                                     headers=_headers(patient.token, patient.csrf)) as response:
-                    body = await response.json()
+                try:
+                    async with http.post(url + "/api/queue", json={"assessment_id": str(patient.assessment_id)},
+                                         headers=_headers(patient.token, patient.csrf)) as response:
+                        body = await response.json()
+                except aiohttp.ClientError:  # the process holding the connection was killed
+                    errors["disconnected"] += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 if response.status == 201:
                     patient.entry_id = int(body["id"])
@@ -268,8 +272,12 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
             while asked[0] < max_claims and time.perf_counter() < deadline:
                 asked[0] += 1
                 started = time.perf_counter()
-                async with http.post(url + "/api/doctor/claim", json={}, headers=_headers(token, csrf)) as response:
-                    body = await response.json()
+                try:
+                    async with http.post(url + "/api/doctor/claim", json={}, headers=_headers(token, csrf)) as response:
+                        body = await response.json()
+                except aiohttp.ClientError:  # killed mid-claim: the claim may have committed, so this doctor stops
+                    errors["claim disconnected"] += 1
+                    return
                 claim_lat.append(time.perf_counter() - started)
                 if response.status == 404:
                     errors["404 nobody waiting"] += 1
@@ -281,10 +289,14 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
                 if pause:
                     await asyncio.sleep(pause * random.uniform(0.5, 1.5))
                 started = time.perf_counter()
-                async with http.post(url + f"/api/consultations/{body['id']}/end", headers=_headers(token, csrf),
-                                     json={"notes": "bench", "diagnosis": "Viral fever (bench)",
-                                           "disposition": "advice", "advice": "Rest and fluids."}) as response:
-                    await response.read()
+                try:
+                    async with http.post(url + f"/api/consultations/{body['id']}/end", headers=_headers(token, csrf),
+                                         json={"notes": "bench", "diagnosis": "Viral fever (bench)",
+                                               "disposition": "advice", "advice": "Rest and fluids."}) as response:
+                        await response.read()
+                except aiohttp.ClientError:
+                    errors["end disconnected"] += 1
+                    return
                 end_lat.append(time.perf_counter() - started)
                 if response.status != 200:
                     errors[f"end {response.status}"] += 1

@@ -12,6 +12,7 @@ once it answers /healthz. A process that dies is started again; SIGTERM or SIGIN
 """
 from __future__ import annotations
 
+import ctypes
 import shutil
 import signal
 import socket
@@ -21,6 +22,13 @@ import time
 import urllib.request
 
 RESTART_DELAY = 1.0
+STOP_SECONDS = 15.0  # each process drains for at most 10 s (shutdown_timeout); then it is killed
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In a child, before exec: the kernel sends it SIGTERM if the supervisor dies (no orphaned servers)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:
@@ -60,6 +68,20 @@ def _healthy(host: str, port: int, timeout: float) -> bool:
     return False
 
 
+def _stop_all(children: list[subprocess.Popen]) -> None:
+    """SIGTERM our own children (by handle), then kill those still draining after STOP_SECONDS."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)
+
+
 def supervise(workers: int, host: str, port: int, env: dict, argv: list[str]) -> int:
     """Run `workers` server processes with `env` (DATABASE_URL set) until SIGTERM/SIGINT; returns the exit code."""
     redis = None
@@ -76,12 +98,15 @@ def supervise(workers: int, host: str, port: int, env: dict, argv: list[str]) ->
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    children: list[subprocess.Popen] = [subprocess.Popen(command, env=env)]
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+
+    children: list[subprocess.Popen] = [start()]
     if not _healthy(host, port, 120):
         print("the first server process did not become healthy", file=sys.stderr, flush=True)
         stopping = True
     else:
-        children += [subprocess.Popen(command, env=env) for _ in range(workers - 1)]
+        children += [start() for _ in range(workers - 1)]
         print(f"  {workers} server processes on port {port}: {' '.join(str(c.pid) for c in children)}", flush=True)
     while not stopping:
         time.sleep(0.2)
@@ -89,15 +114,8 @@ def supervise(workers: int, host: str, port: int, env: dict, argv: list[str]) ->
             if child.poll() is not None and not stopping:
                 print(f"server process {child.pid} exited with {child.returncode}; starting another", flush=True)
                 time.sleep(RESTART_DELAY)
-                children[i] = subprocess.Popen(command, env=env)
-    for child in children:  # our own children, by handle
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(30)
-        except subprocess.TimeoutExpired:
-            child.kill()
+                children[i] = start()
+    _stop_all(children)
     if redis is not None:
         redis.terminate()
         redis.wait(10)
