@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import queued_patient
 
+from helpers import queued_patient
 from server.queue.service import CLINIC_TZ, minutes_left_today
 from server.settings import Settings
 

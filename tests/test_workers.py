@@ -9,8 +9,9 @@ import urllib.request
 import asyncpg
 import psutil
 import pytest
-from conftest import _with_database
-from processes import ServerProcess
+
+from helpers import with_database
+from helpers.processes import ServerProcess
 
 
 def _listeners(supervisor: psutil.Process, port: int) -> list[psutil.Process]:
@@ -41,7 +42,7 @@ def _healthz(url: str) -> bool:
 
 @pytest.fixture
 def fresh_database(database_url):
-    admin = _with_database(database_url, "postgres")
+    admin = with_database(database_url, "postgres")
     name = f"clinic_workers_{secrets.token_hex(4)}"
 
     async def run(sql):
@@ -52,7 +53,7 @@ def fresh_database(database_url):
             await conn.close()
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    yield _with_database(admin, name)
+    yield with_database(admin, name)
     asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
