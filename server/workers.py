@@ -44,7 +44,7 @@ def private_redis() -> tuple[subprocess.Popen, str]:
         sys.exit("--workers needs REDIS_URL or redis-server on PATH (apt-get install redis-server)")
     port = _free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with socket.socket() as probe:
