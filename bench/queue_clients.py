@@ -264,6 +264,8 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
 
     command = await loop.run_in_executor(None, commands.get)
     assert command[0] == "analyse"
+    if hasattr(os, "sched_setaffinity"):  # the load is over: the analysis may use every core
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
     truth = command[1]
     results.put(("analysis", index, analyse(live, truth)))
 

@@ -123,11 +123,18 @@ class LiteSocket:
     def _packet(self, text: str) -> None:
         kind = text[0]
         if kind == "2":  # Engine.IO ping: answer at once or the server drops us
-            asyncio.ensure_future(self.ws.send_str("3"))
+            asyncio.ensure_future(self._send_quietly("3"))
         elif kind == "4":
             self._message(text)
         elif kind == "1":  # Engine.IO close
             asyncio.ensure_future(self.ws.close())
+
+    async def _send_quietly(self, text: str) -> None:
+        """Send without an error when the socket is closing (a ping that arrives as we disconnect)."""
+        try:
+            await self.ws.send_str(text)
+        except (aiohttp.ClientError, ConnectionError):
+            pass
 
     def _message(self, text: str) -> None:
         kind = text[1:2]

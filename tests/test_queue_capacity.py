@@ -16,7 +16,7 @@ def settings(database_url) -> Settings:
     now = datetime.now(UTC).astimezone(CLINIC_TZ)
     end = now + timedelta(minutes=15)
     day_ends_at = "24:00" if end.date() != now.date() else end.strftime("%H:%M")
-    return Settings(database_url=database_url, secret_key="test-secret", housekeeping_seconds=0.2,
+    return Settings(database_url=database_url, housekeeping_seconds=0.2,
                     day_ends_at=day_ends_at)
 
 
