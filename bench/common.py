@@ -78,7 +78,12 @@ class Postgres:
         """User+system CPU seconds of the private server's live processes so far (None if external)."""
         if self._server is None:
             return None
-        return sum(cpu_seconds(p) for p in self.processes())
+        # Backends come and go (each server process's pool opens and closes connections): keep the
+        # CPU of those that exited, or the sum would go down.
+        seen = self.__dict__.setdefault("_seen", {})
+        for p in self.processes():
+            seen[p.pid] = max(seen.get(p.pid, 0.0), cpu_seconds(p))
+        return sum(seen.values())
 
     async def create_database(self, prefix: str) -> str:
         """A new empty database; returns its DSN."""
@@ -127,9 +132,28 @@ def rss_bytes(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
-def start_server(database_url: str, env: dict | None = None, log_dir: Path | None = None):
-    """`python -m server` in a child process on `database_url` (tests/helpers/processes.py), started and healthy."""
+def start_server(database_url: str, env: dict | None = None, log_dir: Path | None = None, processes: int = 1):
+    """`python -m server [--workers N]` in a child process on `database_url` (tests/helpers/processes.py), started and healthy.
+
+    With several processes, returns once all of them listen on the port.
+    """
+    import time
+
     from tests.helpers.processes import ServerProcess
+    args = ("--workers", str(processes)) if processes > 1 else ()
     server = ServerProcess({"DATABASE_URL": database_url, **(env or {})},
-                           log_dir=log_dir)
-    return server.start()
+                           log_dir=log_dir, args=args)
+    server.start()
+    deadline = time.monotonic() + 60
+    while processes > 1 and time.monotonic() < deadline:
+        listening = 0
+        for child in psutil.Process(server.proc.pid).children():
+            try:
+                listening += any(c.status == psutil.CONN_LISTEN and c.laddr.port == server.port
+                                 for c in child.net_connections("tcp"))
+            except psutil.Error:
+                pass
+        if listening >= processes:
+            break
+        time.sleep(0.3)
+    return server

@@ -42,20 +42,30 @@ import random
 import sys
 import tempfile
 import time
-from collections import Counter, deque
+from collections import Counter
 from pathlib import Path
 
-import aiohttp
-import psutil
-
 from bench import queue_setup
-from bench.common import Postgres, cpu_seconds, rss_bytes, start_server
+from bench.common import Postgres, start_server
+from bench.profile import Profiler
 from bench.queue_clients import worker_main
-from bench.queue_report import MACHINE_NOTE, THRESHOLD, claim_ranks, compare, merge_analysis, report, wait_error
+from bench.queue_load import DbSampler, ServerTree, Usage, claim_phase, client_cpus, enqueue_phase, kill_one, session
+from bench.queue_report import (
+    MACHINE_NOTE,
+    THRESHOLD,
+    claim_ranks,
+    compare,
+    merge_analysis,
+    report,
+    verdicts,
+    wait_error,
+)
 from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
 
+DEFAULT_RUNS = "delta:1:1000,naive:1:1000,delta:2:2000,delta:4:5000"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 # The bench's patients without a live page (all but --clients) would be marked away after the
 # default 5-minute grace; a run is shorter, but keep them waiting whatever the sizes.
 AWAY_GRACE = 3600
@@ -72,8 +82,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--enqueue-concurrency", type=int, default=200, help="concurrent HTTP sessions (default 200)")
     parser.add_argument("--claims", type=int, default=None,
                         help="stop the claim phase after this many (default: a fifth of the patients, at most 2000)")
-    parser.add_argument("--phase-seconds", type=float, default=45.0,
-                        help="stop starting requests in the enqueue and in the claim phase after this (default 45)")
+    parser.add_argument("--phase-seconds", type=float, default=30.0,
+                        help="stop starting requests in the enqueue and in the claim phase after this (default 30)")
     parser.add_argument("--consult-seconds", type=float, default=5.0,
                         help="mean length of a consultation, between claim and end (default 5: 100 doctors offer "
                              "about 20 claims/s; 0 = back to back, a stress test where latency is doctors/throughput)")
@@ -82,8 +92,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(patient.js: 300, plus jitter)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to let clients catch up at the end")
     parser.add_argument("--department", default="fever")
-    parser.add_argument("--modes", default="delta,naive", help="comma-separated QUEUE_UPDATES modes to run")
+    parser.add_argument("--modes", default=None,
+                        help="comma-separated QUEUE_UPDATES modes, each on 1 process with --clients (instead of --runs)")
+    parser.add_argument("--runs", default=DEFAULT_RUNS,
+                        help="runs as MODE:PROCESSES:CLIENTS, comma-separated (default %(default)s); more than one "
+                             "process uses Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)")
+    parser.add_argument("--kill-after", type=float, default=10.0,
+                        help="in runs with 4 or more processes, SIGKILL one of them this many seconds into the claim "
+                             "phase (0 = never)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the server with py-spy during the enqueue and claim phases; print the top functions")
+    parser.add_argument("--pin", default="auto",
+                        help="CPUs for the client workers, e.g. '1' or '0,1'; 'auto' = the last core when there "
+                             "are at least 2, 'none' = not pinned")
     args = parser.parse_args(argv)
     if args.arrivals is None:
         args.arrivals = min(2000, args.patients // 5)
@@ -91,139 +113,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.claims = min(2000, args.patients // 5)
     if not 0 <= args.arrivals < args.patients:
         parser.error("--arrivals must be smaller than --patients")
-    if args.clients > args.patients - args.arrivals:
-        parser.error("--clients must not exceed the patients queued before the run (patients - arrivals)")
+    if args.modes:
+        args.runs = ",".join(f"{m.strip()}:1:{args.clients}" for m in args.modes.split(",") if m.strip())
+    args.run_list = []
+    for spec in args.runs.split(","):
+        mode, processes, clients = spec.strip().split(":")
+        if mode not in ("delta", "naive"):
+            parser.error(f"--runs: unknown mode {mode!r}")
+        if int(clients) > args.patients - args.arrivals:
+            parser.error("clients must not exceed the patients queued before the run (patients - arrivals)")
+        args.run_list.append((mode, int(processes), int(clients)))
     return args
-
-
-class Usage:
-    """CPU seconds of the server, PostgreSQL, the client workers and this driver, at named moments."""
-
-    def __init__(self, server_pid: int, pg: Postgres, workers: list[int]):
-        self.server = psutil.Process(server_pid)
-        self.pg, self.workers = pg, [psutil.Process(pid) for pid in workers]
-        self.me = psutil.Process()
-        self.marks: dict[str, dict[str, float | None]] = {}
-
-    def mark(self, name: str) -> None:
-        machine = psutil.cpu_times()
-        mark = {"server": cpu_seconds(self.server), "postgres": self.pg.cpu_seconds(),
-                "clients": sum(cpu_seconds(p) for p in self.workers), "driver": cpu_seconds(self.me),
-                "machine": machine.user + machine.system + machine.nice + getattr(machine, "softirq", 0.0)
-                + getattr(machine, "irq", 0.0), "wall": time.perf_counter()}
-        self.marks[name] = mark
-
-    def between(self, a: str, b: str) -> dict[str, float | None]:
-        return {k: (None if self.marks[b][k] is None or self.marks[a][k] is None
-                else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a]}
-
-
-class DbSampler:
-    """Samples pg_stat_activity every 50 ms during a phase (bench diagnostic of the server's database use)."""
-
-    def __init__(self, pool):
-        self.pool, self.task, self.samples = pool, None, []
-
-    def start(self) -> None:
-        self.samples = []
-        self.task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        async with self.pool.acquire() as conn:
-            while True:
-                self.samples.append(dict(await conn.fetchrow(queue_setup.ACTIVITY)))
-                await asyncio.sleep(0.05)
-
-    async def stop(self) -> dict:
-        self.task.cancel()
-        try:
-            await self.task
-        except asyncio.CancelledError:
-            pass
-        n = len(self.samples) or 1
-        keys = ("active", "busy", "lock_waits", "seq_waits", "seq_held_idle")
-        out = {k: sum(s[k] for s in self.samples) / n for k in keys}
-        out["samples"] = len(self.samples)
-        out["held_share"] = sum(1 for s in self.samples if s["seq_held_idle"]) / n
-        return out
-
-
-def _headers(token: str, csrf: str) -> dict:
-    return {"Cookie": f"clinic_session={token}", "X-CSRF-Token": csrf}
-
-
-def _session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=120))
-
-
-async def enqueue_phase(url: str, arrivals: list, concurrency: int, bound: float) -> dict:
-    """Arrivals join the queue through POST /api/queue from `concurrency` sessions."""
-    todo = deque(arrivals)
-    latencies, answers, errors = [], {}, Counter()
-    deadline = time.perf_counter() + bound
-
-    async def session_loop() -> None:
-        async with _session() as http:
-            while todo and time.perf_counter() < deadline:
-                patient = todo.popleft()
-                started = time.perf_counter()
-                async with http.post(url + "/api/queue", json={"assessment_id": str(patient.assessment_id)},
-                                     headers=_headers(patient.token, patient.csrf)) as response:
-                    body = await response.json()
-                latencies.append(time.perf_counter() - started)
-                if response.status == 201:
-                    patient.entry_id = int(body["id"])
-                    answers[patient.entry_id] = body
-                else:
-                    errors[response.status] += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(session_loop() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    return {"done": len(answers), "asked": len(arrivals), "elapsed": elapsed, "latencies": latencies, "answers": answers,
-            "errors": errors, "throughput": len(answers) / elapsed if elapsed else 0.0, "bounded": bool(todo)}
-
-
-async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pause: float) -> dict:
-    """Each doctor loops claim -> (pause) -> end until `max_claims` claims were asked for or time is up."""
-    claim_lat, end_lat, errors = [], [], Counter()
-    asked = [0]
-    claimed = []
-    deadline = time.perf_counter() + bound
-
-    async def doctor_loop(token: str, csrf: str) -> None:
-        async with _session() as http:
-            if pause:  # doctors start their shifts spread out, not all in the same millisecond
-                await asyncio.sleep(random.uniform(0, pause))
-            while asked[0] < max_claims and time.perf_counter() < deadline:
-                asked[0] += 1
-                started = time.perf_counter()
-                async with http.post(url + "/api/doctor/claim", json={}, headers=_headers(token, csrf)) as response:
-                    body = await response.json()
-                claim_lat.append(time.perf_counter() - started)
-                if response.status == 404:
-                    errors["404 nobody waiting"] += 1
-                    return
-                if response.status != 201:
-                    errors[f"claim {response.status}"] += 1
-                    continue
-                claimed.append(body["id"])
-                if pause:
-                    await asyncio.sleep(pause * random.uniform(0.5, 1.5))
-                started = time.perf_counter()
-                async with http.post(url + f"/api/consultations/{body['id']}/end", headers=_headers(token, csrf),
-                                     json={"notes": "bench", "diagnosis": "Viral fever (bench)",
-                                           "disposition": "advice", "advice": "Rest and fluids."}) as response:
-                    await response.read()
-                end_lat.append(time.perf_counter() - started)
-                if response.status != 200:
-                    errors[f"end {response.status}"] += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(doctor_loop(token, csrf) for _, token, csrf in doctors))
-    elapsed = time.perf_counter() - started
-    return {"claims": len(claimed), "elapsed": elapsed, "claim_lat": claim_lat, "end_lat": end_lat, "errors": errors,
-            "bounded": time.perf_counter() >= deadline and asked[0] < max_claims}
 
 
 def _get(results: mp.Queue, kind: str, count: int, timeout: float) -> dict:
@@ -241,10 +141,10 @@ def _get(results: mp.Queue, kind: str, count: int, timeout: float) -> dict:
     return got
 
 
-async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: Path) -> dict:
-    """One server process in one mode on a fresh database: setup, clients, enqueue, claims, checks."""
+async def run_mode(mode: str, processes: int, args: argparse.Namespace, pg: Postgres, log_dir: Path) -> dict:
+    """One server (of `processes` processes) in one mode on a fresh database: setup, clients, load, checks."""
     loop = asyncio.get_running_loop()
-    out: dict = {"mode": mode}
+    out: dict = {"mode": mode, "processes": processes, "clients": args.clients, "args": args}
     t_setup = time.perf_counter()
     dsn = await pg.create_database(f"bench_queue_{mode}")
     pool = await create_pool(dsn, min_size=1, max_size=4)
@@ -256,9 +156,10 @@ async def run_mode(mode: str, args: argparse.Namespace, pg: Postgres, log_dir: P
                                    history_seconds=600, seed=args.seed)
     out["setup_seconds"] = time.perf_counter() - t_setup
 
-    server = await loop.run_in_executor(None, lambda: start_server(dsn, {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING",
-                                                                         "AWAY_GRACE_SECONDS": str(AWAY_GRACE)},
-                                                                   log_dir))
+    env = {"QUEUE_UPDATES": mode, "LOG_LEVEL": "WARNING", "AWAY_GRACE_SECONDS": str(AWAY_GRACE)}
+    if processes > 1:
+        env["REDIS_URL"] = REDIS_URL
+    server = await loop.run_in_executor(None, lambda: start_server(dsn, env, log_dir, processes))
     ctx = mp.get_context("spawn")
     workers, commands = [], []
     results = ctx.Queue()
@@ -280,14 +181,16 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         ordered = sorted(data.bulk, key=lambda p: data.initial_keys[p.entry_id])
         step = len(ordered) / args.clients
         chosen = [ordered[int(i * step)] for i in range(args.clients)]
-        async with _session() as http, http.get(server.url + "/api/departments") as response:
+        async with session() as http, http.get(server.url + "/api/departments") as response:
             await response.read()  # warm the server before its baseline memory
-        rss_before = rss_bytes(server.proc.pid)
+        tree = ServerTree(server.proc.pid)
+        rss_before = tree.rss()
         for w in range(args.workers):
             share = [(p.token, p.entry_id) for p in chosen[w::args.workers]]
             commands.append(ctx.Queue())
             proc = ctx.Process(target=worker_main, daemon=True,
-                               args=(w, server.url, share, commands[-1], results, 50, args.client_reorder_ms / 1000))
+                               args=(w, server.url, share, commands[-1], results, 50, args.client_reorder_ms / 1000,
+                                     client_cpus(args.pin)))
             proc.start()
             workers.append(proc)
         usage = Usage(server.proc.pid, pg, [p.pid for p in workers])
@@ -298,10 +201,15 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         out["connect_examples"] = [e for r in ready.values() for e in r[1]][:3]
         out["connect_seconds"] = max(r[3] for r in ready.values())
         await asyncio.sleep(1.0)
-        out["rss_before"], out["rss_after"] = rss_before, rss_bytes(server.proc.pid)
+        out["rss_before"], out["rss_after"] = rss_before, tree.rss()
         usage.mark("connected")
 
         sampler = DbSampler(pool)
+        label = f"{mode}-{len(tree.children()) or 1}p"
+        profiler = Profiler([p.pid for p in tree.children()] or [server.proc.pid], Path(server.log_path).parent,
+                            label) if args.profile else None
+        if profiler is not None:
+            profiler.start()
         sampler.start()
         out["enqueue"] = await enqueue_phase(server.url, data.arrivals, args.enqueue_concurrency, args.phase_seconds)
         usage.mark("enqueued")
@@ -309,20 +217,30 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         await asyncio.sleep(args.settle)  # let the clients catch up before the next phase
         usage.mark("pause")
         sampler.start()
+        killer = None
+        if out["processes"] >= 4 and args.kill_after:
+            killer = asyncio.create_task(kill_one(tree, args.kill_after, usage, out))
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
+        if killer is not None:
+            await killer
         usage.mark("claimed")
+        if profiler is not None:
+            out["profile"] = await loop.run_in_executor(None, profiler.stop)
         out["db_claim"] = await sampler.stop()
         await asyncio.sleep(args.settle)
         usage.mark("settled")
-        out["rss_end"] = rss_bytes(server.proc.pid)
+        out["rss_end"] = tree.rss()
         for q in commands:
             q.put(("stop",))
         stopped = await loop.run_in_executor(None, _get, results, "stopped", args.workers, 120)
         out["client_stats"] = sum((Counter(s[0]) for s in stopped.values()), Counter())
         out["cpu"] = {"enqueue": usage.between("connected", "enqueued"), "claim": usage.between("pause", "claimed"),
                       "settle": usage.between("claimed", "settled")}
-        out["server_cpu_total"] = cpu_seconds(usage.server)
+        if "kill+10s" in usage.marks:
+            out["cpu"]["before_kill"] = usage.between("kill-10s", "kill")
+            out["cpu"]["after_kill"] = usage.between("kill", "kill+10s")
+        out["server_cpu_total"] = usage.server.cpu_seconds()
     finally:
         await loop.run_in_executor(None, server.stop)
 
@@ -362,10 +280,11 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
 
 async def run_all(args: argparse.Namespace, pg: Postgres, log_dir: Path) -> list[dict]:
     out = []
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+    for mode, processes, clients in args.run_list:
         started = time.perf_counter()
-        print(f"-- running QUEUE_UPDATES={mode} ...", flush=True)
-        out.append(await run_mode(mode, args, pg, log_dir))
+        print(f"-- running QUEUE_UPDATES={mode} on {processes} process(es) with {clients} clients ...", flush=True)
+        run_args = argparse.Namespace(**{**vars(args), "clients": clients})
+        out.append(await run_mode(mode, processes, run_args, pg, log_dir))
         print(f"   done in {time.perf_counter() - started:.0f} s", flush=True)
     return out
 
@@ -375,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(args.seed)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-queue-logs-"))
     started = time.perf_counter()
-    print(f"queue bench: {args.patients} patients, {args.clients} clients, {args.doctors} doctors, modes {args.modes}; "
+    print(f"queue bench: {args.patients} patients, {args.doctors} doctors, runs {args.runs}; "
           f"server logs in {log_dir}", flush=True)
     pg = Postgres()
     try:
@@ -383,10 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pg.close()
     for r in results:
-        report(r, args)
-    by_mode = {r["mode"]: r for r in results}
-    if "delta" in by_mode and "naive" in by_mode:
-        compare(by_mode["delta"], by_mode["naive"])
+        report(r, r["args"])
+    ours = [r for r in results if r["mode"] == "delta"]
+    naive = [r for r in results if r["mode"] == "naive"]
+    if ours and naive:
+        compare(ours[0], naive[0])
+    verdicts(results)
     print(MACHINE_NOTE.format(workers=args.workers, cores=os.cpu_count()))
     print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
     return 0

@@ -5,6 +5,12 @@
 algorithm the browser runs: changes applied in seq order, a gap held 300-600 ms before a resync.
 Each client records (wall time, position) whenever the position it shows changes.
 
+The clients are cheap so that thousands fit beside the server on 2 cores: the raw Engine.IO /
+Socket.IO protocol over aiohttp (bench/sio_lite.py), and each distinct broadcast decoded once per
+worker (`Decoded`): every client still receives its own copy on its own socket, but clients of
+one worker that get the same bytes share the parsed changes, sorted so that a client counts the
+changes ahead of it by bisection (the same counts patient.js gets by comparing every key).
+
 After the run the parent sends the truth (bench/queue_setup.py's change log) and each worker works
 out, for every change and every one of its clients still waiting, when the client first showed a
 correct position: the truth right after that change, or the truth of a later change already
@@ -13,6 +19,7 @@ committed by then (a client that jumps straight to a newer state is not late). S
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import os
 import random
@@ -21,20 +28,53 @@ from array import array
 from bisect import bisect_left
 from collections import deque
 
-import socketio
+import orjson
+
+from bench.sio_lite import CallTimeout, LiteSocket, shared_session
 
 RESYNC_TIMEOUT = 8.0  # seconds; patient.js emitAck's default
 
 
-def key_less(a, b) -> bool:
-    """patient.js keyLess: [due_us, id] pairs compared as numbers."""
-    return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1])
+class Change:
+    """One change of a queue:update, parsed once per worker: sorted keys and the entry ids it names.
+
+    [due_us, id] lists compare as patient.js keyLess does, so bisect_left(keys, mine) is the
+    number of keys ahead of `mine`.
+    """
+
+    __slots__ = ("seq", "removed", "inserted", "ids")
+
+    def __init__(self, change: dict):
+        self.seq = change["seq"]
+        self.removed = sorted(e["key"] for e in change["removed"])
+        self.inserted = sorted(e["key"] for e in change["inserted"])
+        self.ids = {e["id"] for e in change["removed"]} | {e["id"] for e in change["inserted"]}
+
+
+class Decoded:
+    """The worker's cache of recent broadcasts, by their text: each decoded and parsed once."""
+
+    def __init__(self, size: int = 256):
+        self.size, self.items = size, {}
+
+    def get(self, body: str):
+        found = self.items.get(body)
+        if found is None:
+            event, data = orjson.loads(body)
+            if event == "queue:update" and "changes" in data:
+                data["parsed"] = [Change(c) for c in data["changes"]]
+            found = (event, data)
+            if len(self.items) >= self.size:
+                del self.items[next(iter(self.items))]
+            self.items[body] = found
+        return found
 
 
 class WaitingPatient:
     """One browser tab of a waiting patient: socket, queue state, and what it showed when."""
 
-    def __init__(self, url: str, token: str, entry_id: int, stats: dict, reorder: float = 0.3):
+    def __init__(self, http, decoded: Decoded, url: str, token: str, entry_id: int, stats: dict,
+                 reorder: float = 0.3):
         self.url, self.token, self.entry_id = url, token, str(entry_id)
         self.stats = stats
         self.entry: dict | None = None
@@ -46,10 +86,8 @@ class WaitingPatient:
         self.reorder, self.early, self.gap_timer = reorder, {}, None  # patient.js: hold a gap 300-600 ms
         self.resyncing, self.retry = False, 1.0
         self.tasks: set[asyncio.Task] = set()  # resyncs in flight (fire and forget, as in patient.js)
-        # Each client has its own aiohttp session (python-engineio's default): the engine moves the
-        # Cookie header into the session's cookie jar, so a shared session would mix the patients up.
-        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2,
-                                        handle_sigint=False)
+        self.decoded = decoded
+        self.sio = LiteSocket(http, reconnection=True, delay=0.5, delay_max=2, raw_handler=self.on_raw)
         self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", self.on_disconnect)
         self.sio.on("queue:update", self.on_queue_update)
@@ -57,8 +95,7 @@ class WaitingPatient:
 
     async def start(self) -> bool:
         """Connect with the session cookie and subscribe (patient.js showWaiting -> resync)."""
-        await self.sio.connect(self.url, headers={"Cookie": f"clinic_session={self.token}"},
-                               transports=["websocket"], wait_timeout=30)
+        await self.sio.connect(self.url, headers={"Cookie": f"clinic_session={self.token}"}, wait_timeout=30)
         await self.resync()
         return self.entry is not None
 
@@ -78,7 +115,7 @@ class WaitingPatient:
         self.resyncing = True
         try:
             ack = await self.sio.call("queue:subscribe", {}, timeout=RESYNC_TIMEOUT)
-        except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+        except CallTimeout:
             ack = {"ok": False, "error": {"code": "timeout"}}
         finally:
             self.resyncing = False
@@ -96,6 +133,15 @@ class WaitingPatient:
                 asyncio.get_running_loop().call_later(self.retry * (1 + random.random()), self.spawn_resync)
                 self.retry = min(self.retry * 2, 30.0)
 
+    def on_raw(self, sio, body: str) -> bool:
+        """Every event passes here first: decoded through the worker's cache, then dispatched."""
+        event, data = self.decoded.get(body)
+        if event == "queue:update":
+            self.on_queue_update(data)
+        elif event == "consult:ready":
+            self.on_consult_ready(data)
+        return True
+
     def on_queue_update(self, update: dict) -> None:
         """onQueueUpdate: take the batch's changes, apply them in seq order (drainChanges)."""
         self.stats["updates"] += 1
@@ -112,8 +158,8 @@ class WaitingPatient:
                 entry.update(position=update["position"], estimated_wait_minutes=update["estimated_wait_minutes"])
                 self.render(entry)
             return
-        for change in update["changes"]:
-            self.early[change["seq"]] = change
+        for change in update["parsed"]:
+            self.early[change.seq] = change
         entry["minutes_per_patient"] = update["minutes_per_patient"]
         self.drain()
 
@@ -130,17 +176,13 @@ class WaitingPatient:
             change = self.early.pop(entry["seq"] + 1, None)
             if change is None:
                 break
-            if any(e["id"] == entry["id"] for e in change["removed"] + change["inserted"]):
+            if entry["id"] in change.ids:
                 self.stats["mine"] += 1
                 self.spawn_resync()
                 return
-            for e in change["removed"]:
-                if key_less(e["key"], entry["sort_key"]):
-                    entry["position"] -= 1
-            for e in change["inserted"]:
-                if key_less(e["key"], entry["sort_key"]):
-                    entry["position"] += 1
-            entry["seq"] = change["seq"]
+            mine = entry["sort_key"]
+            entry["position"] += bisect_left(change.inserted, mine) - bisect_left(change.removed, mine)
+            entry["seq"] = change.seq
             moved = True
         if moved:
             entry["position"] = max(1, entry["position"])
@@ -189,7 +231,9 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
     loop = asyncio.get_running_loop()
     stats = {"updates": 0, "resyncs": 0, "resync_failed": 0, "gap": 0, "mine": 0, "old_seq": 0, "reconnects": 0, "disconnects": 0,
                  "called": 0, "observed": 0, "inversions": 0}
-    clients = [WaitingPatient(url, token, entry_id, stats, reorder) for token, entry_id in patients]
+    http = shared_session()
+    decoded = Decoded()
+    clients = [WaitingPatient(http, decoded, url, token, entry_id, stats, reorder) for token, entry_id in patients]
     if clients:
         clients[-1].observer = True  # the last in queue order: claimed last, so it hears the whole run
     gate = asyncio.Semaphore(connect_concurrency)
@@ -206,6 +250,7 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
     started = time.perf_counter()
     ok = await asyncio.gather(*(start(c) for c in clients))
     live = [c for c, good in zip(clients, ok) if good]
+    gc.freeze()  # the connected clients' objects stay out of the collector: no load-generator pauses
     results.put(("ready", index, len(live), failures[:3], len(failures), time.perf_counter() - started))
 
     command = await loop.run_in_executor(None, commands.get)
@@ -213,18 +258,28 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
     stats_at_stop = dict(stats)
     for client in clients:
         client.closing = True
-    await asyncio.gather(*(c.sio.disconnect() for c in clients if c.sio.connected), return_exceptions=True)
+    await asyncio.gather(*(c.sio.disconnect() for c in clients), return_exceptions=True)
+    await http.close()
     results.put(("stopped", index, stats_at_stop))
 
     command = await loop.run_in_executor(None, commands.get)
     assert command[0] == "analyse"
+    if hasattr(os, "sched_setaffinity"):  # the load is over: the analysis may use every core
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
     truth = command[1]
     results.put(("analysis", index, analyse(live, truth)))
 
 
 def worker_main(index: int, url: str, patients: list[tuple[str, int]], commands, results,
-                connect_concurrency: int = 50, reorder: float = 0.0) -> None:
-    """Entry point of a client worker process (multiprocessing, spawn)."""
+                connect_concurrency: int = 50, reorder: float = 0.0, cpus: set[int] | None = None) -> None:
+    """Entry point of a client worker process (multiprocessing, spawn), pinned to `cpus` when given."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    try:
+        import uvloop
+        uvloop.install()
+    except ImportError:
+        pass
     try:
         asyncio.run(_run_worker(index, url, patients, commands, results, connect_concurrency, reorder))
     except Exception as exc:  # noqa: BLE001 - the parent must hear about it rather than wait forever

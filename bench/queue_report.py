@@ -1,5 +1,6 @@
-"""The queue benchmark's analysis and report: the latency and wait-estimate figures of one mode,
-printed side by side with the naive baseline measured in the same run (bench/queue.py)."""
+"""The queue benchmark's analysis and report: the latency and wait-estimate figures of each run,
+printed beside the naive baseline measured in the same bench, and the PASS/FAIL table of issue 17's
+targets (bench/queue.py)."""
 from __future__ import annotations
 
 import argparse
@@ -8,9 +9,12 @@ from bisect import bisect_left, insort
 from collections import Counter
 
 from bench.common import percentile
+from bench.profile import print_top
+from bench.queue_load import client_cpus
 
 THRESHOLD = 1.0  # seconds: "every client's position correct within 1 s of a change"
 CLAIM_P99_TARGET = 0.020
+
 
 def merge_analysis(analysed: dict, changes: list, final_db: dict) -> dict:
     """Combine the workers' results: per change the slowest client over all workers."""
@@ -38,7 +42,8 @@ def merge_analysis(analysed: dict, changes: list, final_db: dict) -> dict:
     waiting_clients = {eid: v for eid, v in final.items() if v[0] is not None and eid in final_db}
     wrong = [v for eid, v in waiting_clients.items() if final_db[eid] != v[0]]
     stale = sum(1 for eid, v in final.items() if v[0] is not None and eid not in final_db)
-    return {"per_kind": per_kind, "totals": total, "examples": examples[:5], "final_correct": len(waiting_clients) - len(wrong),
+    return {"per_kind": per_kind, "slowest": slowest, "never": never, "totals": total, "examples": examples[:5],
+            "final_correct": len(waiting_clients) - len(wrong),
             "final_waiting": len(waiting_clients), "final_wrong_failed": sum(1 for v in wrong if v[1]),
             "final_stale": stale, "never_changes": len(never)}
 
@@ -122,6 +127,8 @@ def figures(r: dict) -> dict[str, float | None]:
             "  enqueue changes p99 (ms)": _ms(pct(a["enqueue"], 99)),
             "  claim changes p99 (ms)": _ms(pct(a["claim"], 99)),
             "violations > 1 s (pairs)": r["analysis"]["totals"]["violations"],
+            "late (client, change) pairs (%)": 100 * r["analysis"]["totals"]["violations"]
+            / max(1, r["analysis"]["totals"]["pairs"]),
             "server memory per connection (KiB)": (r["rss_after"] - r["rss_before"]) / 1024 / max(1, r["connected"]),
             "server CPU, enqueue+claim phases (s)": _sum(cpu["enqueue"]["server"], cpu["claim"]["server"]),
             "server CPU per queue change (ms)": _ms(_sum(cpu["enqueue"]["server"], cpu["claim"]["server"]) / changes),
@@ -141,13 +148,16 @@ def report(r: dict, args: argparse.Namespace) -> None:
     label = "ours" if r["mode"] == "delta" else "baseline"
     e, c, a, w = r["enqueue"], r["claim"], r["analysis"], r["wait"]
     f = figures(r)
-    print(f"\n== QUEUE_UPDATES={r['mode']} ({label}) ==")
+    print(f"\n== QUEUE_UPDATES={r['mode']} ({label}), {r['processes']} server process(es)"
+          + (" with Redis" if r["processes"] > 1 else "") + f", {r['clients']} live clients ==")
     if args.client_reorder_ms != 300:
         print(f"clients: hold an early change {args.client_reorder_ms:g} ms (patient.js holds 300) before resyncing")
     print(f"data set: {args.patients} waiting patients in '{args.department}' ({args.patients - args.arrivals} by setup SQL, "
           f"{args.arrivals} to arrive through the API), {args.doctors} doctors; setup {r['setup_seconds']:.1f} s")
+    cpus = client_cpus(args.pin)
     print(f"clients: {r['connected']}/{args.clients} connected and subscribed in {r['connect_seconds']:.1f} s "
-          f"({args.workers} processes)" + (f"; failures {r['connect_failures']}: {r['connect_examples']}"
+          f"({args.workers} processes of raw Engine.IO clients, "
+          f"{'pinned to CPU ' + ','.join(map(str, sorted(cpus))) if cpus else 'not pinned'})" + (f"; failures {r['connect_failures']}: {r['connect_examples']}"
                                            if r["connect_failures"] else ""))
     print(f"enqueue: {e['done']}/{e['asked']} via POST /api/queue in {e['elapsed']:.1f} s from "
           f"{args.enqueue_concurrency} sessions: {_fmt(e['throughput'])} req/s; latency p50 "
@@ -201,7 +211,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
         print(f"CPU seconds, {phase} phase ({u['wall']:.1f} s wall, {os.cpu_count()} cores): server "
               f"{_fmt(u['server'], digits=2)}, PostgreSQL {_fmt(u['postgres'], digits=2)}, client workers "
               f"{_fmt(u['clients'], digits=2)}, bench driver {_fmt(u['driver'], digits=2)}; other processes on the "
-              f"machine {_fmt(max(0.0, u['machine'] - ours), digits=2)}")
+              f"machine {_fmt(max(0.0, u['machine'] - ours), digits=2)}; per core busy "
+              + ", ".join(f"cpu{i} {100 * busy / u['wall']:.0f}%" for i, busy in enumerate(u["cores"])))
     print(f"  server CPU per queue change {_fmt(f['server CPU per queue change (ms)'], digits=2)} ms "
           f"({len(r['changes'])} changes); server process total {r['server_cpu_total']:.1f} s")
     ranks = r["claim_ranks"]
@@ -220,6 +231,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
     print(f"  patients ahead at enqueue vs patients seen first (scale-free, n={w['ahead_n']}): MAE "
           f"{_fmt(w['ahead_mae'])} (mean {_fmt(w['ahead_mean_est'])} predicted, {_fmt(w['ahead_mean_actual'])} "
           f"actual; later urgent arrivals jump ahead)")
+    if r.get("profile"):
+        print_top(r["profile"], f"the server, enqueue and claim phases ({label})")
     p99 = percentile(c["claim_lat"], 99)
     print(f"targets: claim p99 < 20 ms: {'PASS' if p99 is not None and p99 < CLAIM_P99_TARGET else 'FAIL'} "
           f"({_fmt(_ms(p99))} ms); positions correct within 1 s: {'PASS' if t['violations'] == 0 and r['connected'] else 'FAIL'} "
@@ -244,3 +257,86 @@ latency and bandwidth. The absolute numbers are therefore pessimistic for the se
 for the network; the ratio delta/naive on the same data set and machine is the meaningful figure.
 Time is compressed (a consultation lasts --consult-seconds, not minutes), so wait estimates are rough.
 Other people's processes on this machine take CPU too: see "other processes" per phase."""
+
+
+# The issue's targets: (figure, comparison, bound).
+TARGETS = [
+    ("enqueue throughput (req/s)", ">=", 200.0),
+    ("enqueue latency p99 (ms)", "<=", 1000.0),
+    ("claim latency p99 (ms)", "<=", 50.0),
+    ("change -> all clients p99 (ms)", "<=", 1000.0),
+    ("late (client, change) pairs (%)", "<=", 0.1),
+    ("server CPU per queue change (ms)", "<=", 5.0),
+]
+
+
+def _label(r: dict) -> str:
+    return f"{'naive' if r['mode'] == 'naive' else 'ours'} {r['processes']}p/{r['clients']}"
+
+
+def _pass(value, op: str, bound: float) -> str:
+    if value is None or value == float("inf"):
+        return "FAIL"
+    return "PASS" if (value >= bound if op == ">=" else value <= bound) else "FAIL"
+
+
+def lost(r: dict) -> int:
+    """Changes some client never showed, plus clients whose final position is wrong."""
+    a = r["analysis"]
+    return a["never_changes"] + (a["final_waiting"] - a["final_correct"])
+
+
+def kill_recovery(r: dict) -> dict | None:
+    """After SIGKILL of one process: how long until every client showed every change made meanwhile."""
+    killed = r.get("killed")
+    if not killed:
+        return None
+    at, slowest, never = killed["at"], r["analysis"]["slowest"], r["analysis"]["never"]
+    worst = 0.0
+    for c in r["changes"]:
+        if c.at < at - 1.0 or c.at > at + 10.0:
+            continue
+        if never.get(c.seq):
+            worst = float("inf")
+            break
+        worst = max(worst, c.at + slowest.get(c.seq, 0.0) - at)
+    cpu = r["cpu"]
+    before, after = cpu["before_kill"]["postgres"], cpu["after_kill"]["postgres"]
+    return {"recovered_s": worst, "pg_before": before, "pg_after": after,
+            "pg_ratio": after / before if before else None}
+
+
+def verdicts(results: list[dict]) -> None:
+    """The issue's table: PASS/FAIL per target and run, with the naive baseline beside."""
+    print("\n== targets (issue 17), PASS/FAIL per run; the naive baseline for comparison ==")
+    head = f"{'figure':<36}{'target':>10}" + "".join(f"{_label(r):>22}" for r in results)
+    print(head)
+    for name, op, bound in TARGETS:
+        row = f"{name:<36}{op + ' ' + format(bound, 'g'):>10}"
+        for r in results:
+            value = figures(r)[name]
+            verdict = "" if r["mode"] == "naive" else " " + _pass(value, op, bound)
+            row += f"{_fmt(value) + verdict:>22}"
+        print(row)
+    row = f"{'double claims':<36}{'= 0':>10}"
+    for r in results:
+        row += f"{str(r['double_claims']) + ('' if r['mode'] == 'naive' else ' ' + ('PASS' if r['double_claims'] == 0 else 'FAIL')):>22}"
+    print(row)
+    row = f"{'lost messages (never shown/wrong)':<36}{'= 0':>10}"
+    for r in results:
+        n = lost(r)
+        row += f"{str(n) + ('' if r['mode'] == 'naive' else ' ' + ('PASS' if n == 0 else 'FAIL')):>22}"
+    print(row)
+    row = f"{'server CPU in enqueue phase (s)':<36}{'':>10}"
+    for r in results:
+        u = r["cpu"]["enqueue"]
+        row += f"{_fmt(u['server']) + ' of ' + _fmt(u['wall']):>22}"
+    print(row)
+    for r in results:
+        k = kill_recovery(r)
+        if k:
+            ok = k["recovered_s"] <= 10.0 and (k["pg_ratio"] is None or k["pg_ratio"] < 2.0)
+            print(f"kill one of {r['processes']} processes ({_label(r)}): every client showed every change made "
+                  f"around the kill within {_fmt(k['recovered_s'], ' s', 2)} of it (target 10 s); PostgreSQL CPU "
+                  f"10 s before {_fmt(k['pg_before'], ' s', 2)}, 10 s after {_fmt(k['pg_after'], ' s', 2)} "
+                  f"(ratio {_fmt(k['pg_ratio'], digits=2)}, target < 2): {'PASS' if ok else 'FAIL'}")

@@ -26,14 +26,16 @@ from server.presence import service as presence
 from server.queue import service as queue_service
 from server.queue.housekeeping import housekeeping_ctx
 from server.settings import Settings
+from server.web import jsoncodec
 from server.web.metrics import Metrics
 from server.web.middleware import setup_middlewares
 from server.web.pages import page_context
 from server.web.ratelimit import PostgresStore, RateLimiter, RedisStore, namespace_for
 from server.web.routes import setup_routes
-from signaling.live import LiveEvents
+from signaling import fanout
+from signaling.live import LiveEvents, QueueRelay
 from signaling.namespace import ClinicNamespace, member_left
-from signaling.redis_manager import BoundedRedisManager
+from signaling.redis_manager import BoundedRedisManager, channel_for
 
 log = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "webclient" / "templates"
@@ -120,7 +122,13 @@ async def redis_ctx(app: web.Application):
         return
     sio.manager_initialized = True
     manager.initialize()
+    relay = QueueRelay(app[EVENTS], app[SETTINGS].redis_url, channel_for(app[SETTINGS].redis_url) + "-queue",
+                       app[INSTANCE_ID])
+    await relay.start()
+    app[EVENTS].relay = relay
     yield
+    app[EVENTS].relay = None
+    await relay.close()
     if getattr(manager, "thread", None) is not None:
         manager.thread.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -143,13 +151,21 @@ async def drain_sockets(app: web.Application) -> None:
 
 
 def create_socketio(settings: Settings) -> socketio.AsyncServer:
-    """The Socket.IO server; with REDIS_URL, emits cross processes through a bounded Redis pool."""
-    manager = None
+    """The Socket.IO server; with REDIS_URL, emits cross processes through a bounded Redis pool.
+
+    Broadcasts are encoded once and written to each connection directly (signaling/fanout.py);
+    packets are encoded with orjson (server/web/jsoncodec.py).
+    """
     if settings.redis_url:
-        manager = BoundedRedisManager(settings.redis_url, max_connections=settings.redis_max_connections)
-    return socketio.AsyncServer(async_mode="aiohttp", client_manager=manager, transports=["websocket", "polling"],
-                                max_http_buffer_size=2_000_000, ping_interval=10, ping_timeout=10,
-                                logger=False, engineio_logger=False)
+        manager = BoundedRedisManager(settings.redis_url, max_connections=settings.redis_max_connections,
+                                      json=jsoncodec)
+    else:
+        manager = fanout.FanoutManager()
+    sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=manager, transports=["websocket", "polling"],
+                               max_http_buffer_size=2_000_000, ping_interval=10, ping_timeout=10,
+                               logger=False, engineio_logger=False, json=jsoncodec)
+    fanout.install(sio)
+    return sio
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -70,6 +71,9 @@ class Settings:
     redis_max_connections: int = 32
     # "delta": one small broadcast per queue change; "naive": the benchmark's O(N) baseline.
     queue_updates: str = "delta"
+    # When the clinic's day ends ("HH:MM", Beijing time): a waiting patient whose estimated wait runs
+    # past it is told the doctors on duty may not see them today.
+    day_ends_at: str = "24:00"
     data_dir: str = "var"
     # The clinic's public address: FHIR identifiers and ids are made from it, never from a request's Host.
     public_base_url: str = ""
@@ -109,6 +113,9 @@ class Settings:
                 raise SettingsError(f"TURN_URLS entries must start with turn: or turns:, got {url!r}")
         if env.get("QUEUE_UPDATES", "delta") not in ("delta", "naive"):
             raise SettingsError("QUEUE_UPDATES must be delta or naive")
+        day_ends_at = env.get("CLINIC_DAY_ENDS_AT", "24:00")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", day_ends_at):
+            raise SettingsError(f"CLINIC_DAY_ENDS_AT must be HH:MM (00:00-24:00), got {day_ends_at!r}")
         if turn_urls and not env.get("TURN_SECRET"):
             raise SettingsError("TURN_SECRET must be set when TURN_URLS is")
         values = dict(
@@ -134,6 +141,7 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", "1") != "0",
             owner_database_url=env.get("DATABASE_OWNER_URL") or None,
             doctor_idle_minutes=_int(env, "DOCTOR_IDLE_MINUTES", 30, 0),
+            day_ends_at=day_ends_at,
         )
         values.update(overrides)
         return cls(**values)

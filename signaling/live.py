@@ -2,17 +2,30 @@
 
 With REDIS_URL set the Socket.IO manager carries every emit to all server processes, so a
 client receives its events whichever process it is connected to.
+
+Queue changes are the exception: they cross processes as changes, not as broadcasts. Each process
+publishes its committed changes on a Redis channel of their own (`QueueRelay`), gathers everyone's
+into its department batches, and broadcasts each batch to its own clients only. A client so gets
+one `queue:update` per interval whatever the number of processes (N processes each broadcasting
+their own changes to every client would make N times the sends, each batch with gaps in seq
+that clients hold and resync over).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 
+import orjson
+import redis.asyncio as aioredis
 import socketio
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from server.keys import DB_POOL
 from server.queue import service as queue_service
 from server.queue.service import QueueChange, estimate_minutes
+
+log = logging.getLogger(__name__)
 
 
 def user_room(user_id) -> str:
@@ -79,10 +92,13 @@ async def close_consultation_rooms(sio: socketio.AsyncServer, consultation_id) -
 class LiveEvents:
     """Publishes the live events of one application over Socket.IO (server.events.Events, at app[EVENTS])."""
 
-    # Queue changes of a department are gathered for this long and sent as one `queue:update`:
-    # during an outbreak a busy department changes many times a second, and each event costs a
-    # send to every waiting client.
-    BATCH_SECONDS = 0.05
+    # Queue changes of a department are gathered and sent as one `queue:update`: during an outbreak a
+    # busy department changes hundreds of times a second, and each broadcast costs a write to every
+    # waiting client (the kernel's loopback write alone was 38% of the server's CPU at 1,000 clients
+    # with 50 ms batches). A position needs to be right within a second, so a department broadcasts
+    # at most every MIN_INTERVAL; after a quiet spell the first change goes out GATHER_SECONDS later.
+    MIN_INTERVAL = 0.25
+    GATHER_SECONDS = 0.02
 
     def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):
         self.sio, self.app = sio, app
@@ -92,25 +108,49 @@ class LiveEvents:
         self._pending: dict[str, list[QueueChange]] = {}
         self._flushing: dict[str, asyncio.Task] = {}
         self._send_locks: dict[str, asyncio.Lock] = {}
+        self._last_sent: dict[str, float] = {}
+        self.relay: QueueRelay | None = None  # set by the app with REDIS_URL
 
     async def queue_changed(self, change: QueueChange) -> None:
         """Queue one change for its department's next broadcast; returns at once (no fan-out wait)."""
+        if not self.queue_changed_now(change):
+            await self._push_every_position(change)
+
+    def queue_changed_now(self, change: QueueChange) -> bool:
+        """Queue a change the moment it is committed, before the request's other reads; False in naive mode.
+
+        The sooner a change joins its batch, the fewer batches go out with a gap in seq that clients
+        must hold (and, past 300 ms, resync for): under load a request's follow-up reads took longer
+        than the clients' hold. The naive baseline reads with a connection of its own, so it waits
+        for publish() (the caller's connection back in the pool).
+        """
         if self.naive:
-            return await self._push_every_position(change)
+            return False
+        if self.relay is not None:
+            self.relay.publish(change)
+        self._gather(change)
+        return True
+
+    def _gather(self, change: QueueChange) -> None:
+        """Add a change (of this process or, through the relay, of another) to its department's next batch."""
         self._pending.setdefault(change.department, []).append(change)
         if change.department not in self._flushing:
             self._flushing[change.department] = asyncio.create_task(self._flush(change.department))
 
     async def _flush(self, department: str) -> None:
-        await asyncio.sleep(self.BATCH_SECONDS)
+        loop = asyncio.get_running_loop()
+        due = self._last_sent.get(department, 0.0) + self.MIN_INTERVAL
+        await asyncio.sleep(max(self.GATHER_SECONDS, due - loop.time()))
         changes = sorted(self._pending.pop(department, []), key=lambda c: c.seq)
         del self._flushing[department]
+        self._last_sent[department] = loop.time()
         # Sent in seq order: a later batch waits until this one has reached every client.
         async with self._send_locks.setdefault(department, asyncio.Lock()):
+            # ignore_queue: this process's clients only; the other processes send the same batch to theirs.
             await self.sio.emit("queue:update", {
                 "department": department, "seq": changes[-1].seq, "changes": [c.to_event() for c in changes],
                 "minutes_per_patient": changes[-1].minutes_per_patient,
-            }, room=queue_room(department))
+            }, room=queue_room(department), ignore_queue=self.relay is not None)
 
     async def _push_every_position(self, change: QueueChange) -> None:
         async with self.app[DB_POOL].acquire() as conn:
@@ -154,3 +194,61 @@ class LiveEvents:
         """Alert the department's doctors: new_patient / escalated / overdue."""
         await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
                             room=doctors_room(department))
+
+
+class QueueRelay:
+    """Queue changes between processes over one Redis pub/sub channel (see the module docstring)."""
+
+    def __init__(self, events: LiveEvents, url: str, channel: str, instance_id: str):
+        self.events, self.url, self.channel, self.instance_id = events, url, channel, instance_id
+        self.redis = aioredis.Redis.from_url(url)
+        self.task: asyncio.Task | None = None
+        self._sending: set[asyncio.Task] = set()
+
+    def publish(self, change: QueueChange) -> None:
+        """Send a committed change to the other processes (in the background: the request does not wait)."""
+        message = orjson.dumps({"from": self.instance_id, "department": change.department, "seq": change.seq,
+                                "removed": change.removed, "inserted": change.inserted,
+                                "mpp": change.minutes_per_patient})
+        task = asyncio.ensure_future(self._send(message))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, message: bytes) -> None:
+        try:
+            await self.redis.publish(self.channel, message)
+        except Exception:  # a lost change is a gap in seq: clients re-read their snapshot
+            log.warning("queue change not relayed", exc_info=True)
+
+    async def start(self) -> None:
+        """Subscribe before the first request, so no change published meanwhile is missed."""
+        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self.channel)
+        self.task = asyncio.create_task(self._listen(pubsub))
+
+    async def _listen(self, pubsub) -> None:
+        while True:
+            try:
+                async for message in pubsub.listen():
+                    data = orjson.loads(message["data"])
+                    if data["from"] != self.instance_id:
+                        self.events._gather(QueueChange(data["department"], data["seq"], removed=data["removed"],
+                                                        inserted=data["inserted"], minutes_per_patient=data["mpp"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("queue relay lost its subscription; resubscribing", exc_info=True)
+                await asyncio.sleep(1.0)
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                with contextlib.suppress(Exception):
+                    await pubsub.subscribe(self.channel)
+
+    async def close(self) -> None:
+        """Stop listening and release the connections."""
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.task
+        await self.redis.aclose()

@@ -109,7 +109,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 session["watching"] = True
             if back is not None:  # they had been marked away: their place is theirs again
                 entry = await queue_service.open_entry(conn, user["id"])
-            view = await queue_service.entry_view(conn, entry)
+            view = await queue_service.entry_view(conn, entry, self.app[SETTINGS].day_ends_at)
         if back is not None:
             await self.app[EVENTS].queue_changed(back)
         return {"ok": True, "entry": view}

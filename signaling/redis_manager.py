@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 import socketio
 
+from signaling.fanout import FanoutManager
 from signaling.live import DISCONNECT_ROOM, disconnect_local
 
 
@@ -25,8 +26,12 @@ def channel_for(url: str) -> str:
     return f"clinic-socketio-db{database}"
 
 
-class BoundedRedisManager(socketio.AsyncRedisManager):
-    """AsyncRedisManager whose publishers share at most `max_connections` Redis connections."""
+class BoundedRedisManager(socketio.AsyncRedisManager, FanoutManager):
+    """AsyncRedisManager whose publishers share at most `max_connections` Redis connections.
+
+    FanoutManager comes after the pub/sub manager in the method order, so each message received
+    from Redis is delivered locally by its one-frame-for-all emit.
+    """
 
     def __init__(self, url: str, max_connections: int = 32, **kwargs):
         kwargs.setdefault("channel", channel_for(url))

@@ -23,8 +23,7 @@ async def test_patient_connection_drops_and_the_call_resumes_on_a_new_connection
     peers = [doctor_peer, patient_peer]
     try:
         await d_sock.call("join", {"consultation_id": cid})
-        await p_sock.call("join", {"consultation_id": cid})
-        await doctor_peer.offer()
+        await p_sock.call("join", {"consultation_id": cid})  # peer:joined: the doctor offers (once, as the page does)
         await wait_for(lambda: doctor_peer.frames_received > 5 and patient_peer.frames_received > 5, timeout=20)
 
         await p_sock.disconnect()          # the network drops

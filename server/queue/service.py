@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -115,8 +117,25 @@ async def doctors_available(conn: asyncpg.Connection, department: str) -> int:
     return await conn.fetchval(sql.DOCTORS_AVAILABLE, department)
 
 
-async def entry_view(conn: asyncpg.Connection, entry) -> dict:
-    """A QueueEntry as API.md shows it, with position, estimated wait, sort key and seq."""
+CLINIC_TZ = ZoneInfo("Asia/Shanghai")  # the clinic's day is a Beijing day
+
+
+def minutes_left_today(day_ends_at: str = "24:00", now: datetime | None = None) -> int:
+    """Minutes from `now` until the clinic's day ends ("HH:MM", Beijing time); 0 once it has."""
+    now = (now or datetime.now(UTC)).astimezone(CLINIC_TZ)
+    hours, minutes = (int(part) for part in day_ends_at.split(":"))
+    end = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(hours=hours, minutes=minutes)
+    return max(0, int((end - now).total_seconds() // 60))
+
+
+async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00") -> dict:
+    """A QueueEntry as API.md shows it, with position, estimated wait, sort key and seq.
+
+    A waiting entry also says whether the doctors on duty can see it today: `beyond_today` when its
+    estimated wait runs past the end of the clinic's day (`minutes_left_today`, which the page
+    compares with the estimate it recomputes as the position changes). In an outbreak the arrivals
+    past that line must be told so, not shown a wait of many hours as if it were a promise.
+    """
     view = {
         "id": str(entry["id"]), "department": entry["department"], "level": entry["level"],
         "status": entry["status"], "enqueued_at": entry["enqueued_at"].isoformat(),
@@ -127,8 +146,9 @@ async def entry_view(conn: asyncpg.Connection, entry) -> dict:
     if entry["status"] == "waiting":
         row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
         mpp = await wait_model(conn, entry["department"])
+        estimate, left = estimate_minutes(row["position"], mpp), minutes_left_today(day_ends_at)
         view.update(position=row["position"], seq=row["seq"], minutes_per_patient=mpp,
-                    estimated_wait_minutes=estimate_minutes(row["position"], mpp))
+                    estimated_wait_minutes=estimate, minutes_left_today=left, beyond_today=estimate > left)
     return view
 
 

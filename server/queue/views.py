@@ -10,7 +10,7 @@ from server import assessments
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.events import publish
-from server.keys import METRICS
+from server.keys import EVENTS, METRICS, SETTINGS
 from server.queue import service as queue_service
 from server.web import i18n
 from server.web.common import actor_of, json, lang_of, pool, user_of
@@ -44,10 +44,11 @@ async def enqueue(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         assessment = await assessments.get_own(conn, body.assessment_id, patient["id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
-        view = await queue_service.entry_view(conn, entry)
+        early = request.app[EVENTS].queue_changed_now(change)
+        view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
     alerts = [(entry["department"], "new_patient", entry["id"], entry["level"])] if doctors_on_duty else []
-    await publish(request.app, changes=[change], alerts=alerts, assign=bool(doctors_on_duty))
+    await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=bool(doctors_on_duty))
     return json(view, status=201)
 
 
@@ -58,7 +59,7 @@ async def my_entry(request: web.Request) -> web.Response:
         entry = await queue_service.open_entry(conn, patient["id"])
         if entry is None:
             raise NotFound("You are not in a queue.", code="not_queued")
-        return json(await queue_service.entry_view(conn, entry))
+        return json(await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at))
 
 
 async def leave_queue(request: web.Request) -> web.Response:
@@ -91,7 +92,7 @@ async def reassess(request: web.Request) -> web.Response:
             assessment = await assessments.create(conn, patient["id"], answers)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
-        view = await queue_service.entry_view(conn, updated)
+        view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at)
     escalated = updated["status"] == "escalated"
     await publish(request.app, changes=[change],
                   alerts=[(entry["department"], "escalated", entry["id"], assessment["level"])] if escalated else [])
@@ -132,10 +133,11 @@ async def claim(request: web.Request) -> web.Response:
     body = await parse_body(request, Claim)
     async with pool(request).acquire() as conn:
         consultation, _entry, change = await queue_service.claim(conn, doctor, body.entry_id)
+        early = request.app[EVENTS].queue_changed_now(change)
         row, role = await consults.load_for(conn, consultation["id"], doctor, actor_of(request), "consultation.open")
         view = await consults.view(conn, row, lang_of(request), role)
     metrics = request.app.get(METRICS)
     if metrics is not None:
         metrics.claims.labels(change.department).inc()
-    await publish(request.app, changes=[change], ready=[consultation])
+    await publish(request.app, changes=[] if early else [change], ready=[consultation])
     return json(view, status=201)

@@ -6,7 +6,7 @@ from aiohttp import web
 from server.accounts import service as auth
 from server.audit.service import Actor
 from server.keys import DB_POOL, RATE_LIMITER, USER
-from server.web import i18n
+from server.web import i18n, jsoncodec
 from server.web.addresses import client_address
 from server.web.errors import NotFound
 from server.web.validation import parse_id
@@ -52,4 +52,4 @@ def path_id(request: web.Request, name: str = "id") -> int:
 
 def json(data, status: int = 200) -> web.Response:
     """A JSON answer."""
-    return web.json_response(data, status=status)
+    return web.json_response(data, status=status, dumps=jsoncodec.dumps)

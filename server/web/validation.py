@@ -10,7 +10,6 @@ boundary or with broken part headers.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import re
 from typing import Annotated, TypeVar
@@ -19,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from server.web import jsoncodec
 from server.web.errors import BadJson, TooLarge, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -175,10 +175,12 @@ async def _read_raw_json(request: web.Request) -> tuple[bytes, dict]:
     if not raw:
         return b"{}", {}
     try:
-        data = json.loads(raw)
+        data = jsoncodec.loads(raw)
     except RecursionError:
         raise BadJson(f"The body is nested deeper than {MAX_DEPTH} levels.", code="too_deep") from None
-    except (ValueError, UnicodeDecodeError):
+    except ValueError as exc:  # orjson stops at 1,024 levels with its own error
+        if "ecursion" in str(exc):
+            raise BadJson(f"The body is nested deeper than {MAX_DEPTH} levels.", code="too_deep") from None
         raise BadJson("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadJson()
