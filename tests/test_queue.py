@@ -9,7 +9,7 @@ import socketio
 
 from helpers import PASSWORD, cookie_headers, queued_patient
 from helpers.processes import ServerProcess
-from server import assessments
+from server.triage import service as assessments
 from server.queue import service as queue_service
 
 ANSWERS_BY_LEVEL = {  # answers the triage engine places at these levels (checked in the test)

@@ -1,4 +1,4 @@
-"""Unit and property tests of the triage engine (server/triage.py): NEWS2, validation, rendering,
+"""Unit and property tests of the triage engine (server/triage/engine.py): NEWS2, validation, rendering,
 questionnaire, and the safety properties (more findings never mean less urgency)."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from server import triage, triage_data
+from server import triage
+from server.triage import texts as triage_data
 
 API_SYMPTOMS = (
     "fever cough sore_throat runny_nose loss_of_smell_taste shortness_of_breath severe_breathing_difficulty "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server import assessments
+from server.triage import service as assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import queries as sql

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from server import assessments
+from server.triage import service as assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.employers import queries as sql

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from server import assessments, triage
+from server import triage
+from server.triage import service as assessments
 from server.accounts import queries as accounts_sql
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql

@@ -6,7 +6,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
-from server import assessments
+from server.triage import service as assessments
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.events import publish

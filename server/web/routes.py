@@ -15,7 +15,7 @@ from server.keys import ROUTE_TABLE
 from server.ops import views as ops
 from server.queue import views as queue_views
 from server.records import views as records
-from server.views import triage as triage_views
+from server.triage import views as triage_views
 from server.web import pages
 from server.web.validation import Upload
 

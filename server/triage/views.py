@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server import assessments, triage
+from server import triage
+from server.triage import service as assessments
 from server.audit import service as audit
 from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound

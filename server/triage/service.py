@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from db.queries import assessments as sql
-from server import triage
+from server.triage import engine as triage
+from server.triage import queries as sql
 from server.web.errors import Forbidden, NotFound, ValidationFailed
 
 LANGS = ("zh", "en")

@@ -33,10 +33,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from server import triage_data as data
+from server.triage import texts as data
 
 # NEWS2 lives in its own module; its functions stay part of this engine's public interface.
-from server.news2 import (  # noqa: F401
+from server.triage.news2 import (  # noqa: F401
     NEWS2_MIN_AGE,
     news2,
     news2_applies,
@@ -487,7 +487,7 @@ def _fmt(value: object) -> str:
 
 
 def _finding(code: str, template_code: str | None = None, **params: object) -> Finding:
-    """Build a finding from its wording in triage_data (`template_code` if shared); dict params are per language."""
+    """Build a finding from its wording in triage.texts (`template_code` if shared); dict params are per language."""
     template = data.FINDINGS.get(template_code or code) or data.FINDINGS["symptom"]
 
     def fill(text: str, lang: str) -> str:
