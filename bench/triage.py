@@ -103,9 +103,58 @@ def run_2026_11_1(data: dict) -> list[tuple[dict, dict]]:
     return out
 
 
+def pick_presentations(case: dict) -> list[str]:
+    """What the person picks: for each word they type, the first presentation the search offers (max 3)."""
+    from server.triage import flow
+    picked: list[str] = []
+    for word in case["search"]:
+        for part in word.split():
+            hits = flow.search(part, age=case["age_years"])
+            if hits and hits[0] not in picked:
+                picked.append(hits[0])
+    return picked[:flow.MAX_PRESENTATIONS]
+
+
+def answers_2026_12_1(case: dict) -> tuple[dict, int]:
+    """The case through the complaint-first flow as the browser runs it, and how many questions it took.
+
+    The person answers each question in the flow's order (yes / not sure / no from the case; a question
+    listing several signs is yes when any of them is) and the flow stops at the first yes of a
+    discriminator as urgent as everything left (`flow.next_question`), as the phone screen does.
+    """
+    from server.triage import flow
+    codes = pick_presentations(case)
+    person = flow.Person(age=case["age_years"], sex=case["sex"], pregnant=case.get("pregnant") is True,
+                         proxy=case["age_years"] < 16)
+    answers: dict[str, str] = {}
+    while (question := flow.next_question(codes, person, answers)) is not None:
+        qid = question["id"]
+        signs = {qid, *question["covers"]}
+        answers[qid] = "yes" if signs & set(case["yes"]) else "unsure" if signs & set(case["unsure"]) else "no"
+    body = {"age_years": case["age_years"], "sex": case["sex"], "presentations": codes, "discriminators": answers,
+            "for_whom": "child" if person.proxy else "self"}
+    for name in ("temperature_c", "duration_days", "systolic_bp", "chronic", "pregnant"):
+        if name in case:
+            body[name] = case[name]
+    return body, len(answers)
+
+
+def run_2026_12_1(data: dict) -> list[tuple[dict, dict]]:
+    """Every case through the complaint-first flow."""
+    from server import triage
+    out = []
+    for case in data["vignettes"]:
+        body, count = answers_2026_12_1(case)
+        result = triage.assess_dict(body)
+        result["_questions_answered"] = count
+        result["_presentations"] = body["presentations"]
+        out.append((case, result))
+    return out
+
+
 def engines() -> dict:
-    """Engine name -> runner; later questionnaire versions add theirs here."""
-    return {"2026-11.1 (checkbox form)": run_2026_11_1}
+    """Engine name -> runner, oldest first."""
+    return {"2026-11.1 (checkbox form)": run_2026_11_1, "2026-12.1 (complaint first)": run_2026_12_1}
 
 
 def _pct(part: int, whole: int) -> str:
@@ -131,8 +180,10 @@ def report(name: str, results: list[tuple[dict, dict]], listing: bool) -> None:
     print(f"self-care cases given self-care: {selfcare['right']}/{sum(selfcare.values())}")
     if listing:
         for case, result in results:
+            extra = f" {result.get('_presentations', '')} q={result.get('_questions_answered', '')}" \
+                if "_presentations" in result else ""
             print(f"  {case['id']:<12} gold {case['gold']:<10} got {result['disposition']:<15} L{result['level']} "
-                  f"{judge(case, result)}")
+                  f"{judge(case, result):<6}{extra}")
 
 
 def main() -> None:

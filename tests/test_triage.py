@@ -204,7 +204,9 @@ def test_render_emergency_in_both_languages() -> None:
     result = assess({"age_years": 60, "symptoms": ["chest_pain"]})
     en, zh = triage.render(result, "en"), triage.render(result, "zh")
     assert set(en) == {"level", "disposition", "department", "red_flags", "reasons", "target_wait_minutes",
-                       "questionnaire_version", "instruction"}
+                       "questionnaire_version", "instruction", "timeframe", "presentations", "call",
+                       "emergency_advice"}
+    assert en["call"] == "tel:120" and en["timeframe"] == "now" and en["emergency_advice"]
     assert en["instruction"] == ("Call 120 now or go to the nearest emergency department. "
                                  "Do not wait for an online consultation.")
     assert zh["instruction"] == "请立即拨打120或前往最近的急诊科，不要等待线上问诊。"

@@ -125,6 +125,10 @@ CHRONIC_CONDITIONS: tuple[tuple[str, str, str], ...] = (
      "Weakened immune system (e.g. chemotherapy, transplant, long-term steroids)"),
 )
 
+FOR_WHOM_OPTIONS = (("self", "我自己", "Me"), ("child", "我的孩子", "My child"), ("parent", "我的父母", "My parent"),
+                    ("other", "其他人", "Someone else"))
+ANSWER_OPTIONS = (("yes", "是", "Yes"), ("no", "否", "No"), ("unsure", "不确定", "Not sure"))
+
 # The departments the engine routes to; the server seeds them from `triage.DEPARTMENTS`.
 DEPARTMENT_NAMES: dict[str, dict[str, str]] = {
     "internal": {"zh": "内科", "en": "Internal medicine"},
@@ -578,6 +582,24 @@ FINDINGS: dict[str, dict[str, dict[str, str]]] = {
         "patient": {"zh": "您的症状已持续超过一周，建议由医生评估。", "en": "Your symptoms have lasted more than a week, so a doctor should review them."},
         "clinical": {"zh": "病程{value}天（>7天）：不提供自我护理路径。", "en": "Duration {value} days (> 7): self-care pathway not offered."},
     },
+    "symptoms_persisting_chart": {
+        "patient": {"zh": "症状已持续{value}天，超过在家观察的{limit}天，建议由医生评估。",
+                    "en": "Your symptoms have lasted {value} days, longer than the {limit} days that are safe to "
+                          "manage at home, so a doctor should review them."},
+        "clinical": {"zh": "病程{value}天（>{limit}天）：该主诉不再提供自我护理。",
+                     "en": "Duration {value} days (> {limit}): self-care no longer offered for this presentation."},
+    },
+    "infant_needs_doctor": {
+        "patient": {"zh": "1岁以下的婴儿，今天请医生看一下，不要只在家观察。",
+                    "en": "A baby under one should see a doctor today rather than be watched at home alone."},
+        "clinical": {"zh": "年龄<1岁：不提供无人看护的自我护理。", "en": "Age under 1: no unattended self-care."},
+    },
+    "older_needs_doctor": {
+        "patient": {"zh": "75岁及以上，今天请医生看一下，不要只在家观察。",
+                    "en": "At 75 or over, a doctor should see you today rather than you managing at home alone."},
+        "clinical": {"zh": "年龄≥75岁：不提供无人看护的自我护理（老年不典型表现）。",
+                     "en": "Age 75 or over: no unattended self-care (atypical presentations)."},
+    },
     "self_care_suitable": {
         "patient": {"zh": "您的回答提示是轻微问题，通常可以在家自我护理。",
                     "en": "Your answers suggest a minor problem that can usually be managed at home."},
@@ -640,4 +662,39 @@ FEATURE_WORDS: dict[str, dict[str, str]] = {
     "age_35": {"zh": "年龄≥35岁", "en": "age >= 35"},
     "abnormal_vitals": {"zh": "生命体征异常", "en": "abnormal vital signs"},
     "measured_fever": {"zh": "体温≥37.3°C", "en": "temperature >= 37.3 C"},
+}
+
+# What to do until help comes, on the emergency screen: always the general list, plus the lines of
+# any red flag that fired (keyed by finding code).
+MEANWHILE_GENERAL: dict[str, tuple[str, ...]] = {
+    "zh": ("现在就拨打120，说清地址和主要症状。", "不要自己开车去医院。", "打开门锁，让人陪在身边。",
+           "准备好身份证、医保卡和正在吃的药。", "暂时不要吃东西或喝水。"),
+    "en": ("Call 120 now and give the address and the main problem.", "Do not drive yourself.",
+           "Unlock the door and have someone stay with you.",
+           "Get ID, insurance card and current medicines ready.", "Do not eat or drink for now."),
+}
+MEANWHILE: dict[str, dict[str, str]] = {
+    "stroke_signs": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "face_droop": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "arm_weak": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "speech_trouble": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "one_side_numb": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "chest_pain_risk": {"zh": "坐下休息，不要走动。", "en": "Sit down and rest; do not walk about."},
+    "chest_pain_spreads": {"zh": "坐下休息，不要走动。", "en": "Sit down and rest; do not walk about."},
+    "anaphylaxis": {"zh": "有肾上腺素笔请立即注射，平躺抬高双腿（呼吸困难时可坐起）。",
+                    "en": "Use an adrenaline pen now if you have one; lie flat with legs raised (sit up if breathing is hard)."},
+    "allergy_breathing": {"zh": "有肾上腺素笔请立即注射。", "en": "Use an adrenaline pen now if you have one."},
+    "life_threat": {"zh": "如有出血，用干净的布用力按压伤口不要松开。", "en": "If bleeding, press hard on the wound with a clean cloth and keep pressing."},
+    "severe_bleeding": {"zh": "用干净的布用力按压伤口不要松开。", "en": "Press hard on the wound with a clean cloth and keep pressing."},
+    "seizure": {"zh": "抽搐时不要往嘴里塞东西，移开周围的硬物，抽完后侧卧。",
+                "en": "During a fit put nothing in the mouth; move hard objects away; afterwards lay them on their side."},
+    "took_overdose": {"zh": "带上药盒或毒物的包装。", "en": "Take the medicine packet or the poison's container with you."},
+    "suicide_risk": {"zh": "不要独处，让信任的人陪着您；也可拨打12356。", "en": "Do not stay alone; have someone you trust with you; you can also call 12356."},
+    "suicidal": {"zh": "不要独处，让信任的人陪着您；也可拨打12356。", "en": "Do not stay alone; have someone you trust with you; you can also call 12356."},
+    "febrile_infant": {"zh": "给宝宝穿普通衣服，不要捂，带上体温记录。", "en": "Dress the baby normally, do not bundle up; bring the temperature readings."},
+}
+SELF_CARE_TEXTS: dict[str, dict[str, str]] = {
+    "see_doctor_anyway": {"zh": "仍然想看医生？可以随时排队线上问诊。", "en": "Still want to see a doctor? You can join the online queue any time."},
+    "reassess": {"zh": "24小时内如果没有好转，请重新做一次问答。", "en": "If you are not better within 24 hours, answer the questions again."},
+    "get_help_if": {"zh": "出现以下情况请立即拨打120或看医生：", "en": "Get help now (call 120 or see a doctor) if:"},
 }
