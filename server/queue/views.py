@@ -88,7 +88,8 @@ async def reassess(request: web.Request) -> web.Response:
         if entry is None or entry["status"] not in ("waiting", "away"):
             raise NotFound("You are not waiting in a queue.", code="not_queued")
         async with conn.transaction():
-            assessment = await assessments.create(conn, patient["id"], answers)
+            dependant_id = await assessments.dependant_of(conn, entry["assessment_id"])
+            assessment = await assessments.create(conn, patient["id"], answers, dependant_id)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
         view = await queue_service.entry_view(conn, updated)

@@ -15,6 +15,7 @@ from server.keys import ROUTE_TABLE
 from server.ops import views as ops
 from server.queue import views as queue_views
 from server.records import views as records
+from server.triage import schemas as triage_schemas
 from server.triage import views as triage_views
 from server.web import pages
 from server.web.validation import Upload
@@ -40,7 +41,19 @@ ROUTES = [
      accounts.NewOrganisation),
 
     ("GET", "/api/triage/questionnaire", triage_views.questionnaire, "triage_questionnaire", None),
-    ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", None),
+    ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", triage_schemas.AssessmentBody),
+    ("GET", "/api/triage/dependants", triage_views.list_dependants, "triage_dependants", None),
+    ("POST", "/api/triage/dependants", triage_views.add_dependant, "triage_dependant_add", triage_schemas.Dependant),
+    ("GET", "/api/triage/versions", triage_views.list_versions, "triage_versions", None),
+    ("POST", "/api/triage/versions/{version}/signoff", triage_views.sign_off, "triage_signoff", triage_schemas.Signoff),
+    ("GET", "/api/triage/feedback-report", triage_views.feedback_report, "triage_feedback_report", None),
+    ("GET", "/api/doctor/emergencies", triage_views.recent_emergencies, "doctor_emergencies", None),
+    ("POST", "/api/doctor/emergencies/{id}/outcome", triage_views.record_outcome, "doctor_emergency_outcome",
+     triage_schemas.EmergencyOutcome),
+    ("POST", "/api/consultations/{id}/triage-feedback", triage_views.triage_feedback, "consultation_triage_feedback",
+     triage_schemas.TriageFeedback),
+    ("GET", "/triage/handbook", triage_views.handbook_page, "triage_handbook_page", None),
+    ("GET", "/doctor/emergencies", triage_views.emergencies_page, "doctor_emergencies_page", None),
 
     ("POST", "/api/queue", queue_views.enqueue, "queue_join", queue_views.Enqueue),
     ("GET", "/api/queue/me", queue_views.my_entry, "queue_me", None),
