@@ -571,7 +571,7 @@ def _c(code, label, synonyms_zh, synonyms_en, department, discriminators, home_c
                  safety_net={"zh": tuple(safety_net[0]), "en": tuple(safety_net[1])} if safety_net else {}, **kw)
 
 
-_FLUIDS = (["多喝水，少量多次。", "休息。"], ["Drink plenty of fluids, little and often.", "Rest."])
+_FLUIDS = (["休息，多喝水，少量多次。"], ["Rest and drink plenty of fluids, little and often."])
 _FEVER_MED = (["发烧或疼痛可按说明使用对乙酰氨基酚或布洛芬（儿童按体重）。"],
               ["For fever or pain, paracetamol or ibuprofen as the packet says (children: by weight)."])
 
@@ -580,10 +580,9 @@ def _adv(*parts: tuple[list[str], list[str]]) -> tuple[list[str], list[str]]:
     return [s for p in parts for s in p[0]], [s for p in parts for s in p[1]]
 
 
-_NET_BREATH = (["呼吸困难或嘴唇发青", "意识不清或叫不醒"], ["breathing becomes hard or lips turn blue", "confused or hard to wake"])
-_NET_CHILD = (["孩子不能喝水、吃奶或尿很少", "孩子软绵绵、叫不醒", "出现压不褪色的皮疹"],
-              ["the child cannot drink or feed, or passes little urine", "the child is floppy or hard to wake",
-               "a rash appears that does not fade under a glass"])
+_NET_BREATH = (["呼吸困难、嘴唇发青或叫不醒"], ["breathing becomes hard, lips turn blue, or hard to wake"])
+_NET_CHILD = (["孩子不能喝水吃奶、尿很少，或软绵绵", "出现压不褪色的皮疹"],
+              ["the child cannot drink or feed, passes little urine, or is floppy", "a rash that does not fade under a glass"])
 
 
 def _net(*parts: tuple[list[str], list[str]]) -> tuple[list[str], list[str]]:

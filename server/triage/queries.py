@@ -76,3 +76,5 @@ WHERE f.created_at > now() - make_interval(weeks => $1)
 GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3"""
 
 ASSESSMENT_DEPENDANT = """SELECT dependant_id FROM assessments WHERE id = $1"""
+
+PROFILE = """SELECT birth_date, sex FROM users WHERE id = $1"""

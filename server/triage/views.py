@@ -50,10 +50,12 @@ async def create_assessment(request: web.Request) -> web.Response:
 
 
 async def list_dependants(request: web.Request) -> web.Response:
-    """The people the patient answers for (children, parents, someone else)."""
+    """The patient's own birth date and sex (so the flow does not ask again) and the people they answer for."""
     patient = user_of(request, "patient")
     async with pool(request).acquire() as conn:
-        return json(await assessments.dependants(conn, patient["id"]))
+        people = await assessments.dependants(conn, patient["id"])
+        me = await assessments.profile(conn, patient["id"])
+    return json({"self": me, "dependants": people})
 
 
 async def add_dependant(request: web.Request) -> web.Response:
