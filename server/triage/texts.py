@@ -759,6 +759,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "emergencies_call_back": ("回电", "Call back"),
     "emergencies_outcome": ("结果", "Outcome"),
     "emergencies_none": ("近期没有。", "None recently."),
+    "emergencies_saved": ("已保存", "Saved"),
     "outcome_reached_ed": ("已到急诊", "Reached the emergency department"),
     "outcome_ambulance": ("已叫救护车", "Ambulance called"),
     "outcome_not_reached": ("未联系上", "Could not reach"),
