@@ -57,10 +57,10 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
     from db.connect import create_pool
     from db.migrate import migrate
     from server import seed
-    from server.triage import service as assessments
     from server.accounts import queries as accounts_sql
     from server.accounts import service as auth
     from server.queue import service as queue_service
+    from server.triage import service as assessments
 
     pool = await create_pool(database_url, min_size=1, max_size=8)
     try:

@@ -3,7 +3,6 @@ wording, frozen versions, and the employers' screening rule that must not move w
 from __future__ import annotations
 
 import itertools
-
 from datetime import UTC, datetime
 
 import pytest

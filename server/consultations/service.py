@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.triage import service as assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import queries as sql
 from server.queue import queries as queue_sql
 from server.queue import service as queue_service
+from server.triage import service as assessments
 from server.web.errors import Conflict, ConsultNotFound, Forbidden
 
 DISPOSITIONS = ("advice", "follow_up_online", "prescription", "referral", "fever_clinic", "emergency")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from server import triage
-from server.triage import service as assessments
 from server.accounts import queries as accounts_sql
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql
+from server.triage import service as assessments
 from server.web import i18n
 from server.web.errors import Conflict, EmergencyNotQueueable, NobodyWaiting, NotFound, PatientAlreadyQueued
 

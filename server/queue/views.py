@@ -6,12 +6,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
-from server.triage import service as assessments
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.events import publish
 from server.keys import METRICS
 from server.queue import service as queue_service
+from server.triage import service as assessments
 from server.web import i18n
 from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound

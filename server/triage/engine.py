@@ -407,6 +407,54 @@ def _discriminator_answers(raw: object) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out))
 
 
+def _choice(value: object, name: str) -> str:
+    if not isinstance(value, str) or value not in _CHOICES[name]:
+        raise TriageInputError(name, "invalid_choice", f"{name} must be one of: {', '.join(_CHOICES[name])}.")
+    return value
+
+
+def _boolean(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TriageInputError(name, "invalid_type", f"{name} must be true or false.")
+    return value
+
+
+def _free_text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TriageInputError(name, "invalid_type", "free_text must be text.")
+    if len(value) > MAX_FREE_TEXT:
+        raise TriageInputError(name, "too_long", f"free_text must be at most {MAX_FREE_TEXT} characters.")
+    return value
+
+
+def _presentations(value: object, name: str) -> tuple[str, ...]:
+    codes = _codes(value, name, charts.CHARTS, "unknown_presentation", "presentation")
+    if not 1 <= len(codes) <= flow.MAX_PRESENTATIONS:
+        raise TriageInputError(name, "out_of_range", f"presentations must name 1 to {flow.MAX_PRESENTATIONS} presentations.")
+    return codes
+
+
+_PARSERS = {
+    "pain_score": lambda value, _name: _pain(value),
+    "epi": lambda value, _name: _epi(value),
+    "chronic": lambda value, name: _codes(value, name, CHRONIC_CODES, "unknown_condition", "chronic condition"),
+    "presentations": _presentations,
+    "discriminators": lambda value, _name: _discriminator_answers(value),
+    "free_text": _free_text,
+}
+
+
+def _parser(name: str):
+    """The validator of one field: numbers by range, choices, booleans, or its own."""
+    if name in _NUMBER_RANGES:
+        return _number
+    if name in _CHOICES:
+        return _choice
+    if name in _BOOLEANS:
+        return _boolean
+    return _PARSERS[name]
+
+
 def parse_input(raw: object) -> TriageInput:
     """Validate raw answers (decoded JSON) into a TriageInput, or raise TriageInputError naming the field."""
     if not isinstance(raw, Mapping):
@@ -422,42 +470,12 @@ def parse_input(raw: object) -> TriageInput:
 
     values: dict[str, Any] = {
         "age_years": _number(raw["age_years"], "age_years"),
-        "symptoms": _codes(raw["symptoms"] if raw.get("symptoms") is not None else [], "symptoms", SYMPTOM_CODES, "unknown_symptom", "symptom"),
+        "symptoms": _codes(raw["symptoms"] if raw.get("symptoms") is not None else [], "symptoms", SYMPTOM_CODES,
+                           "unknown_symptom", "symptom"),
     }
     for name, value in raw.items():
-        if value is None or name in values:
-            continue
-        if name in _NUMBER_RANGES:
-            values[name] = _number(value, name)
-        elif name == "pain_score":
-            values[name] = _pain(value)
-        elif name in _CHOICES:
-            if not isinstance(value, str) or value not in _CHOICES[name]:
-                raise TriageInputError(name, "invalid_choice",
-                                       f"{name} must be one of: {', '.join(_CHOICES[name])}.")
-            values[name] = value
-        elif name in _BOOLEANS:
-            if not isinstance(value, bool):
-                raise TriageInputError(name, "invalid_type", f"{name} must be true or false.")
-            values[name] = value
-        elif name == "epi":
-            values[name] = _epi(value)
-        elif name == "chronic":
-            values[name] = _codes(value, "chronic", CHRONIC_CODES, "unknown_condition", "chronic condition")
-        elif name == "presentations":
-            codes = _codes(value, "presentations", charts.CHARTS, "unknown_presentation", "presentation")
-            if not 1 <= len(codes) <= flow.MAX_PRESENTATIONS:
-                raise TriageInputError(name, "out_of_range",
-                                       f"presentations must name 1 to {flow.MAX_PRESENTATIONS} presentations.")
-            values[name] = codes
-        elif name == "discriminators":
-            values[name] = _discriminator_answers(value)
-        elif name == "free_text":
-            if not isinstance(value, str):
-                raise TriageInputError(name, "invalid_type", "free_text must be text.")
-            if len(value) > MAX_FREE_TEXT:
-                raise TriageInputError(name, "too_long", f"free_text must be at most {MAX_FREE_TEXT} characters.")
-            values[name] = value
+        if value is not None and name not in values:
+            values[name] = _parser(name)(value, name)
     return TriageInput(**values)
 
 
@@ -740,6 +758,35 @@ def _chest_pain_hits(case: _Case) -> list[_Hit]:
     return [_Hit(2, _finding("chest_pain_risk", detail=_join(detail)), True, "internal")]
 
 
+def _pregnancy_hits(case: _Case) -> list[_Hit]:
+    """Bleeding, abdominal pain and pre-eclampsia signs in pregnancy."""
+    inp, hits = case.inp, []
+    if not case.pregnant:
+        return hits
+    if case.has("vaginal_bleeding"):
+        hits.append(_Hit(2, _finding("pregnancy_bleeding"), True, "obstetrics"))
+    if case.has("abdominal_pain"):
+        hits.append(_Hit(2, _finding("pregnancy_abdominal_pain"), False, "obstetrics"))
+        if inp.pain_score is not None and inp.pain_score >= 7:
+            hits.append(_Hit(2, _finding("pregnancy_severe_abdominal_pain"), True, "obstetrics"))
+    if inp.systolic_bp is not None and inp.systolic_bp >= 160 and case.has(
+            "headache", "worst_headache", "vision_loss", "abdominal_pain", "confusion", "seizure"):
+        hits.append(_Hit(2, _finding("pre_eclampsia_signs", value=inp.systolic_bp), True, "obstetrics"))
+    return hits
+
+
+def _blood_pressure_hits(case: _Case) -> list[_Hit]:
+    """ACC/AHA: systolic >= 180 is the hypertensive-crisis range; end-organ symptoms make it an emergency."""
+    sbp = case.inp.systolic_bp
+    if not case.adult or sbp is None or sbp < 180:
+        return []
+    if case.has("chest_pain", "shortness_of_breath", "severe_breathing_difficulty", "vision_loss", "confusion",
+                "face_droop", "arm_weakness", "speech_difficulty", "one_sided_numbness", "seizure", "worst_headache"):
+        return [_Hit(2, _finding("hypertensive_emergency", value=sbp), True, "internal")]
+    level = 2 if case.has("headache", "dizziness", "nosebleed") else 3
+    return [_Hit(level, _finding("very_high_blood_pressure", value=sbp), False, "internal")]
+
+
 def _combination_hits(case: _Case) -> list[_Hit]:
     """Red flags and urgent patterns that need two answers together."""
     inp, hits = case.inp, []
@@ -755,16 +802,7 @@ def _combination_hits(case: _Case) -> list[_Hit]:
     if case.age < FEBRILE_INFANT_AGE and (case.has("fever") or (
             inp.temperature_c is not None and inp.temperature_c >= 38.0)):
         hits.append(_Hit(2, _finding("febrile_infant"), True, "pediatrics"))
-    if case.pregnant:
-        if case.has("vaginal_bleeding"):
-            hits.append(_Hit(2, _finding("pregnancy_bleeding"), True, "obstetrics"))
-        if case.has("abdominal_pain"):
-            hits.append(_Hit(2, _finding("pregnancy_abdominal_pain"), False, "obstetrics"))
-            if inp.pain_score is not None and inp.pain_score >= 7:
-                hits.append(_Hit(2, _finding("pregnancy_severe_abdominal_pain"), True, "obstetrics"))
-        if inp.systolic_bp is not None and inp.systolic_bp >= 160 and case.has(
-                "headache", "worst_headache", "vision_loss", "abdominal_pain", "confusion", "seizure"):
-            hits.append(_Hit(2, _finding("pre_eclampsia_signs", value=inp.systolic_bp), True, "obstetrics"))
+    hits += _pregnancy_hits(case)
     if case.has("stiff_neck") and case.has_fever:
         hits.append(_Hit(2, _finding("meningitis_signs"), True, "internal"))
     if case.has("head_injury") and case.has("vomiting"):
@@ -775,16 +813,7 @@ def _combination_hits(case: _Case) -> list[_Hit]:
         hits.append(_Hit(2, _finding("possible_clot"), False, "internal"))
     if "immunosuppressed" in case.chronic and case.has_fever:
         hits.append(_Hit(2, _finding("fever_immunosuppressed"), False, "internal"))
-    if case.adult and inp.systolic_bp is not None and inp.systolic_bp >= 180:
-        # ACC/AHA: >= 180 is the hypertensive-crisis range; end-organ symptoms make it an emergency.
-        if case.has("chest_pain", "shortness_of_breath", "severe_breathing_difficulty", "vision_loss", "confusion",
-                    "face_droop", "arm_weakness", "speech_difficulty", "one_sided_numbness", "seizure",
-                    "worst_headache"):
-            hits.append(_Hit(2, _finding("hypertensive_emergency", value=inp.systolic_bp), True, "internal"))
-        else:
-            level = 2 if case.has("headache", "dizziness", "nosebleed") else 3
-            hits.append(_Hit(level, _finding("very_high_blood_pressure", value=inp.systolic_bp), False, "internal"))
-    return hits
+    return hits + _blood_pressure_hits(case)
 
 
 def _fever_clinic_hits(case: _Case) -> list[_Hit]:
@@ -826,20 +855,27 @@ def _general_vital_hits(case: _Case) -> list[_Hit]:
             hits.append(_Hit(2, _finding("severe_pain", value=inp.pain_score)))
         elif inp.pain_score >= 4:  # CTAS: moderate pain, level 3
             hits.append(_Hit(3, _finding("moderate_pain", value=inp.pain_score)))
-    t = inp.temperature_c
-    if t is not None:
-        if t >= 41.0:
-            hits.append(_vital(2, _finding("hyperpyrexia", value=t)))
-        elif t >= 40.0:
-            hits.append(_vital(3, _finding("high_fever", value=t)))
-        if t <= 35.0:
-            hits.append(_vital(2, _finding("hypothermia", value=t)))
-        if case.age < FEBRILE_INFANT_AGE and t <= 36.0:  # NICE NG143: low temperature in young infants
-            hits.append(_vital(2, _finding("young_infant_low_temperature", value=t)))
-        if FEBRILE_INFANT_AGE <= case.age < 0.5 and t >= 39.0:  # NICE NG143: 3-6 months >= 39 C
-            hits.append(_vital(2, _finding("infant_high_fever", value=t)))
+    hits += _temperature_hits(case)
     if inp.on_oxygen and not news2_applies(inp):
         hits.append(_vital(3, _finding("on_oxygen_support")))
+    return hits
+
+
+def _temperature_hits(case: _Case) -> list[_Hit]:
+    """Temperature extremes at any age, and the infants' own thresholds (NICE NG143)."""
+    t, hits = case.inp.temperature_c, []
+    if t is None:
+        return hits
+    if t >= 41.0:
+        hits.append(_vital(2, _finding("hyperpyrexia", value=t)))
+    elif t >= 40.0:
+        hits.append(_vital(3, _finding("high_fever", value=t)))
+    if t <= 35.0:
+        hits.append(_vital(2, _finding("hypothermia", value=t)))
+    if case.age < FEBRILE_INFANT_AGE and t <= 36.0:  # NICE NG143: low temperature in young infants
+        hits.append(_vital(2, _finding("young_infant_low_temperature", value=t)))
+    if FEBRILE_INFANT_AGE <= case.age < 0.5 and t >= 39.0:  # NICE NG143: 3-6 months >= 39 C
+        hits.append(_vital(2, _finding("infant_high_fever", value=t)))
     return hits
 
 

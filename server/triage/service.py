@@ -26,7 +26,7 @@ def localise(stored: dict, lang: str, audience: str = "patient") -> dict:
     return stored[audience][lang]
 
 
-def parse_answers(raw) -> "triage.TriageInput":
+def parse_answers(raw) -> triage.TriageInput:
     """Validate TriageInput; errors name the field as `answers.<field>`."""
     try:
         return triage.parse_input(raw)
