@@ -14,23 +14,25 @@ NEW_BODY = {"age_years": 30, "presentations": ["abdominal_pain"], "discriminator
 async def test_a_two_month_old_from_a_parents_account_is_triaged_at_their_own_age(people, db):
     parent = await people.patient(birth_date="1991-03-01", sex="female")
     born = (date.today() - timedelta(days=61)).isoformat()
-    response = await parent.post("/api/triage/dependants", json={"relation": "child", "birth_date": born, "sex": "male",
+    response = await parent.post("/api/me/dependants", json={"relation": "child", "birth_date": born, "sex": "male",
                                                                  "name": "宝宝"})
     assert response.status == 201, await response.text()
     baby = await response.json()
-    listed = await (await parent.get("/api/triage/dependants")).json()
-    assert listed["self"]["birth_date"] == "1991-03-01" and [d["id"] for d in listed["dependants"]] == [baby["id"]]
+    listed = await (await parent.get("/api/me/dependants")).json()
+    me = await (await parent.get("/api/triage/me")).json()
+    assert me["birth_date"] == "1991-03-01" and [d["id"] for d in listed] == [baby["id"]]
     # The parent's own age in the body is replaced by the baby's.
     answers = {"age_years": 35, "presentations": ["fever"], "temperature_c": 38.2, "discriminators": {}}
     result = await (await parent.post("/api/triage/assessments",
-                                      json={"answers": answers, "dependant_id": baby["id"]})).json()
+                                      json={"answers": answers, "for_dependant_id": baby["id"]})).json()
     assert result["disposition"] == "emergency" and result["call"] == "tel:120"
     assert result["answers"]["age_years"] < 0.25 and result["answers"]["for_whom"] == "child"
 
     stranger = await people.patient()
-    other = await stranger.post("/api/triage/assessments", json={"answers": answers, "dependant_id": baby["id"]})
-    assert other.status == 404 and (await other.json())["error"]["field"] == "dependant_id"
-    bad = await parent.post("/api/triage/dependants", json={"relation": "child", "birth_date": "2999-01-01", "sex": "male"})
+    other = await stranger.post("/api/triage/assessments", json={"answers": answers, "for_dependant_id": baby["id"]})
+    assert other.status == 404 and (await other.json())["error"]["field"] == "for_dependant_id"
+    bad = await parent.post("/api/me/dependants", json={"relation": "child", "birth_date": "2999-01-01", "sex": "male",
+                                                                "name": "x"})
     assert bad.status == 422 and (await bad.json())["error"]["field"] == "birth_date"
     async with db.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM assessments WHERE patient_id = $1", int(stranger.id)) == 0
@@ -122,11 +124,11 @@ async def test_doctors_mark_triage_and_the_report_counts_it_per_chart_and_versio
 async def test_i_feel_worse_keeps_the_dependant_and_urgency_only_rises(people):
     parent = await people.patient()
     born = (date.today() - timedelta(days=3 * 365)).isoformat()
-    child = await (await parent.post("/api/triage/dependants", json={"relation": "child", "birth_date": born,
-                                                                     "sex": "female"})).json()
+    child = await (await parent.post("/api/me/dependants", json={"relation": "child", "birth_date": born,
+                                                                     "sex": "female", "name": "Mei"})).json()
     first = {"age_years": 3, "presentations": ["cough"], "discriminators": {"fast_breathing": "yes"}}
     assessment = await (await parent.post("/api/triage/assessments",
-                                          json={"answers": first, "dependant_id": child["id"]})).json()
+                                          json={"answers": first, "for_dependant_id": child["id"]})).json()
     assert assessment["disposition"] == "online_consult"
     entry = await (await parent.post("/api/queue", json={"assessment_id": assessment["id"]})).json()
     # Worse: the same answers plus a new one; the body's age is the parent's guess, the dependant's is used.

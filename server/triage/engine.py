@@ -1116,8 +1116,9 @@ def _assess_presentations(inp: TriageInput) -> Assessment:
             disposition, level = "self_care", 5
             extra.append(_finding("self_care_suitable"))
     else:
-        defaults = [chart.default_level for chart in chosen if not chart.home_care] + [5]
-        level = min([h.level for h in hits] + [min(defaults), 4 if home else 5])
+        # Nothing fired: each chart's own level; a home-care chart not given self-care is seen today.
+        defaults = [chart.default_level if not chart.home_care else 4 for chart in chosen]
+        level = min([h.level for h in hits] + defaults)
     department = _department(case, [*hits, *(_Hit(c.default_level, _finding("no_urgent_features"), False,
                                                    c.department) for c in chosen)])
     ordered = sorted(hits, key=lambda h: (h.level, not h.emergency))

@@ -56,15 +56,15 @@ class AssessmentBody(Body):
     """POST /api/triage/assessments: the answers, and the dependant they are for (default: yourself)."""
 
     answers: TriageAnswers
-    dependant_id: int | str | None = Field(default=None, description="a dependant of the account; their "
+    for_dependant_id: int | str | None = Field(default=None, description="a dependant of the account; their "
                                                                           "birth date and sex replace age_years and sex")
 
 
 class Dependant(Body):
-    """Someone the patient answers for: a child, a parent or someone else."""
+    """Someone the patient answers for: a child, a parent or someone else (API.md: POST /api/me/dependants)."""
 
     relation: Literal["child", "parent", "other"]
-    name: str = Field(default="", max_length=100)
+    name: str = Field(max_length=100)
     birth_date: date
     sex: Literal["female", "male", "other"]
 

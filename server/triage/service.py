@@ -112,7 +112,7 @@ async def own_dependant(conn: asyncpg.Connection, dependant_id: int, account_id:
     """One of the account's dependants; 404 otherwise (someone else's is not even confirmed to exist)."""
     row = await conn.fetchrow(sql.DEPENDANT, dependant_id)
     if row is None or row["account_id"] != account_id:
-        raise NotFound("No such person on your account.", code="dependant_not_found", field="dependant_id")
+        raise NotFound("No such person on your account.", code="dependant_not_found", field="for_dependant_id")
     return row
 
 

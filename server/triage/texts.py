@@ -725,7 +725,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "measure_spo2": ("有指夹式血氧仪吗？血氧（%）", "Do you have a finger pulse oximeter? Oxygen (%)"),
     "measure_days": ("不舒服几天了？", "For how many days?"),
     "triage_finish": ("查看结果", "See the result"),
-    "emergency_title": ("请立即拨打120", "Call 120 now"),
+    "triage_emergency_title": ("请立即拨打120", "Call 120 now"),
     "emergency_call": ("拨打 120", "Call 120"),
     "emergency_meanwhile": ("等待救援时：", "Until help comes:"),
     "emergency_why": ("原因", "Why"),

@@ -37,11 +37,12 @@ async def create_assessment(request: web.Request) -> web.Response:
     body = await read_json(request)
     if "answers" not in body:
         raise ValidationFailed("answers is required.", field="answers", code="required")
-    unknown = set(body) - {"answers", "dependant_id"}
+    unknown = set(body) - {"answers", "for_dependant_id"}
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationFailed("This field is not accepted.", field=name[:60], code="unknown_field")
-    dependant_id = None if body.get("dependant_id") is None else id_value(body["dependant_id"], "dependant_id")
+    raw_id = body.get("for_dependant_id")
+    dependant_id = None if raw_id is None else id_value(raw_id, "for_dependant_id")
     async with pool(request).acquire() as conn:
         async with conn.transaction():
             row = await assessments.create(conn, patient["id"], body["answers"], dependant_id)
@@ -49,13 +50,18 @@ async def create_assessment(request: web.Request) -> web.Response:
     return json(assessments.view(row, lang_of(request)), status=201)
 
 
-async def list_dependants(request: web.Request) -> web.Response:
-    """The patient's own birth date and sex (so the flow does not ask again) and the people they answer for."""
+async def my_profile(request: web.Request) -> web.Response:
+    """The patient's own birth date, age and sex as the triage reads them, so the flow does not ask again."""
     patient = user_of(request, "patient")
     async with pool(request).acquire() as conn:
-        people = await assessments.dependants(conn, patient["id"])
-        me = await assessments.profile(conn, patient["id"])
-    return json({"self": me, "dependants": people})
+        return json(await assessments.profile(conn, patient["id"]))
+
+
+async def list_dependants(request: web.Request) -> web.Response:
+    """The people the patient answers for (children, parents, someone else)."""
+    patient = user_of(request, "patient")
+    async with pool(request).acquire() as conn:
+        return json(await assessments.dependants(conn, patient["id"]))
 
 
 async def add_dependant(request: web.Request) -> web.Response:
