@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser import launch, sign_in
-from conftest import PASSWORD
 from playwright.async_api import async_playwright
 
+from helpers import PASSWORD
+from helpers.browser import launch, sign_in
 from server import triage
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conftest import queued_patient
-
+from helpers import queued_patient
 from server import triage
 
 NEW_BODY = {"age_years": 30, "presentations": ["abdominal_pain"], "discriminators": {"acute_abdomen": "yes"}}

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.web.validation import Body
+from server.web.validation import Body, Id
 
 Answer = Literal["yes", "no", "unsure"]
 
@@ -56,7 +56,7 @@ class AssessmentBody(Body):
     """POST /api/triage/assessments: the answers, and the dependant they are for (default: yourself)."""
 
     answers: TriageAnswers
-    for_dependant_id: int | str | None = Field(default=None, description="a dependant of the account; their "
+    for_dependant_id: Id | None = Field(default=None, description="a dependant of the account; their "
                                                                           "birth date and sex replace age_years and sex")
 
 

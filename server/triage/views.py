@@ -11,12 +11,23 @@ from server.keys import USER
 from server.triage import schemas, versions
 from server.triage import service as assessments
 from server.web import i18n
-from server.web.common import actor_of, id_value, json, lang_of, path_id, pool, user_of
+from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import NotFound, ValidationFailed
-from server.web.validation import parse_body, read_json
+from server.web.validation import parse_body, parse_id, read_json
 
 EMERGENCY_WINDOW_HOURS = 12  # how far back the duty list looks by default
 FEEDBACK_WEEKS = 12
+
+
+def _whole_number(raw, field: str, most: int) -> int:
+    """A positive whole number (an id or a count from the query) up to `most`, or 422 naming `field`."""
+    try:
+        value = parse_id(raw)
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a whole number.", field=field) from None
+    if value > most:
+        raise ValidationFailed(f"{field} must be at most {most}.", field=field, code="out_of_range")
+    return value
 
 
 async def questionnaire(request: web.Request) -> web.Response:
@@ -42,7 +53,7 @@ async def create_assessment(request: web.Request) -> web.Response:
         name = sorted(unknown)[0]
         raise ValidationFailed("This field is not accepted.", field=name[:60], code="unknown_field")
     raw_id = body.get("for_dependant_id")
-    dependant_id = None if raw_id is None else id_value(raw_id, "for_dependant_id")
+    dependant_id = None if raw_id is None else _whole_number(raw_id, "for_dependant_id", 10**18)
     async with pool(request).acquire() as conn:
         async with conn.transaction():
             row = await assessments.create(conn, patient["id"], body["answers"], dependant_id)
@@ -137,9 +148,7 @@ async def emergencies_page(request: web.Request) -> web.StreamResponse:
 async def recent_emergencies(request: web.Request) -> web.Response:
     """Patients of the doctor's department told to go to emergency in the last ?hours= (default 12)."""
     doctor = user_of(request, "doctor")
-    hours = id_value(request.query.get("hours", str(EMERGENCY_WINDOW_HOURS)), "hours")
-    if hours > 168:
-        raise ValidationFailed("hours must be at most 168.", field="hours", code="out_of_range")
+    hours = _whole_number(request.query.get("hours", str(EMERGENCY_WINDOW_HOURS)), "hours", 168)
     async with pool(request).acquire() as conn:
         rows = await assessments.recent_emergencies(conn, doctor["department"], hours, lang_of(request))
         await audit.record(conn, actor_of(request), "emergencies.list", "department", None)
@@ -170,9 +179,7 @@ async def triage_feedback(request: web.Request) -> web.Response:
 async def feedback_report(request: web.Request) -> web.Response:
     """Doctors' ratings of triage, week by week, per presentation and questionnaire version (?weeks=, 12)."""
     user_of(request, "admin", "doctor")
-    weeks = id_value(request.query.get("weeks", str(FEEDBACK_WEEKS)), "weeks")
-    if weeks > 104:
-        raise ValidationFailed("weeks must be at most 104.", field="weeks", code="out_of_range")
+    weeks = _whole_number(request.query.get("weeks", str(FEEDBACK_WEEKS)), "weeks", 104)
     async with pool(request).acquire() as conn:
         return json(await assessments.feedback_report(conn, weeks))
 
