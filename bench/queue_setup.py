@@ -22,7 +22,7 @@ import asyncpg
 
 from server import triage
 from server.accounts import service as auth
-from server.assessments import (
+from server.triage.service import (
     _stored_result,  # the exact stored shape of a real assessment
 )
 

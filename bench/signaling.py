@@ -56,10 +56,11 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
     """`count` consultations, each with a doctor and a patient holding a live session."""
     from db.connect import create_pool
     from db.migrate import migrate
-    from server import assessments, seed
+    from server import seed
     from server.accounts import queries as accounts_sql
     from server.accounts import service as auth
     from server.queue import service as queue_service
+    from server.triage import service as assessments
 
     pool = await create_pool(database_url, min_size=1, max_size=8)
     try:

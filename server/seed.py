@@ -6,6 +6,7 @@ import asyncpg
 from server import triage
 from server.accounts import queries as sql
 from server.accounts import service as auth
+from server.triage import service as triage_service
 
 DEMO_PASSWORD = "demo-password"
 DEMO_ORGANISATION = "Demo Co."
@@ -36,6 +37,11 @@ async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
             await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
                                    department=department,
                                    organisation_id=org["id"] if role == "employer" else None)
+        # Demo only: the demo admin stands in for the clinical lead, so the demo serves the newest rules.
+        admin_id = await conn.fetchval("SELECT id FROM users WHERE email = $1", DEMO_ACCOUNTS[0][1])
+        await triage_service.sign_off(conn, triage.QUESTIONNAIRE_VERSION,
+                                      triage.PUBLISHED[triage.QUESTIONNAIRE_VERSION], admin_id,
+                                      "demo sign-off (not a clinical approval)")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", SEED_LOCK_ID)
     return [(role, email) for role, email, _, _ in DEMO_ACCOUNTS]

@@ -10,8 +10,8 @@ import socketio
 
 from helpers import PASSWORD, cookie_headers, queued_patient
 from helpers.processes import ServerProcess
-from server import assessments
 from server.queue import service as queue_service
+from server.triage import service as assessments
 
 ANSWERS_BY_LEVEL = {  # answers the triage engine places at these levels (checked in the test)
     3: {"age_years": 40, "symptoms": ["abdominal_pain"], "pain_score": 6},

@@ -1,4 +1,4 @@
-"""Unit and property tests of the triage engine (server/triage.py): NEWS2, validation, rendering,
+"""Unit and property tests of the triage engine (server/triage/engine.py): NEWS2, validation, rendering,
 questionnaire, and the safety properties (more findings never mean less urgency)."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from server import triage, triage_data
+from server import triage
+from server.triage import texts as triage_data
 
 API_SYMPTOMS = (
     "fever cough sore_throat runny_nose loss_of_smell_taste shortness_of_breath severe_breathing_difficulty "
@@ -203,7 +204,9 @@ def test_render_emergency_in_both_languages() -> None:
     result = assess({"age_years": 60, "symptoms": ["chest_pain"]})
     en, zh = triage.render(result, "en"), triage.render(result, "zh")
     assert set(en) == {"level", "disposition", "department", "red_flags", "reasons", "target_wait_minutes",
-                       "questionnaire_version", "instruction"}
+                       "questionnaire_version", "instruction", "timeframe", "presentations", "call",
+                       "emergency_advice"}
+    assert en["call"] == "tel:120" and en["timeframe"] == "now" and en["emergency_advice"]
     assert en["instruction"] == ("Call 120 now or go to the nearest emergency department. "
                                  "Do not wait for an online consultation.")
     assert zh["instruction"] == "请立即拨打120或前往最近的急诊科，不要等待线上问诊。"

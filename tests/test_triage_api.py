@@ -6,7 +6,7 @@ from server import triage
 
 async def test_questionnaire_is_served_in_both_languages_with_every_symptom(client):
     body = await (await client.get("/api/triage/questionnaire")).json()
-    assert body["version"] == triage.QUESTIONNAIRE_VERSION
+    assert body["version"] == triage.LEGACY_VERSION  # no version signed off yet: the one in use before
     codes = {s["code"] for s in body["symptoms"]}
     assert {"fever", "chest_pain", "suicidal_thoughts", "repeat_prescription"} <= codes
     assert all(s["label"]["zh"] and s["label"]["en"] for s in body["symptoms"])

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncpg
 
-from server import assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import queries as sql
 from server.queue import service as queue_service
+from server.triage import service as assessments
 from server.web.errors import Conflict, ConsultNotFound, Forbidden, NotSignedIn
 
 DISPOSITIONS = ("advice", "follow_up_online", "prescription", "referral", "fever_clinic", "emergency")

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from server import assessments
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.employers import queries as sql
 from server.employers import screening
+from server.triage import service as assessments
 from server.web import i18n
 from server.web.errors import Conflict, NotFound, ValidationFailed
 

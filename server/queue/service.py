@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from server import assessments, triage
+from server import triage
 from server.accounts import queries as accounts_sql
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql
+from server.triage import service as assessments
 from server.web import i18n
 from server.web.errors import Conflict, EmergencyNotQueueable, NobodyWaiting, NotFound, PatientAlreadyQueued
 

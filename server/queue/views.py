@@ -6,12 +6,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field
 
-from server import assessments
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.events import publish
 from server.keys import EVENTS, METRICS, SETTINGS
 from server.queue import service as queue_service
+from server.triage import service as assessments
 from server.web import i18n
 from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound
@@ -89,7 +89,8 @@ async def reassess(request: web.Request) -> web.Response:
         if entry is None or entry["status"] not in ("waiting", "away"):
             raise NotFound("You are not waiting in a queue.", code="not_queued")
         async with conn.transaction():
-            assessment = await assessments.create(conn, patient["id"], answers)
+            dependant_id = await assessments.dependant_of(conn, entry["assessment_id"])
+            assessment = await assessments.create(conn, patient["id"], answers, dependant_id)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
         view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at)

@@ -15,7 +15,8 @@ from server.keys import ROUTE_TABLE
 from server.ops import views as ops
 from server.queue import views as queue_views
 from server.records import views as records
-from server.views import triage as triage_views
+from server.triage import schemas as triage_schemas
+from server.triage import views as triage_views
 from server.web import pages
 from server.web.validation import Upload
 
@@ -45,7 +46,20 @@ ROUTES = [
     ("POST", "/api/me/totp/confirm", accounts.confirm_totp, "totp_confirm", accounts.TotpCode),
 
     ("GET", "/api/triage/questionnaire", triage_views.questionnaire, "triage_questionnaire", None),
-    ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", None),
+    ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", triage_schemas.AssessmentBody),
+    ("GET", "/api/triage/me", triage_views.my_profile, "triage_me", None),
+    ("GET", "/api/me/dependants", triage_views.list_dependants, "dependants", None),
+    ("POST", "/api/me/dependants", triage_views.add_dependant, "dependant_add", triage_schemas.Dependant),
+    ("GET", "/api/triage/versions", triage_views.list_versions, "triage_versions", None),
+    ("POST", "/api/triage/versions/{version}/signoff", triage_views.sign_off, "triage_signoff", triage_schemas.Signoff),
+    ("GET", "/api/triage/feedback-report", triage_views.feedback_report, "triage_feedback_report", None),
+    ("GET", "/api/doctor/emergencies", triage_views.recent_emergencies, "doctor_emergencies", None),
+    ("POST", "/api/doctor/emergencies/{id}/outcome", triage_views.record_outcome, "doctor_emergency_outcome",
+     triage_schemas.EmergencyOutcome),
+    ("POST", "/api/consultations/{id}/triage-feedback", triage_views.triage_feedback, "consultation_triage_feedback",
+     triage_schemas.TriageFeedback),
+    ("GET", "/triage/handbook", triage_views.handbook_page, "triage_handbook_page", None),
+    ("GET", "/doctor/emergencies", triage_views.emergencies_page, "doctor_emergencies_page", None),
 
     ("POST", "/api/queue", queue_views.enqueue, "queue_join", queue_views.Enqueue),
     ("GET", "/api/queue/me", queue_views.my_entry, "queue_me", None),

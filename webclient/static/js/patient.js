@@ -49,9 +49,24 @@ function renderQuestion(q) {
   return wrap;
 }
 
+// The complaint-first flow (static/js/triage/) when the current questionnaire has presentations.
+async function startTriage(reassess) {
+  const prefill = reassess && state.assessment ? state.assessment.answers : null;
+  show("legacy-questionnaire", false);
+  showStep("step-questionnaire");
+  await TriageFlow.start({
+    questionnaire: state.questionnaire, reassess, prefill,
+    onJoin: (assessment) => { state.assessment = assessment; return joinQueue(); },
+    onWaiting: (entry) => { state.reassessing = false; return showWaiting(entry); },
+  });
+}
+
 async function showQuestionnaire() {
   text("questionnaire-note", "");
   if (!state.questionnaire) state.questionnaire = await api("GET", "/api/triage/questionnaire");
+  if (state.questionnaire.presentations) return startTriage(state.reassessing);
+  show("tf", false);
+  show("legacy-questionnaire", true);
   const form = document.getElementById("triage-form");
   form.innerHTML = "";
   state.questionnaire.questions.forEach((q) => form.appendChild(renderQuestion(q)));
@@ -96,6 +111,11 @@ function renderResult(result) {
   show("join-queue", result.disposition === "online_consult" || result.disposition === "self_care");
   document.getElementById("result-box").dataset.disposition = result.disposition;
   showStep("step-result");
+}
+
+async function joinQueue() {
+  try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
+  catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
 }
 
 // ---- waiting room ----------------------------------------------------------------------------
@@ -288,10 +308,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     await showQuestionnaire();
     text("questionnaire-note", T("feel_worse_intro"));
   };
-  document.getElementById("join-queue").onclick = async () => {
-    try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
-    catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
-  };
+  document.getElementById("join-queue").onclick = joinQueue;
   document.getElementById("restart-questionnaire").onclick = () => { state.reassessing = false; showQuestionnaire(); };
   document.getElementById("new-consult").onclick = showQuestionnaire;
   document.getElementById("leave-queue").onclick = async () => {

@@ -1,6 +1,6 @@
 """Labels and wording for the triage engine: symptoms, chronic conditions, departments, findings.
 
-Pure data, in Chinese and English, kept apart from the rules in `server/triage.py` so a reviewer
+Pure data, in Chinese and English, kept apart from the rules in `server/triage/engine.py` so a reviewer
 can read the clinical logic without the phrase book and a translator can work on this file alone.
 Texts with `{placeholders}` are filled in by `triage.make_finding`.
 """
@@ -124,6 +124,10 @@ CHRONIC_CONDITIONS: tuple[tuple[str, str, str], ...] = (
     ("immunosuppressed", "免疫力低下（如化疗、器官移植、长期使用激素）",
      "Weakened immune system (e.g. chemotherapy, transplant, long-term steroids)"),
 )
+
+FOR_WHOM_OPTIONS = (("self", "我自己", "Me"), ("child", "我的孩子", "My child"), ("parent", "我的父母", "My parent"),
+                    ("other", "其他人", "Someone else"))
+ANSWER_OPTIONS = (("yes", "是", "Yes"), ("no", "否", "No"), ("unsure", "不确定", "Not sure"))
 
 # The departments the engine routes to; the server seeds them from `triage.DEPARTMENTS`.
 DEPARTMENT_NAMES: dict[str, dict[str, str]] = {
@@ -578,6 +582,24 @@ FINDINGS: dict[str, dict[str, dict[str, str]]] = {
         "patient": {"zh": "您的症状已持续超过一周，建议由医生评估。", "en": "Your symptoms have lasted more than a week, so a doctor should review them."},
         "clinical": {"zh": "病程{value}天（>7天）：不提供自我护理路径。", "en": "Duration {value} days (> 7): self-care pathway not offered."},
     },
+    "symptoms_persisting_chart": {
+        "patient": {"zh": "症状已持续{value}天，超过在家观察的{limit}天，建议由医生评估。",
+                    "en": "Your symptoms have lasted {value} days, longer than the {limit} days that are safe to "
+                          "manage at home, so a doctor should review them."},
+        "clinical": {"zh": "病程{value}天（>{limit}天）：该主诉不再提供自我护理。",
+                     "en": "Duration {value} days (> {limit}): self-care no longer offered for this presentation."},
+    },
+    "infant_needs_doctor": {
+        "patient": {"zh": "1岁以下的婴儿，今天请医生看一下，不要只在家观察。",
+                    "en": "A baby under one should see a doctor today rather than be watched at home alone."},
+        "clinical": {"zh": "年龄<1岁：不提供无人看护的自我护理。", "en": "Age under 1: no unattended self-care."},
+    },
+    "older_needs_doctor": {
+        "patient": {"zh": "75岁及以上，今天请医生看一下，不要只在家观察。",
+                    "en": "At 75 or over, a doctor should see you today rather than you managing at home alone."},
+        "clinical": {"zh": "年龄≥75岁：不提供无人看护的自我护理（老年不典型表现）。",
+                     "en": "Age 75 or over: no unattended self-care (atypical presentations)."},
+    },
     "self_care_suitable": {
         "patient": {"zh": "您的回答提示是轻微问题，通常可以在家自我护理。",
                     "en": "Your answers suggest a minor problem that can usually be managed at home."},
@@ -640,4 +662,109 @@ FEATURE_WORDS: dict[str, dict[str, str]] = {
     "age_35": {"zh": "年龄≥35岁", "en": "age >= 35"},
     "abnormal_vitals": {"zh": "生命体征异常", "en": "abnormal vital signs"},
     "measured_fever": {"zh": "体温≥37.3°C", "en": "temperature >= 37.3 C"},
+}
+
+# What to do until help comes, on the emergency screen: always the general list, plus the lines of
+# any red flag that fired (keyed by finding code).
+MEANWHILE_GENERAL: dict[str, tuple[str, ...]] = {
+    "zh": ("现在就拨打120，说清地址和主要症状；不要自己开车。", "打开门锁，让人陪在身边，准备好身份证和正在吃的药。",
+           "暂时不要吃东西或喝水。"),
+    "en": ("Call 120 now with the address and the main problem; do not drive yourself.",
+           "Unlock the door, have someone stay with you, and get ID and current medicines ready.",
+           "Do not eat or drink for now."),
+}
+MEANWHILE: dict[str, dict[str, str]] = {
+    "stroke_signs": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "face_droop": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "arm_weak": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "speech_trouble": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "one_side_numb": {"zh": "记下症状开始的准确时间，告诉急救人员。", "en": "Note the exact time the signs began and tell the ambulance crew."},
+    "chest_pain_risk": {"zh": "坐下休息，不要走动。", "en": "Sit down and rest; do not walk about."},
+    "chest_pain_spreads": {"zh": "坐下休息，不要走动。", "en": "Sit down and rest; do not walk about."},
+    "anaphylaxis": {"zh": "有肾上腺素笔请立即注射，平躺抬高双腿（呼吸困难时可坐起）。",
+                    "en": "Use an adrenaline pen now if you have one; lie flat with legs raised (sit up if breathing is hard)."},
+    "allergy_breathing": {"zh": "有肾上腺素笔请立即注射。", "en": "Use an adrenaline pen now if you have one."},
+    "life_threat": {"zh": "如有出血，用干净的布用力按压伤口不要松开。", "en": "If bleeding, press hard on the wound with a clean cloth and keep pressing."},
+    "severe_bleeding": {"zh": "用干净的布用力按压伤口不要松开。", "en": "Press hard on the wound with a clean cloth and keep pressing."},
+    "seizure": {"zh": "抽搐时不要往嘴里塞东西，移开周围的硬物，抽完后侧卧。",
+                "en": "During a fit put nothing in the mouth; move hard objects away; afterwards lay them on their side."},
+    "took_overdose": {"zh": "带上药盒或毒物的包装。", "en": "Take the medicine packet or the poison's container with you."},
+    "suicide_risk": {"zh": "不要独处，让信任的人陪着您；也可拨打12356。", "en": "Do not stay alone; have someone you trust with you; you can also call 12356."},
+    "suicidal": {"zh": "不要独处，让信任的人陪着您；也可拨打12356。", "en": "Do not stay alone; have someone you trust with you; you can also call 12356."},
+    "febrile_infant": {"zh": "给宝宝穿普通衣服，不要捂，带上体温记录。", "en": "Dress the baby normally, do not bundle up; bring the temperature readings."},
+}
+SELF_CARE_TEXTS: dict[str, dict[str, str]] = {
+    "see_doctor_anyway": {"zh": "仍然想看医生？可以随时排队线上问诊。", "en": "Still want to see a doctor? You can join the online queue any time."},
+    "reassess": {"zh": "24小时内如果没有好转，请重新做一次问答。", "en": "If you are not better within 24 hours, answer the questions again."},
+    "get_help_if": {"zh": "出现以下情况请立即拨打120或看医生：", "en": "Get help now (call 120 or see a doctor) if:"},
+}
+
+# Page texts of the triage flow, handbook and duty lists: key -> (zh, en), merged into the site's
+# table by server/web/i18n.py and handed to the browser.
+TEXTS: dict[str, tuple[str, str]] = {
+    "triage_who": ("这次是为谁问诊？", "Who is this for?"),
+    "for_self": ("我自己", "Me"), "for_child": ("我的孩子", "My child"), "for_parent": ("我的父母", "My parent"),
+    "for_other": ("其他人", "Someone else"),
+    "dependant_pick": ("选择已保存的家人", "Choose a saved person"),
+    "dependant_new": ("添加新的家人", "Add a new person"),
+    "dependant_name": ("称呼（可不填）", "Name (optional)"),
+    "dependant_save": ("保存并继续", "Save and continue"),
+    "guardian_note": ("6岁以下儿童问诊时须有监护人在场。", "A child under 6 is seen only with a parent or guardian present."),
+    "triage_what": ("主要哪里不舒服？（最多选3项）", "What is the main problem? (up to 3)"),
+    "triage_search": ("输入症状，如：发烧、肚痛、咳嗽", "Type a symptom, e.g. fever, tummy ache, cough"),
+    "triage_no_match": ("没有找到，请换个说法，或从下面选择。", "Nothing found: try other words or pick below."),
+    "triage_chosen": ("已选择", "Chosen"),
+    "triage_next": ("下一步", "Next"),
+    "triage_back": ("返回", "Back"),
+    "triage_remove": ("移除", "Remove"),
+    "answer_yes": ("是", "Yes"), "answer_no": ("否", "No"), "answer_unsure": ("不确定", "Not sure"),
+    "pregnant_question": ("目前是否怀孕？", "Are you pregnant?"),
+    "pregnant_question_other": ("她目前是否怀孕？", "Is she pregnant?"),
+    "measure_title": ("有测量就填写（可不填）", "If you have measured, enter it (optional)"),
+    "measure_temperature": ("量过体温吗？体温（°C）", "Did you measure the temperature? (°C)"),
+    "measure_spo2": ("有指夹式血氧仪吗？血氧（%）", "Do you have a finger pulse oximeter? Oxygen (%)"),
+    "measure_days": ("不舒服几天了？", "For how many days?"),
+    "triage_finish": ("查看结果", "See the result"),
+    "triage_emergency_title": ("请立即拨打120", "Call 120 now"),
+    "emergency_call": ("拨打 120", "Call 120"),
+    "emergency_meanwhile": ("等待救援时：", "Until help comes:"),
+    "emergency_why": ("原因", "Why"),
+    "online_title": ("请线上看医生", "See a doctor online"),
+    "timeframe_15_minutes": ("15分钟内看医生", "See a doctor within 15 minutes"),
+    "timeframe_1_hour": ("1小时内看医生", "See a doctor within the hour"),
+    "timeframe_today": ("今天看医生", "See a doctor today"),
+    "timeframe_routine": ("可预约医生", "See a doctor when convenient"),
+    "self_care_title": ("可以先在家护理", "You can look after this at home"),
+    "care_advice": ("怎么做", "What to do"),
+    "safety_net_title": ("出现以下情况立即求助（120或医生）", "Get help now (120 or a doctor) if"),
+    "see_doctor_anyway": ("仍然想看医生", "See a doctor anyway"),
+    "reassess_reminder": ("24小时内没好转，请重新回答问题。", "Not better in 24 hours? Answer again."),
+    "triage_restart": ("重新开始", "Start again"),
+    "feel_worse_prefilled": ("感觉更差：只需回答有变化的问题。", "Feeling worse: answer only what has changed."),
+    "handbook_title": ("分诊规则手册", "Triage handbook"),
+    "handbook_version": ("问卷版本", "Questionnaire version"),
+    "handbook_hash": ("内容哈希", "Content hash"),
+    "handbook_signoff": ("签核记录", "Sign-off"),
+    "handbook_not_signed": ("尚未签核", "Not signed off"),
+    "handbook_general": ("通用判别项（每个流程都问）", "General discriminators (asked in every chart)"),
+    "handbook_chart": ("流程", "Chart"),
+    "handbook_question": ("问题", "Question"),
+    "handbook_level": ("级别", "Level"),
+    "handbook_disposition": ("去向", "Disposition"),
+    "handbook_source": ("来源", "Source"),
+    "handbook_home_care": ("无判别项时可居家护理", "Home care when nothing applies"),
+    "handbook_default": ("无判别项时的级别", "Level when nothing applies"),
+    "handbook_sources": ("参考文献", "Sources"),
+    "emergencies_title": ("近期被建议急诊的患者", "Patients told to go to emergency recently"),
+    "emergencies_call_back": ("回电", "Call back"),
+    "emergencies_outcome": ("结果", "Outcome"),
+    "emergencies_none": ("近期没有。", "None recently."),
+    "emergencies_saved": ("已保存", "Saved"),
+    "outcome_reached_ed": ("已到急诊", "Reached the emergency department"),
+    "outcome_ambulance": ("已叫救护车", "Ambulance called"),
+    "outcome_not_reached": ("未联系上", "Could not reach"),
+    "outcome_declined": ("拒绝就医", "Declined care"),
+    "outcome_other": ("其他", "Other"),
+    "triage_feedback": ("分诊是否合适？", "Was the triage right?"),
+    "feedback_too_low": ("偏低", "Too low"), "feedback_right": ("合适", "Right"), "feedback_too_high": ("偏高", "Too high"),
 }

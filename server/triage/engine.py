@@ -27,16 +27,16 @@ Decisions worth knowing (each is also commented where it is made):
 """
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from server import triage_data as data
+from server.triage import charts, flow
+from server.triage import texts as data
 
 # NEWS2 lives in its own module; its functions stay part of this engine's public interface.
-from server.news2 import (  # noqa: F401
+from server.triage.news2 import (  # noqa: F401
     NEWS2_MIN_AGE,
     news2,
     news2_applies,
@@ -50,7 +50,11 @@ from server.news2 import (  # noqa: F401
     news2_temperature,
 )
 
-QUESTIONNAIRE_VERSION = "2026-11.1"
+# 2026-12.1: complaint-first charts (server/triage/charts.py). 2026-11.1: the checkbox form, whose
+# bodies still validate and are assessed by the same rules as then.
+QUESTIONNAIRE_VERSION = "2026-12.1"
+LEGACY_VERSION = "2026-11.1"
+FOR_WHOM = ("self", "child", "parent", "other")
 LANGS = ("zh", "en")
 DISPOSITIONS = ("emergency", "online_consult", "self_care")
 
@@ -269,6 +273,14 @@ class TriageInput:
     chronic: tuple[str, ...] | None = None
     free_text: str | None = None
     on_oxygen: bool | None = None
+    # 2026-12.1: the presentations picked (1-3) and the answers to their questions (id, yes/no/unsure).
+    presentations: tuple[str, ...] | None = None
+    discriminators: tuple[tuple[str, str], ...] | None = None
+    for_whom: str | None = None
+
+    def answer_map(self) -> dict[str, str]:
+        """The discriminator answers as a mapping."""
+        return dict(self.discriminators or ())
 
     def to_dict(self) -> dict[str, Any]:
         """The answers as given (JSON-ready), without the unanswered fields: what is stored."""
@@ -279,6 +291,8 @@ class TriageInput:
                 continue
             if isinstance(value, Epi):
                 value = value.to_dict()
+            elif f.name == "discriminators":
+                value = dict(value)
             elif isinstance(value, tuple):
                 value = list(value)
             out[f.name] = value
@@ -297,6 +311,7 @@ _NUMBER_RANGES: dict[str, tuple[float, float]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "sex": ("female", "male", "other"),
     "consciousness": _CONSCIOUSNESS_ORDER,
+    "for_whom": FOR_WHOM,
 }
 _BOOLEANS = ("pregnant", "on_oxygen")
 _FIELDS = frozenset(f.name for f in fields(TriageInput))
@@ -375,6 +390,71 @@ def _epi(raw: object) -> Epi:
     return Epi(**values)
 
 
+def _discriminator_answers(raw: object) -> tuple[tuple[str, str], ...]:
+    """{question id: "yes" | "no" | "unsure"} for known questions, as sorted pairs."""
+    if not isinstance(raw, Mapping):
+        raise TriageInputError("discriminators", "invalid_type", "discriminators must be an object.")
+    if len(raw) > _MAX_LIST:
+        raise TriageInputError("discriminators", "too_long", f"discriminators has more than {_MAX_LIST} answers.")
+    out = []
+    for key, value in raw.items():
+        name = f"discriminators.{_field_name(key)}"
+        if key not in flow.QUESTION_IDS:
+            raise TriageInputError(name, "unknown_question", f"Unknown question {_shown(key)}.")
+        if value not in flow.ANSWERS:
+            raise TriageInputError(name, "invalid_choice", f"{name} must be one of: {', '.join(flow.ANSWERS)}.")
+        out.append((key, value))
+    return tuple(sorted(out))
+
+
+def _choice(value: object, name: str) -> str:
+    if not isinstance(value, str) or value not in _CHOICES[name]:
+        raise TriageInputError(name, "invalid_choice", f"{name} must be one of: {', '.join(_CHOICES[name])}.")
+    return value
+
+
+def _boolean(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TriageInputError(name, "invalid_type", f"{name} must be true or false.")
+    return value
+
+
+def _free_text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TriageInputError(name, "invalid_type", "free_text must be text.")
+    if len(value) > MAX_FREE_TEXT:
+        raise TriageInputError(name, "too_long", f"free_text must be at most {MAX_FREE_TEXT} characters.")
+    return value
+
+
+def _presentations(value: object, name: str) -> tuple[str, ...]:
+    codes = _codes(value, name, charts.CHARTS, "unknown_presentation", "presentation")
+    if not 1 <= len(codes) <= flow.MAX_PRESENTATIONS:
+        raise TriageInputError(name, "out_of_range", f"presentations must name 1 to {flow.MAX_PRESENTATIONS} presentations.")
+    return codes
+
+
+_PARSERS = {
+    "pain_score": lambda value, _name: _pain(value),
+    "epi": lambda value, _name: _epi(value),
+    "chronic": lambda value, name: _codes(value, name, CHRONIC_CODES, "unknown_condition", "chronic condition"),
+    "presentations": _presentations,
+    "discriminators": lambda value, _name: _discriminator_answers(value),
+    "free_text": _free_text,
+}
+
+
+def _parser(name: str):
+    """The validator of one field: numbers by range, choices, booleans, or its own."""
+    if name in _NUMBER_RANGES:
+        return _number
+    if name in _CHOICES:
+        return _choice
+    if name in _BOOLEANS:
+        return _boolean
+    return _PARSERS[name]
+
+
 def parse_input(raw: object) -> TriageInput:
     """Validate raw answers (decoded JSON) into a TriageInput, or raise TriageInputError naming the field."""
     if not isinstance(raw, Mapping):
@@ -383,40 +463,19 @@ def parse_input(raw: object) -> TriageInput:
         if key not in _FIELDS:
             name = _field_name(key)
             raise TriageInputError(name, "unknown_field", f"Unknown field {name}.")
-    for required in ("age_years", "symptoms"):
+    # symptoms is required by the 2026-11.1 form; a 2026-12.1 body may name presentations instead.
+    for required in ("age_years",) + (() if raw.get("presentations") is not None else ("symptoms",)):
         if raw.get(required) is None:
             raise TriageInputError(required, "required", f"{required} is required.")
 
     values: dict[str, Any] = {
         "age_years": _number(raw["age_years"], "age_years"),
-        "symptoms": _codes(raw["symptoms"], "symptoms", SYMPTOM_CODES, "unknown_symptom", "symptom"),
+        "symptoms": _codes(raw["symptoms"] if raw.get("symptoms") is not None else [], "symptoms", SYMPTOM_CODES,
+                           "unknown_symptom", "symptom"),
     }
     for name, value in raw.items():
-        if value is None or name in values:
-            continue
-        if name in _NUMBER_RANGES:
-            values[name] = _number(value, name)
-        elif name == "pain_score":
-            values[name] = _pain(value)
-        elif name in _CHOICES:
-            if not isinstance(value, str) or value not in _CHOICES[name]:
-                raise TriageInputError(name, "invalid_choice",
-                                       f"{name} must be one of: {', '.join(_CHOICES[name])}.")
-            values[name] = value
-        elif name in _BOOLEANS:
-            if not isinstance(value, bool):
-                raise TriageInputError(name, "invalid_type", f"{name} must be true or false.")
-            values[name] = value
-        elif name == "epi":
-            values[name] = _epi(value)
-        elif name == "chronic":
-            values[name] = _codes(value, "chronic", CHRONIC_CODES, "unknown_condition", "chronic condition")
-        elif name == "free_text":
-            if not isinstance(value, str):
-                raise TriageInputError(name, "invalid_type", "free_text must be text.")
-            if len(value) > MAX_FREE_TEXT:
-                raise TriageInputError(name, "too_long", f"free_text must be at most {MAX_FREE_TEXT} characters.")
-            values[name] = value
+        if value is not None and name not in values:
+            values[name] = _parser(name)(value, name)
     return TriageInput(**values)
 
 
@@ -454,6 +513,7 @@ class Assessment:
     target_wait_minutes: int
     news2: int | None
     questionnaire_version: str
+    presentations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with every wording (for storage or audit)."""
@@ -461,7 +521,7 @@ class Assessment:
             "level": self.level, "disposition": self.disposition, "department": self.department,
             "red_flags": [f.to_dict() for f in self.red_flags], "reasons": [f.to_dict() for f in self.reasons],
             "target_wait_minutes": self.target_wait_minutes, "news2": self.news2,
-            "questionnaire_version": self.questionnaire_version,
+            "questionnaire_version": self.questionnaire_version, "presentations": list(self.presentations),
         }
 
 
@@ -487,7 +547,7 @@ def _fmt(value: object) -> str:
 
 
 def _finding(code: str, template_code: str | None = None, **params: object) -> Finding:
-    """Build a finding from its wording in triage_data (`template_code` if shared); dict params are per language."""
+    """Build a finding from its wording in triage.texts (`template_code` if shared); dict params are per language."""
     template = data.FINDINGS.get(template_code or code) or data.FINDINGS["symptom"]
 
     def fill(text: str, lang: str) -> str:
@@ -698,6 +758,35 @@ def _chest_pain_hits(case: _Case) -> list[_Hit]:
     return [_Hit(2, _finding("chest_pain_risk", detail=_join(detail)), True, "internal")]
 
 
+def _pregnancy_hits(case: _Case) -> list[_Hit]:
+    """Bleeding, abdominal pain and pre-eclampsia signs in pregnancy."""
+    inp, hits = case.inp, []
+    if not case.pregnant:
+        return hits
+    if case.has("vaginal_bleeding"):
+        hits.append(_Hit(2, _finding("pregnancy_bleeding"), True, "obstetrics"))
+    if case.has("abdominal_pain"):
+        hits.append(_Hit(2, _finding("pregnancy_abdominal_pain"), False, "obstetrics"))
+        if inp.pain_score is not None and inp.pain_score >= 7:
+            hits.append(_Hit(2, _finding("pregnancy_severe_abdominal_pain"), True, "obstetrics"))
+    if inp.systolic_bp is not None and inp.systolic_bp >= 160 and case.has(
+            "headache", "worst_headache", "vision_loss", "abdominal_pain", "confusion", "seizure"):
+        hits.append(_Hit(2, _finding("pre_eclampsia_signs", value=inp.systolic_bp), True, "obstetrics"))
+    return hits
+
+
+def _blood_pressure_hits(case: _Case) -> list[_Hit]:
+    """ACC/AHA: systolic >= 180 is the hypertensive-crisis range; end-organ symptoms make it an emergency."""
+    sbp = case.inp.systolic_bp
+    if not case.adult or sbp is None or sbp < 180:
+        return []
+    if case.has("chest_pain", "shortness_of_breath", "severe_breathing_difficulty", "vision_loss", "confusion",
+                "face_droop", "arm_weakness", "speech_difficulty", "one_sided_numbness", "seizure", "worst_headache"):
+        return [_Hit(2, _finding("hypertensive_emergency", value=sbp), True, "internal")]
+    level = 2 if case.has("headache", "dizziness", "nosebleed") else 3
+    return [_Hit(level, _finding("very_high_blood_pressure", value=sbp), False, "internal")]
+
+
 def _combination_hits(case: _Case) -> list[_Hit]:
     """Red flags and urgent patterns that need two answers together."""
     inp, hits = case.inp, []
@@ -713,16 +802,7 @@ def _combination_hits(case: _Case) -> list[_Hit]:
     if case.age < FEBRILE_INFANT_AGE and (case.has("fever") or (
             inp.temperature_c is not None and inp.temperature_c >= 38.0)):
         hits.append(_Hit(2, _finding("febrile_infant"), True, "pediatrics"))
-    if case.pregnant:
-        if case.has("vaginal_bleeding"):
-            hits.append(_Hit(2, _finding("pregnancy_bleeding"), True, "obstetrics"))
-        if case.has("abdominal_pain"):
-            hits.append(_Hit(2, _finding("pregnancy_abdominal_pain"), False, "obstetrics"))
-            if inp.pain_score is not None and inp.pain_score >= 7:
-                hits.append(_Hit(2, _finding("pregnancy_severe_abdominal_pain"), True, "obstetrics"))
-        if inp.systolic_bp is not None and inp.systolic_bp >= 160 and case.has(
-                "headache", "worst_headache", "vision_loss", "abdominal_pain", "confusion", "seizure"):
-            hits.append(_Hit(2, _finding("pre_eclampsia_signs", value=inp.systolic_bp), True, "obstetrics"))
+    hits += _pregnancy_hits(case)
     if case.has("stiff_neck") and case.has_fever:
         hits.append(_Hit(2, _finding("meningitis_signs"), True, "internal"))
     if case.has("head_injury") and case.has("vomiting"):
@@ -733,16 +813,7 @@ def _combination_hits(case: _Case) -> list[_Hit]:
         hits.append(_Hit(2, _finding("possible_clot"), False, "internal"))
     if "immunosuppressed" in case.chronic and case.has_fever:
         hits.append(_Hit(2, _finding("fever_immunosuppressed"), False, "internal"))
-    if case.adult and inp.systolic_bp is not None and inp.systolic_bp >= 180:
-        # ACC/AHA: >= 180 is the hypertensive-crisis range; end-organ symptoms make it an emergency.
-        if case.has("chest_pain", "shortness_of_breath", "severe_breathing_difficulty", "vision_loss", "confusion",
-                    "face_droop", "arm_weakness", "speech_difficulty", "one_sided_numbness", "seizure",
-                    "worst_headache"):
-            hits.append(_Hit(2, _finding("hypertensive_emergency", value=inp.systolic_bp), True, "internal"))
-        else:
-            level = 2 if case.has("headache", "dizziness", "nosebleed") else 3
-            hits.append(_Hit(level, _finding("very_high_blood_pressure", value=inp.systolic_bp), False, "internal"))
-    return hits
+    return hits + _blood_pressure_hits(case)
 
 
 def _fever_clinic_hits(case: _Case) -> list[_Hit]:
@@ -784,20 +855,27 @@ def _general_vital_hits(case: _Case) -> list[_Hit]:
             hits.append(_Hit(2, _finding("severe_pain", value=inp.pain_score)))
         elif inp.pain_score >= 4:  # CTAS: moderate pain, level 3
             hits.append(_Hit(3, _finding("moderate_pain", value=inp.pain_score)))
-    t = inp.temperature_c
-    if t is not None:
-        if t >= 41.0:
-            hits.append(_vital(2, _finding("hyperpyrexia", value=t)))
-        elif t >= 40.0:
-            hits.append(_vital(3, _finding("high_fever", value=t)))
-        if t <= 35.0:
-            hits.append(_vital(2, _finding("hypothermia", value=t)))
-        if case.age < FEBRILE_INFANT_AGE and t <= 36.0:  # NICE NG143: low temperature in young infants
-            hits.append(_vital(2, _finding("young_infant_low_temperature", value=t)))
-        if FEBRILE_INFANT_AGE <= case.age < 0.5 and t >= 39.0:  # NICE NG143: 3-6 months >= 39 C
-            hits.append(_vital(2, _finding("infant_high_fever", value=t)))
+    hits += _temperature_hits(case)
     if inp.on_oxygen and not news2_applies(inp):
         hits.append(_vital(3, _finding("on_oxygen_support")))
+    return hits
+
+
+def _temperature_hits(case: _Case) -> list[_Hit]:
+    """Temperature extremes at any age, and the infants' own thresholds (NICE NG143)."""
+    t, hits = case.inp.temperature_c, []
+    if t is None:
+        return hits
+    if t >= 41.0:
+        hits.append(_vital(2, _finding("hyperpyrexia", value=t)))
+    elif t >= 40.0:
+        hits.append(_vital(3, _finding("high_fever", value=t)))
+    if t <= 35.0:
+        hits.append(_vital(2, _finding("hypothermia", value=t)))
+    if case.age < FEBRILE_INFANT_AGE and t <= 36.0:  # NICE NG143: low temperature in young infants
+        hits.append(_vital(2, _finding("young_infant_low_temperature", value=t)))
+    if FEBRILE_INFANT_AGE <= case.age < 0.5 and t >= 39.0:  # NICE NG143: 3-6 months >= 39 C
+        hits.append(_vital(2, _finding("infant_high_fever", value=t)))
     return hits
 
 
@@ -973,8 +1051,90 @@ def _unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(out)
 
 
+def _person(inp: TriageInput) -> flow.Person:
+    return flow.Person(age=inp.age_years, sex=inp.sex, pregnant=inp.pregnant is True,
+                       proxy=inp.for_whom not in (None, "self"))
+
+
+def _discriminator_finding(d: charts.Discriminator) -> Finding:
+    """A fired discriminator as a finding: plain why for the patient, clinical meaning and source for the doctor."""
+    return Finding(d.id, dict(d.patient), {lang: f"{d.clinical[lang]} [{d.source}]" for lang in LANGS})
+
+
+# Self-care in the 2026-12.1 flow is never offered alone to these (issue: infants under one and people
+# over 75 never get unattended self-care); they see a doctor online today instead.
+NO_SELF_CARE_UNDER = 1
+NO_SELF_CARE_FROM = 75
+
+
+def _chart_blockers(inp: TriageInput, case: _Case, chosen: list[charts.Chart]) -> list[Finding]:
+    """Why a home-care result still needs a doctor (2026-12.1)."""
+    blockers = []
+    if case.age < NO_SELF_CARE_UNDER:
+        blockers.append(_finding("infant_needs_doctor"))
+    if case.age >= NO_SELF_CARE_FROM:
+        blockers.append(_finding("older_needs_doctor"))
+    if case.pregnant:
+        blockers.append(_finding("pregnancy_review"))
+    if "immunosuppressed" in case.chronic:
+        blockers.append(_finding("chronic_condition_review"))
+    if case.epi_flags:
+        blockers.append(_finding("exposure_reported"))
+    limit = min(chart.self_care_max_days for chart in chosen)
+    if inp.duration_days is not None and inp.duration_days > limit:
+        blockers.append(_finding("symptoms_persisting_chart", value=inp.duration_days, limit=limit))
+    return blockers
+
+
+def _assess_presentations(inp: TriageInput) -> Assessment:
+    """2026-12.1: the charts' discriminators beside every 2026-11.1 rule; self-care where the charts allow it."""
+    person = _person(inp)
+    codes = list(inp.presentations or ())
+    answers = inp.answer_map()
+    symptoms = tuple(dict.fromkeys((*inp.symptoms, *flow.reported_symptoms(codes, answers, person))))
+    merged = replace(inp, symptoms=symptoms)
+    case = _Case(merged, frozenset(symptoms), frozenset(inp.chronic or ()), inp.epi.flags() if inp.epi else ())
+    legacy = [hit for rule in _RULES for hit in rule(case)]
+    chosen = flow.charts_for(codes)
+    fired = flow.fired(codes, answers, person)
+    chart_hits = [_Hit(d.level, _discriminator_finding(d), d.emergency, d.department or chart.department)
+                  for d, chart in fired]
+    hits = legacy + chart_hits
+    emergency = any(h.emergency for h in hits)
+    home = all(chart.home_care for chart in chosen) and not fired
+    # The 2026-11.1 rules still veto home care when they find anything more than routine: a red flag,
+    # a level 1-3 finding, or a risk factor that makes the complaint more dangerous.
+    vetoed = any(h.emergency or h.level <= 3 or h.finding.code.startswith("risk_") for h in legacy)
+    extra: list[Finding] = []
+    disposition = "emergency" if emergency else "online_consult"
+    if not emergency and home and not vetoed:
+        blockers = _chart_blockers(inp, case, chosen)
+        if blockers:
+            extra.extend(blockers)
+            level = min([h.level for h in hits] + [4])
+        else:
+            disposition, level = "self_care", 5
+            extra.append(_finding("self_care_suitable"))
+    else:
+        # Nothing fired: each chart's own level; a home-care chart not given self-care is seen today.
+        defaults = [chart.default_level if not chart.home_care else 4 for chart in chosen]
+        level = min([h.level for h in hits] + defaults)
+    department = _department(case, [*hits, *(_Hit(c.default_level, _finding("no_urgent_features"), False,
+                                                   c.department) for c in chosen)])
+    ordered = sorted(hits, key=lambda h: (h.level, not h.emergency))
+    reasons = _unique([h.finding for h in ordered] + extra) or (_finding("no_urgent_features"),)
+    return Assessment(
+        level=level, disposition=disposition, department=department,
+        red_flags=_unique(h.finding for h in ordered if h.emergency), reasons=reasons,
+        target_wait_minutes=TARGET_WAIT_MINUTES[level], news2=news2(merged),
+        questionnaire_version=QUESTIONNAIRE_VERSION, presentations=tuple(codes),
+    )
+
+
 def assess(inp: TriageInput) -> Assessment:
     """Triage validated answers: the most urgent of all rule contributions, with every rule that fired."""
+    if inp.presentations:
+        return _assess_presentations(inp)
     case = _Case(inp, frozenset(inp.symptoms), frozenset(inp.chronic or ()),
                  inp.epi.flags() if inp.epi else ())
     hits = [hit for rule in _RULES for hit in rule(case)]
@@ -1036,11 +1196,37 @@ def _instruction(assessment: Assessment, lang: str) -> str:
     return ("" if lang == "zh" else " ").join(parts)
 
 
+def timeframe(assessment: Assessment) -> str:
+    """When to act: now (call 120), within 15 minutes, within the hour, today, routine, or at home."""
+    if assessment.disposition == "emergency":
+        return "now"
+    if assessment.disposition == "self_care":
+        return "self_care"
+    return {1: "15_minutes", 2: "15_minutes", 3: "1_hour", 4: "today"}.get(assessment.level, "routine")
+
+
+def _dispositions_to_act_on(assessment: Assessment, lang: str) -> dict[str, Any]:
+    """The fields a patient acts on: what to do until help comes, or care advice with its safety net."""
+    out: dict[str, Any] = {"timeframe": timeframe(assessment), "presentations": list(assessment.presentations)}
+    if assessment.disposition == "emergency":
+        specific = [data.MEANWHILE[f.code][lang] for f in assessment.red_flags if f.code in data.MEANWHILE]
+        out["call"] = "tel:120"
+        out["emergency_advice"] = list(dict.fromkeys([*specific, *data.MEANWHILE_GENERAL[lang]]))
+    elif assessment.disposition == "self_care":
+        chosen = flow.charts_for(assessment.presentations)
+        out["care_advice"] = list(dict.fromkeys(a for c in chosen for a in c.advice.get(lang, ())))
+        out["safety_net"] = list(dict.fromkeys(n for c in chosen for n in c.safety_net.get(lang, ())))
+        out["see_doctor_anyway"] = True
+        out["reassess_within_hours"] = 24
+    return out
+
+
 def render(assessment: Assessment, lang: str = "en", audience: str = "patient") -> dict[str, Any]:
     """The API's TriageResult (without id) in one language ("zh"/"en") for "patient" or "clinical"."""
     lang = lang if lang in LANGS else "en"
     audience = "clinical" if _is_clinical(audience) else "patient"
     return {
+        **_dispositions_to_act_on(assessment, lang),
         "level": assessment.level,
         "disposition": assessment.disposition,
         "department": assessment.department,
@@ -1079,8 +1265,8 @@ def _question(field: str, kind: str, zh: str, en: str, extra: Mapping[str, Any])
     return question
 
 
-def _build_questionnaire(version: str) -> dict[str, Any]:
-    """The questionnaire as the current tables define it."""
+def build_questionnaire(version: str) -> dict[str, Any]:
+    """The questionnaire's 2026-11.1 part (questions, symptoms, conditions, departments) as the tables define it."""
     return {
         "version": version,
         "questions": [_question(*q) for q in data.QUESTIONS],
@@ -1089,16 +1275,3 @@ def _build_questionnaire(version: str) -> dict[str, Any]:
         "chronic_conditions": [{"code": code, "label": _label(zh, en)} for code, zh, en in data.CHRONIC_CONDITIONS],
         "departments": [{"code": code, "label": dict(names)} for code, names in DEPARTMENTS.items()],
     }
-
-
-# Every published version stays here unchanged so a stored assessment can be re-read with the
-# questionnaire it was answered with. A new version gets a new key; old entries are frozen
-# (replace the builder call by a literal or a data module snapshot before changing the tables).
-QUESTIONNAIRES: dict[str, dict[str, Any]] = {
-    QUESTIONNAIRE_VERSION: _build_questionnaire(QUESTIONNAIRE_VERSION),
-}
-
-
-def questionnaire(version: str | None = None) -> dict[str, Any]:
-    """The questionnaire of `version` (default current) as JSON-ready data; KeyError if unknown."""
-    return copy.deepcopy(QUESTIONNAIRES[version or QUESTIONNAIRE_VERSION])

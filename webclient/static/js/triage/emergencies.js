@@ -1,0 +1,28 @@
+// Duty doctors: patients of their department told to go to emergency recently, a call-back link and
+// the outcome to record.
+"use strict";
+
+const OUTCOMES = ["reached_ed", "ambulance", "not_reached", "declined", "other"];
+
+async function loadEmergencies() {
+  const rows = await api("GET", "/api/doctor/emergencies");
+  show("emergencies-none", rows.length === 0);
+  const body = document.querySelector("#emergencies tbody");
+  body.innerHTML = rows.map((r) => `<tr data-id="${esc(r.assessment_id)}">
+    <td>${esc(r.patient)}${r.for_dependant ? ` (${esc(r.for_dependant)})` : ""}<br><small>${esc(new Date(r.created_at).toLocaleString())}</small></td>
+    <td>${r.red_flags.map((f) => esc(f)).join("<br>")}</td>
+    <td>${r.call_back ? `<a class="button" href="${esc(r.call_back)}">${esc(r.phone)}</a>` : ""}</td>
+    <td><select data-outcome aria-label="${esc(T("emergencies_outcome"))}">${["", ...OUTCOMES].map((o) => `<option value="${o}"${o === (r.outcome || "") ? " selected" : ""}>${o ? esc(T("outcome_" + o)) : ""}</option>`).join("")}</select></td>
+  </tr>`).join("");
+  body.querySelectorAll("select[data-outcome]").forEach((select) => select.addEventListener("change", async () => {
+    if (!select.value) return;
+    const id = select.closest("tr").dataset.id;
+    try { await api("POST", `/api/doctor/emergencies/${id}/outcome`, { outcome: select.value }); toast(T("emergencies_saved")); }
+    catch (e) { toast(e.message); }
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  await loadMe();
+  try { await loadEmergencies(); } catch (e) { toast(e.message); }
+});
