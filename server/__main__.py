@@ -35,11 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nCloud clinic on {base}/  (patients register there)", flush=True)
     print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")
+    print(f"  pharmacy review   {base}/pharmacy")
     if settings.demo:
         from server.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
         print(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email, _, _ in DEMO_ACCOUNTS:
-            print(f"  {role:<9} {email}")
+            print(f"  {role:<10} {email}")
     print(flush=True)
     app = create_app(settings)
     # Thousands of long-lived socket objects make every full collection walk them all: measured

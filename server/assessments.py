@@ -31,12 +31,14 @@ def parse_answers(raw) -> "triage.TriageInput":
                                code=exc.code) from None
 
 
-async def create(conn: asyncpg.Connection, patient_id: int, raw_answers) -> asyncpg.Record:
-    """Assess the answers and store the assessment."""
+async def create(conn: asyncpg.Connection, patient_id: int, raw_answers,
+                 dependant_id: int | None = None) -> asyncpg.Record:
+    """Assess the answers and store the assessment (of the account holder, or of one of their dependants)."""
     answers = parse_answers(raw_answers)
     result = triage.assess(answers)
     return await conn.fetchrow(sql.INSERT_ASSESSMENT, patient_id, result.questionnaire_version, answers.to_dict(),
-                               result.level, result.disposition, result.department, _stored_result(result))
+                               result.level, result.disposition, result.department, _stored_result(result),
+                               dependant_id)
 
 
 async def get_own(conn: asyncpg.Connection, assessment_id: int, patient_id: int) -> asyncpg.Record:
@@ -49,6 +51,13 @@ async def get_own(conn: asyncpg.Connection, assessment_id: int, patient_id: int)
     return row
 
 
+async def dependant_of(conn: asyncpg.Connection, assessment_id: int) -> int | None:
+    """The dependant an assessment was for (None: the account holder)."""
+    return await conn.fetchval(sql.ASSESSMENT_DEPENDANT, assessment_id)
+
+
 def view(row, lang: str) -> dict:
     """A TriageResult as API.md shows it, in `lang`."""
-    return {"id": str(row["id"]), **localise(row["result"], lang)}
+    dependant = row["dependant_id"] if "dependant_id" in row.keys() else None
+    return {"id": str(row["id"]), **localise(row["result"], lang),
+            "for_dependant_id": str(dependant) if dependant else None}

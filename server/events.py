@@ -38,6 +38,9 @@ class Events(Protocol):
     async def consult_interrupted(self, consultation_id) -> None:
         """The patient stayed away past the grace period (`consult:interrupted`)."""
 
+    async def notify_user(self, user_id, event: str, payload: dict) -> None:
+        """Tell every connection of one user (e.g. `prescription:reviewed` to the prescribing doctor)."""
+
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
                   changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),

@@ -13,7 +13,11 @@ DEMO_ACCOUNTS = (
     ("admin", "admin@demo.clinic", "Demo Admin", None),
     ("doctor", "doctor@demo.clinic", "Dr. Demo", "internal"),
     ("employer", "employer@demo.clinic", "Demo Employer", None),
+    ("pharmacist", "pharmacist@demo.clinic", "Demo Pharmacist", None),
 )
+# Licence numbers and titles of the demo clinicians (real-name rules: a prescription names both).
+DEMO_LICENCES = {"doctor@demo.clinic": ("DEMO-110440100000001", "主治医师"),
+                 "pharmacist@demo.clinic": ("DEMO-YS-440100-0001", "主管药师")}
 # Any constant: the same in every process, distinct from the migration lock.
 SEED_LOCK_ID = 7_341_003
 
@@ -33,9 +37,11 @@ async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
         for role, email, name, department in DEMO_ACCOUNTS:
             if await conn.fetchval(sql.LOGIN_TAKEN, email, None):
                 continue
-            await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
-                                   department=department,
-                                   organisation_id=org["id"] if role == "employer" else None)
+            user = await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
+                                          department=department,
+                                          organisation_id=org["id"] if role == "employer" else None)
+            if email in DEMO_LICENCES:
+                await conn.execute(sql.SET_PROFESSIONAL, user["id"], *DEMO_LICENCES[email])
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", SEED_LOCK_ID)
     return [(role, email) for role, email, _, _ in DEMO_ACCOUNTS]

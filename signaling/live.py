@@ -61,6 +61,10 @@ class LiveEvents:
         self._flushing: dict[str, asyncio.Task] = {}
         self._send_locks: dict[str, asyncio.Lock] = {}
 
+    async def notify_user(self, user_id, event: str, payload: dict) -> None:
+        """One event to every connection of one user, whichever process holds them."""
+        await self.sio.emit(event, payload, room=user_room(user_id))
+
     async def queue_changed(self, change: QueueChange) -> None:
         """Queue one change for its department's next broadcast; returns at once (no fan-out wait)."""
         if self.naive:

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from server import assessments, triage
 from server.audit import service as audit
+from server.dependants import service as dependants
 from server.web.common import actor_of, json, lang_of, pool, user_of
 from server.web.errors import NotFound
 from server.web.validation import read_answers
@@ -24,6 +25,7 @@ async def create_assessment(request: web.Request) -> web.Response:
     patient = user_of(request, "patient")
     answers = await read_answers(request)
     async with pool(request).acquire() as conn:
-        row = await assessments.create(conn, patient["id"], answers)
+        for_dependant_id = await dependants.requested(request, conn, patient["id"])
+        row = await assessments.create(conn, patient["id"], answers, for_dependant_id)
         await audit.record(conn, actor_of(request), "assessment.create", "assessment", row["id"])
     return json(assessments.view(row, lang_of(request)), status=201)
