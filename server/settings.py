@@ -55,6 +55,10 @@ class Settings:
     # "delta": one small broadcast per queue change; "naive": the benchmark's O(N) baseline.
     queue_updates: str = "delta"
     data_dir: str = "var"
+    # The HMAC key under which resident ID numbers and sign-in codes are stored (server/identity,
+    # server/accounts/codes.py): the same in every process and kept across restarts, or a person's
+    # identity no longer matches. Development only has this default; production must set IDENTITY_KEY.
+    identity_key: str = "development-only-identity-key"
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> Settings:
@@ -67,6 +71,8 @@ class Settings:
                 raise SettingsError("DEMO=1 (demo accounts) is refused when CLINIC_ENV=production")
             if env.get("COOKIE_SECURE") != "1":
                 raise SettingsError("COOKIE_SECURE=1 is required when CLINIC_ENV=production (HTTPS only)")
+            if len(env.get("IDENTITY_KEY", "")) < 32:
+                raise SettingsError("IDENTITY_KEY (at least 32 characters) is required when CLINIC_ENV=production")
         turn_urls = _list(env, "TURN_URLS")
         for url in turn_urls:
             if not url.startswith(("turn:", "turns:")):
@@ -94,5 +100,7 @@ class Settings:
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
         )
+        if env.get("IDENTITY_KEY"):
+            values["identity_key"] = env["IDENTITY_KEY"]
         values.update(overrides)
         return cls(**values)

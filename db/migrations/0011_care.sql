@@ -42,7 +42,7 @@ CREATE TABLE identities (
     user_id          bigint NOT NULL REFERENCES users(id),
     dependant_id     bigint REFERENCES triage_dependants(id),
     name             text NOT NULL,
-    id_number_hash   bytea NOT NULL,          -- HMAC-SHA256 under a key derived from SECRET_KEY
+    id_number_hash   bytea NOT NULL,          -- HMAC-SHA256 under a key derived from IDENTITY_KEY
     id_number_masked text NOT NULL,           -- e.g. 110*************1X
     verified         boolean NOT NULL DEFAULT false,
     verified_at      timestamptz,

@@ -36,9 +36,9 @@ class WrongCode(NotSignedIn):
     code, message = "bad_code", "The code is wrong or has expired: ask for a new one."
 
 
-def code_hash(secret_key: str, phone: str, code: str) -> bytes:
+def code_hash(key_material: str, phone: str, code: str) -> bytes:
     """The stored form of a code: keyed, so the table alone cannot be searched through all 10^6 codes."""
-    return hmac.new(secret_key.encode(), f"phone-code:{phone}:{code}".encode(), hashlib.sha256).digest()
+    return hmac.new(key_material.encode(), f"phone-code:{phone}:{code}".encode(), hashlib.sha256).digest()
 
 
 def sms_text(code: str) -> str:
@@ -46,7 +46,7 @@ def sms_text(code: str) -> str:
     return f"【云诊室】验证码 {code}，5分钟内有效，请勿告诉他人。Cloud clinic code {code}, valid 5 minutes."
 
 
-async def request_code(conn: asyncpg.Connection, secret_key: str, phone: str) -> bool:
+async def request_code(conn: asyncpg.Connection, key_material: str, phone: str) -> bool:
     """Queue a code for the phone's account (in the caller's transaction); False when no account has it."""
     if await conn.fetchval(sql.LOCKED_UNTIL, phone):
         raise TooManyCodes(field="phone", code="codes_locked")
@@ -56,12 +56,12 @@ async def request_code(conn: asyncpg.Connection, secret_key: str, phone: str) ->
     if await conn.fetchrow(sql.USER_BY_PHONE, phone) is None:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
-    await conn.execute(sql.INSERT_PHONE_CODE, phone, code_hash(secret_key, phone, code), CODE_TTL_SECONDS)
+    await conn.execute(sql.INSERT_PHONE_CODE, phone, code_hash(key_material, phone, code), CODE_TTL_SECONDS)
     await outbox.queue(conn, "sms", phone, sms_text(code), sms_text("******"))
     return True
 
 
-async def spend_code(conn: asyncpg.Connection, secret_key: str, phone: str, code: str):
+async def spend_code(conn: asyncpg.Connection, key_material: str, phone: str, code: str):
     """The account of the phone when `code` is its live code (now spent); else WrongCode or TooManyCodes.
 
     One phone's attempts are serialised on its failure row, so parallel guesses cannot pass the limit.
@@ -74,7 +74,7 @@ async def spend_code(conn: asyncpg.Connection, secret_key: str, phone: str, code
         if state["locked_until"] is not None and await conn.fetchval(sql.LOCKED_UNTIL, phone):
             locked = True
         elif not (code.isascii() and code.isdigit() and len(code) == 6) or \
-                await conn.fetchval(sql.SPEND_PHONE_CODE, phone, code_hash(secret_key, phone, code)) is None:
+                await conn.fetchval(sql.SPEND_PHONE_CODE, phone, code_hash(key_material, phone, code)) is None:
             wrong = True
             await conn.execute(sql.RECORD_FAILURE, phone, LOCK_SECONDS, MAX_WRONG_CODES)
         else:

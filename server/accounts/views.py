@@ -172,7 +172,7 @@ async def send_code(request: web.Request) -> web.Response:
     phone = auth.normalise_phone(body.phone)
     async with pool(request).acquire() as conn:
         async with conn.transaction():
-            await codes.request_code(conn, request.app[SETTINGS].secret_key, phone)
+            await codes.request_code(conn, request.app[SETTINGS].identity_key, phone)
     await outbox.deliver(pool(request), request.app[SMS_SENDER])
     return json({"sent_to": phone[:3] + "****" + phone[-4:], "valid_seconds": codes.CODE_TTL_SECONDS}, status=202)
 
@@ -182,7 +182,7 @@ async def login_with_code(request: web.Request) -> web.Response:
     body = await parse_body(request, CodeLogin)
     phone = auth.normalise_phone(body.phone)
     async with pool(request).acquire() as conn:
-        user = await codes.spend_code(conn, request.app[SETTINGS].secret_key, phone, body.code.strip())
+        user = await codes.spend_code(conn, request.app[SETTINGS].identity_key, phone, body.code.strip())
         await auth.close_session(conn, request.cookies.get(auth.SESSION_COOKIE))
         token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
     return _signed_in(request, user, token, csrf, 200)
@@ -198,7 +198,7 @@ async def reset_password(request: web.Request) -> web.Response:
         exc.field = "new_password"
         raise
     async with pool(request).acquire() as conn:
-        user = await codes.spend_code(conn, request.app[SETTINGS].secret_key, phone, body.code.strip())
+        user = await codes.spend_code(conn, request.app[SETTINGS].identity_key, phone, body.code.strip())
         await codes.reset_password(conn, user["id"], password_hash)
     response = web.Response(status=204)
     response.del_cookie(auth.SESSION_COOKIE, path="/")

@@ -64,26 +64,26 @@ async def get(conn: asyncpg.Connection, dependant_id: int | None):
 
 async def requested(request, conn: asyncpg.Connection, account_id: int) -> int | None:
     """The `for_dependant_id` of a JSON body, checked to be one of the account's dependants (None: the holder)."""
-    from server.web.common import id_value  # web helpers import the domain services, not the other way round
-    from server.web.validation import read_json
+    from server.web.validation import parse_id, read_json  # web helpers import the domain services, not back
 
     raw = (await read_json(request)).get("for_dependant_id")
     if raw is None:
         return None
-    dependant_id = id_value(raw, "for_dependant_id")
+    try:
+        dependant_id = parse_id(raw)
+    except ValueError:
+        raise ValidationFailed("for_dependant_id must be an id.", field="for_dependant_id") from None
     await own(conn, account_id, dependant_id)
     return dependant_id
 
 
-async def check_same(conn: asyncpg.Connection, account_id: int, requested_id, assessment_dependant_id) -> None:
+async def check_same(conn: asyncpg.Connection, account_id: int, requested_id: int | None,
+                     assessment_dependant_id: int | None) -> None:
     """A queue entry is for the person its assessment was for (left out: as the assessment says); one that
     differs is a 422."""
-    from server.web.common import id_value
-
     if requested_id is None:
         return
-    wanted = id_value(requested_id, "for_dependant_id")
-    await own(conn, account_id, wanted)
-    if wanted != assessment_dependant_id:
+    await own(conn, account_id, requested_id)
+    if requested_id != assessment_dependant_id:
         raise ValidationFailed("for_dependant_id: the assessment was made for someone else; answer the questionnaire "
                                "for this person first.", field="for_dependant_id", code="assessment_of_someone_else")

@@ -14,9 +14,9 @@ from server.identity.verification import IdentityProvider
 from server.web.errors import Conflict, NotFound, ValidationFailed
 
 
-def hash_key(secret_key: str) -> bytes:
-    """The HMAC key for ID numbers, derived from SECRET_KEY (a stolen table cannot be matched by brute force)."""
-    return hmac.new(secret_key.encode(), b"identity-number-v1", hashlib.sha256).digest()
+def hash_key(key_material: str) -> bytes:
+    """The HMAC key for ID numbers, derived from IDENTITY_KEY (a stolen table cannot be matched by brute force)."""
+    return hmac.new(key_material.encode(), b"identity-number-v1", hashlib.sha256).digest()
 
 
 def number_hash(key: bytes, number: str) -> bytes:

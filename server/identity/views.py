@@ -1,8 +1,6 @@
 """POST /api/me/identity: a patient gives their real name and resident ID number (or a dependant's)."""
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from pydantic import Field
 
@@ -10,8 +8,8 @@ from server.accounts import service as auth
 from server.dependants import service as dependants
 from server.identity import service
 from server.keys import IDENTITY_PROVIDER, SETTINGS
-from server.web.common import actor_of, id_value, json, path_id, pool, user_of
-from server.web.validation import Body, parse_body
+from server.web.common import actor_of, json, path_id, pool, user_of
+from server.web.validation import Body, Id, parse_body
 
 
 class IdentityBody(Body):
@@ -19,18 +17,17 @@ class IdentityBody(Body):
 
     name: str = Field(min_length=1, max_length=100)
     id_number: str = Field(min_length=1, max_length=40)
-    for_dependant_id: Any = None
+    for_dependant_id: Id | None = None
 
 
 async def submit_identity(request: web.Request) -> web.Response:
     """Check the ID number's check digit, verify it (DEMO: at once) and answer with the masked form."""
     patient = user_of(request, "patient")
     body = await parse_body(request, IdentityBody)
-    key = service.hash_key(request.app[SETTINGS].secret_key)
+    key = service.hash_key(request.app[SETTINGS].identity_key)
     async with pool(request).acquire() as conn:
-        dependant_id = None
-        if body.for_dependant_id is not None:
-            dependant_id = id_value(body.for_dependant_id, "for_dependant_id")
+        dependant_id = body.for_dependant_id
+        if dependant_id is not None:
             await dependants.own(conn, patient["id"], dependant_id)
         view = await service.submit(conn, patient, actor_of(request), name=body.name, raw_number=body.id_number,
                                     key=key, provider=request.app[IDENTITY_PROVIDER], dependant_id=dependant_id)
@@ -56,7 +53,7 @@ async def change_phone(request: web.Request) -> web.Response:
     user_of(request, "admin")
     body = await parse_body(request, PhoneChange)
     phone = auth.normalise_phone(body.phone)
-    key = service.hash_key(request.app[SETTINGS].secret_key)
+    key = service.hash_key(request.app[SETTINGS].identity_key)
     async with pool(request).acquire() as conn:
         await service.change_phone(conn, actor_of(request), path_id(request), phone, key, body.id_number)
     return web.Response(status=204)
