@@ -8,8 +8,8 @@ import logging
 
 import asyncpg
 import pytest
-from conftest import MILD_ANSWERS, PASSWORD, events_named, queued_patient, wait_for
 
+from helpers import MILD_ANSWERS, PASSWORD, events_named, queued_patient, wait_for
 from server.identity import gb11643
 from server.identity.verification import DevelopmentProvider, NoProvider
 from server.keys import IDENTITY_PROVIDER

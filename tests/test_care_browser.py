@@ -7,11 +7,11 @@ import logging
 import re
 
 import pytest
-from browser import frames_decoded, launch, new_page, sign_in
-from conftest import PASSWORD, wait_for
 from playwright.async_api import async_playwright
 from test_care import AMLODIPINE, FOLLOW_UP, VALID_ID, consultation, licensed, verified_patient
 
+from helpers import PASSWORD, wait_for
+from helpers.browser import frames_decoded, launch, new_page, sign_in
 from server.identity.verification import DevelopmentProvider
 from server.keys import IDENTITY_PROVIDER
 

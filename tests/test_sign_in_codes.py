@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from tests.conftest import PASSWORD
+from helpers import PASSWORD
 
 CODE_IN_LOG = re.compile(r"验证码 (\d{6})")
 

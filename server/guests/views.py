@@ -35,6 +35,6 @@ async def guest_page(request: web.Request) -> web.StreamResponse:
         guest = await service.by_token(conn, request.match_info["token"])
     if guest is None:
         raise NotFound("This link is not valid or has expired.", code="guest_link_invalid")
-    return await pages.render(request, "guest.html", {
+    return pages.render(request, "guest.html", {
         "guest": {"name": guest["name"], "relation": guest["relation"]}, "token": request.match_info["token"],
         "consultation_id": str(guest["consultation_id"])})
