@@ -72,6 +72,7 @@ def _banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nCloud clinic on {base}/  (patients register there)", flush=True)
     print(f"  doctor dashboard  {base}/doctor\n  employer          {base}/employer\n  admin             {base}/admin")
+    print(f"  pharmacy review   {base}/pharmacy")
     if settings.demo:
         from server.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
         print(f"Demo logins (password: {DEMO_PASSWORD}):")

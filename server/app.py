@@ -21,7 +21,20 @@ from db.migrate import migrate
 from db.roles import dsn_user
 from server import seed
 from server.calls.media import EchoPeers
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, RATE_LIMITER, SETTINGS, SIO
+from server.identity import verification
+from server.keys import (
+    DB_POOL,
+    EVENTS,
+    IDENTITY_PROVIDER,
+    INSTANCE_ID,
+    MEDIA,
+    METRICS,
+    RATE_LIMITER,
+    SETTINGS,
+    SIO,
+    SMS_SENDER,
+)
+from server.outbox import service as outbox
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.queue.housekeeping import housekeeping_ctx
@@ -175,6 +188,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app[INSTANCE_ID] = secrets.token_hex(6)
     app[METRICS] = Metrics()
+    app[IDENTITY_PROVIDER] = verification.provider_for(settings.demo)  # replaceable, e.g. by a test
+    app[SMS_SENDER] = outbox.DevelopmentSender()  # a gateway's client replaces it in production
     setup_middlewares(app)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
                          context_processors=[page_context])

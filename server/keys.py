@@ -26,3 +26,7 @@ RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter")
 # Per-request values set by the middlewares.
 USER: web.RequestKey[Any] = web.RequestKey("user", object)
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id", str)
+
+# Care: the identity verification provider and the SMS sender (server/identity, server/outbox).
+IDENTITY_PROVIDER: web.AppKey[Any] = web.AppKey("identity_provider")
+SMS_SENDER: web.AppKey[Any] = web.AppKey("sms_sender")

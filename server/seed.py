@@ -14,7 +14,11 @@ DEMO_ACCOUNTS = (
     ("admin", "admin@demo.clinic", "Demo Admin", None),
     ("doctor", "doctor@demo.clinic", "Dr. Demo", "internal"),
     ("employer", "employer@demo.clinic", "Demo Employer", None),
+    ("pharmacist", "pharmacist@demo.clinic", "Demo Pharmacist", None),
 )
+# Licence numbers and titles of the demo clinicians (real-name rules: a prescription names both).
+DEMO_LICENCES = {"doctor@demo.clinic": ("DEMO-110440100000001", "主治医师"),
+                 "pharmacist@demo.clinic": ("DEMO-YS-440100-0001", "主管药师")}
 # Any constant: the same in every process, distinct from the migration lock.
 SEED_LOCK_ID = 7_341_003
 
@@ -34,9 +38,11 @@ async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
         for role, email, name, department in DEMO_ACCOUNTS:
             if await conn.fetchval(sql.LOGIN_TAKEN, email, None):
                 continue
-            await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
-                                   department=department,
-                                   organisation_id=org["id"] if role == "employer" else None)
+            user = await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
+                                          department=department,
+                                          organisation_id=org["id"] if role == "employer" else None)
+            if email in DEMO_LICENCES:
+                await conn.execute(sql.SET_PROFESSIONAL, user["id"], *DEMO_LICENCES[email])
         # Demo only: the demo admin stands in for the clinical lead, so the demo serves the newest rules.
         admin_id = await conn.fetchval("SELECT id FROM users WHERE email = $1", DEMO_ACCOUNTS[0][1])
         await triage_service.sign_off(conn, triage.QUESTIONNAIRE_VERSION,

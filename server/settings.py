@@ -3,12 +3,40 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it."""
+
+
+def _secret_key(env: dict, production: bool) -> str:
+    """SECRET_KEY (required in production, at least 32 characters); elsewhere one generated once and kept
+    in DATA_DIR, so every process of a development clinic and every restart shares it."""
+    key = env.get("SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingsError("SECRET_KEY must have at least 32 characters")
+        return key
+    if production:
+        raise SettingsError("SECRET_KEY (at least 32 characters) is required when CLINIC_ENV=production")
+    path = os.path.join(env.get("DATA_DIR", "var"), "secret_key")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    if not os.path.exists(path):
+        # Written aside, then linked into place: two processes starting at once keep one whole key.
+        draft = f"{path}.{os.getpid()}"
+        with open(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    with open(path) as kept:
+        return kept.read().strip()
 
 
 def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
@@ -93,6 +121,9 @@ class Settings:
             object.__setattr__(self, "trusted_proxy_networks", parse_networks(self.trusted_proxies))
         except ValueError as exc:
             raise SettingsError(f"TRUSTED_PROXIES: {exc}") from None
+    # Keys the HMACs of ID numbers, sign-in codes and device tokens: the same in every process and across
+    # restarts (SECRET_KEY, required in production; elsewhere generated once and kept in DATA_DIR).
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> Settings:
@@ -107,6 +138,7 @@ class Settings:
             if env.get("COOKIE_SECURE") != "1":
                 raise SettingsError("COOKIE_SECURE=1 is required when CLINIC_ENV=production (HTTPS only)")
         public_base_url = _public_base_url(env.get("PUBLIC_BASE_URL", ""), production)
+        secret_key = _secret_key(env, production)
         turn_urls = _list(env, "TURN_URLS")
         for url in turn_urls:
             if not url.startswith(("turn:", "turns:")):
@@ -142,6 +174,7 @@ class Settings:
             owner_database_url=env.get("DATABASE_OWNER_URL") or None,
             doctor_idle_minutes=_int(env, "DOCTOR_IDLE_MINUTES", 30, 0),
             day_ends_at=day_ends_at,
+            secret_key=secret_key,
         )
         values.update(overrides)
         return cls(**values)

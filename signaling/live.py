@@ -111,6 +111,10 @@ class LiveEvents:
         self._last_sent: dict[str, float] = {}
         self.relay: QueueRelay | None = None  # set by the app with REDIS_URL
 
+    async def notify_user(self, user_id, event: str, payload: dict) -> None:
+        """One event to every connection of one user, whichever process holds them."""
+        await self.sio.emit(event, payload, room=user_room(user_id))
+
     async def queue_changed(self, change: QueueChange) -> None:
         """Queue one change for its department's next broadcast; returns at once (no fan-out wait)."""
         if not self.queue_changed_now(change):

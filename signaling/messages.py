@@ -88,3 +88,19 @@ def chat(payload) -> tuple[int, str, str | None]:
                                       and not LINE_CONTROL_RE.search(client_id)):
         raise BadMessage("bad_client_id", f"client_id is a string of at most {MAX_CLIENT_ID} characters.")
     return cid, text.strip(), client_id
+
+
+CALL_ROLES = ("patient", "doctor", "guest")
+
+
+def signal_target(payload: dict, from_role: str) -> str | None:
+    """Whom a signal is for: `to` when given (a guest's own connections with each member), else None
+    (the other member of the patient-doctor pair)."""
+    to = payload.get("to")
+    if to is None:
+        if from_role == "guest":
+            raise BadMessage("bad_target", "A guest's signal names the member it is for (to: patient or doctor).")
+        return None
+    if to not in CALL_ROLES or to == from_role:
+        raise BadMessage("bad_target", "to must be another member of the call: patient, doctor or guest.")
+    return to

@@ -14,9 +14,11 @@ from server.consultations import service as consults
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, RATE_LIMITER, SETTINGS
 from server.presence import service as presence
 from server.queue import service as queue_service
+from server.visits import service as visits
 from server.web import i18n
 from server.web.addresses import client_address
 from server.web.errors import AppError, Conflict, DatabaseUnavailable, Forbidden, NotFound
+from signaling import guests as guest_calls
 from signaling import live, messages
 
 log = logging.getLogger(__name__)
@@ -68,10 +70,13 @@ class ClinicNamespace(socketio.AsyncNamespace):
         token = request.cookies.get(auth.SESSION_COOKIE) if request is not None else None
         async with self.pool.acquire() as conn:
             user = await auth.session_user(conn, token, self.app[SETTINGS].doctor_idle_minutes)
-        if user is None:
-            raise ConnectionRefusedError("not_signed_in")
         ip = client_address(request) if request is not None else None
         lang = i18n.pick_language(request) if request is not None else "zh"
+        if user is None and await guest_calls.connect(self, sid, auth_data, ip, lang):  # a call guest's link
+            self._count(+1)
+            return
+        if user is None:
+            raise ConnectionRefusedError("not_signed_in")
         key = auth.token_hash(token)
         await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang, "session_hash": key})
         await self.enter_room(sid, live.user_room(user["id"]))
@@ -84,6 +89,9 @@ class ClinicNamespace(socketio.AsyncNamespace):
     async def on_disconnect(self, sid, reason=None):
         """Tell the other member when this was a role's last connection in a room."""
         self._count(-1)
+        session = await self.get_session(sid)
+        if session and session["user"]["role"] == "guest":
+            return await guest_calls.left(self, session)
         async with self.pool.acquire() as conn:
             await queue_service.unwatch(conn, sid)
             gone = await presence.leave(conn, sid)
@@ -122,6 +130,8 @@ class ClinicNamespace(socketio.AsyncNamespace):
             cid = messages.consultation_id(payload)
         except messages.BadMessage as exc:
             return exc.ack(session["lang"])
+        if user["role"] == "guest":
+            return await guest_calls.join(self, sid, session, cid)
         async with self.pool.acquire() as conn:
             role, status = await consults.membership(conn, cid, user)
             if role is None or status is None:
@@ -129,6 +139,9 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 return Forbidden("You are not in this consultation.").ack(session["lang"])
             if status == "ended":
                 return Conflict(code="ended").ack(session["lang"])
+            refusal = await visits.call_refusal(conn, cid)  # a child under 6 without a guardian; no video consent
+            if refusal is not None:
+                return refusal.ack(session["lang"])
             before = await presence.enter(conn, sid, self.app[INSTANCE_ID], cid, user["id"], role)
             await consults.member_joined(conn, cid, role)
             await _audit(conn, session, "consultation.join", cid, allowed=True)
@@ -137,8 +150,8 @@ class ClinicNamespace(socketio.AsyncNamespace):
         session["rooms"][cid] = role
         other = live.other_role(role)
         if role not in before:
-            await self.emit("peer:joined", {"consultation_id": str(cid), "role": role},
-                            room=live.member_room(cid, other))
+            for room in (live.member_room(cid, other), live.member_room(cid, "guest")):  # a guest offers again
+                await self.emit("peer:joined", {"consultation_id": str(cid), "role": role}, room=room)
         peers = sorted(before - {role})
         return {"ok": True, "role": role, "peers": peers}
 
@@ -153,8 +166,12 @@ class ClinicNamespace(socketio.AsyncNamespace):
         role = self._joined(sid, session, cid)
         if role is None:
             return AppError(code="not_joined").ack(session["lang"])
+        try:
+            to = messages.signal_target(payload, role) or live.other_role(role)
+        except messages.BadMessage as exc:
+            return exc.ack(session["lang"])
         await self.emit("signal", {"consultation_id": str(cid), "kind": kind, "data": data, "from_role": role},
-                        room=live.member_room(cid, live.other_role(role)))
+                        room=live.member_room(cid, to))
         metrics = self.app.get(METRICS)
         if metrics is not None:
             metrics.relay_latency.observe(time.perf_counter() - started)
@@ -168,7 +185,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
         except messages.BadMessage as exc:
             return exc.ack(session["lang"])
         role = self._joined(sid, session, cid)
-        if role is None:
+        if role is None or role == "guest":  # the chat is the record's: patient and doctor only
             return AppError(code="not_joined").ack(session["lang"])
         limiter = self.app.get(RATE_LIMITER)
         if limiter is not None:

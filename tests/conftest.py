@@ -145,11 +145,13 @@ async def people(make_client, db):
         return person
 
     class Factory:
-        async def patient(self, name="Test Patient", birth_date="1990-05-01", sex="female") -> Person:
+        async def patient(self, name="Test Patient", birth_date="1990-05-01", sex="female",
+                          consents=("health_data", "video")) -> Person:
             client = await make_client()
             phone = f"139{next(counter):08d}"
             response = await client.post("/api/auth/register", json={
-                "phone": phone, "password": PASSWORD, "name": name, "birth_date": birth_date, "sex": sex})
+                "phone": phone, "password": PASSWORD, "name": name, "birth_date": birth_date, "sex": sex,
+                "consents": list(consents)})
             assert response.status == 201, await response.text()
             body = await response.json()
             person = Person(client, body["user"], body["csrf_token"])
@@ -174,6 +176,24 @@ async def people(make_client, db):
                 response = await person.post("/api/doctor/status", json={"status": "available"})
                 assert response.status == 200
             return person
+
+        async def follow_up(self, patient: Person, doctor: Person, consultation_id: str) -> None:
+            """Let a consultation carry a prescription (server/visits): the doctor has a licence number, the
+            patient's real name is verified (as at the clinic's desk: no provider is reachable in tests),
+            and the doctor confirms a follow-up of a diagnosis made in person."""
+            async with db.acquire() as conn:
+                await conn.execute("UPDATE users SET licence_number = coalesce(licence_number, 'TEST-' || id) "
+                                   "WHERE id = $1", int(doctor.id))
+            response = await patient.post("/api/me/identity", json={"name": patient.user["name"],
+                                                                    "id_number": "11010519491231002X"})
+            assert response.status == 200, await response.text()
+            async with db.acquire() as conn:
+                await conn.execute("UPDATE identities SET verified = true, verified_at = now(), verified_by = 'desk' "
+                                   "WHERE user_id = $1", int(patient.id))
+            response = await doctor.post(f"/api/consultations/{consultation_id}/visit-type", json={
+                "visit": "follow_up", "prior_diagnosis": {"hospital": "Test Hospital", "date": "2025-01-02",
+                                                          "icd10": "J02.9"}})
+            assert response.status == 200, await response.text()
 
     yield Factory()
     for person in made:  # sockets close while the server still runs

@@ -24,6 +24,8 @@ async def test_patient_sees_doctor_by_video_end_to_end(server, people):
             await form.locator("[name=name]").fill("Wang Fang")
             await form.locator("[name=phone]").fill("13800138000")
             await form.locator("[name=password]").fill("a-good-password")
+            await form.locator("[value=health_data]").check()
+            await form.locator("[value=video]").check()
             await form.locator("button[type=submit]").click()
             await patient_page.wait_for_url("**/patient")
 

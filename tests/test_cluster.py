@@ -23,7 +23,7 @@ from db.migrate import migration_files
 from helpers import PASSWORD, recording_socket, wait_for, with_database
 from helpers.processes import ServerProcess
 from helpers.rtc_peer import RtcPeer
-from server import triage
+from server import seed, triage
 from server.accounts import service as auth
 
 pytestmark = pytest.mark.cluster
@@ -125,7 +125,8 @@ class Browser:
     async def register(self, base: str, name: str) -> Browser:
         phone = f"137{os.getpid() % 1000:03d}{next(_phones):05d}"
         _, body = await self.call("POST", base, "/api/auth/register",
-                                  {"phone": phone, "password": PASSWORD, "name": name}, status=201)
+                                  {"phone": phone, "password": PASSWORD, "name": name,
+                                   "consents": ["health_data", "video"]}, status=201)
         self.user, self.csrf = body["user"], body["csrf_token"]
         return self
 
@@ -244,7 +245,8 @@ def test_processes_started_at_once_migrate_and_seed_exactly_once(cluster):
             migrations = await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")
             assert [r["version"] for r in migrations] == [v for v, _, _ in migration_files()]
             assert await conn.fetchval("SELECT count(*) FROM users WHERE email = 'doctor@demo.clinic'") == 1
-            assert await conn.fetchval("SELECT count(*) FROM users WHERE email LIKE '%@demo.clinic'") == 3
+            assert await conn.fetchval("SELECT count(*) FROM users WHERE email LIKE '%@demo.clinic'") == len(
+                seed.DEMO_ACCOUNTS)
             assert await conn.fetchval("SELECT count(*) FROM organisations WHERE name = 'Demo Co.'") == 1
             assert await conn.fetchval("SELECT count(*) FROM departments") == len(triage.DEPARTMENTS)
         finally:

@@ -227,7 +227,8 @@ async def test_a_new_person_registers_through_the_invitation_and_is_linked(organ
 
     newcomer = await make_client()
     response = await newcomer.post("/api/auth/register", json={
-        "phone": info["phone"], "password": PASSWORD, "name": "Alice Wang", "birth_date": "1990-01-01"})
+        "phone": info["phone"], "password": PASSWORD, "name": "Alice Wang", "birth_date": "1990-01-01",
+        "consents": ["health_data"]})
     assert response.status == 201
     csrf = (await response.json())["csrf_token"]
     accepted = await newcomer.post(f"/api/invitations/{token}/accept", headers={"X-CSRF-Token": csrf})

@@ -73,6 +73,8 @@ async def test_invited_person_registers_screens_and_goes_to_the_queue(server, pe
             assert await form.locator("[name=phone]").input_value() == "13800000001"
             await form.locator("[name=password]").fill("a-good-password")
             await form.locator("[name=birth_date]").fill("1990-03-04")
+            await form.locator("[value=health_data]").check()
+            await form.locator("[value=video]").check()
             await form.locator("button[type=submit]").click()
             await person.wait_for_url("**/screening")
             await person.wait_for_selector("#links-list li")

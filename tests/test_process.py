@@ -19,7 +19,8 @@ async def test_sigterm_drains_and_logs_carry_request_ids_but_no_health_data(data
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as http:
         r = await http.post(server.url + "/api/auth/register",
-                            json={"phone": "13500000001", "password": PASSWORD, "name": "Secretive Name"})
+                            json={"phone": "13500000001", "password": PASSWORD, "name": "Secretive Name",
+                                  "consents": ["health_data", "video"]})
         csrf = (await r.json())["csrf_token"]
         r = await http.post(server.url + "/api/triage/assessments", headers={"X-CSRF-Token": csrf, "X-Request-Id": "req-abc"},
                             json={"answers": {"age_years": 41, "symptoms": ["suicidal_thoughts"],

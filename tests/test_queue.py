@@ -115,7 +115,8 @@ async def test_killed_server_restarts_with_the_same_queue_and_clients_get_their_
                 jar = aiohttp.CookieJar(unsafe=True)
                 async with aiohttp.ClientSession(cookie_jar=jar) as s:
                     r = await s.post(server.url + "/api/auth/register",
-                                     json={"phone": f"1360000000{i}", "password": PASSWORD, "name": f"R{i}"})
+                                     json={"phone": f"1360000000{i}", "password": PASSWORD, "name": f"R{i}",
+                                           "consents": ["health_data", "video"]})
                     csrf = (await r.json())["csrf_token"]
                     a = await (await s.post(server.url + "/api/triage/assessments", headers={"X-CSRF-Token": csrf},
                                             json={"answers": ANSWERS_BY_LEVEL[4 if i % 2 else 3]})).json()

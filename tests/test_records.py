@@ -24,12 +24,14 @@ DRAFT = {
 
 
 async def in_consultation(people, answers=None, department=None):
-    """(patient, doctor, consultation id) with the doctor of the patient's department."""
+    """(patient, doctor, consultation id) with the doctor of the patient's department, in a confirmed follow-up."""
     patient, entry = await queued_patient(people, answers)
     doctor = await people.doctor(department=department or entry["department"])
     response = await doctor.post("/api/doctor/claim", json={})
     assert response.status == 201, await response.text()
-    return patient, doctor, (await response.json())["id"]
+    cid = (await response.json())["id"]
+    await people.follow_up(patient, doctor, cid)  # the records here carry medications: a confirmed follow-up
+    return patient, doctor, cid
 
 
 # ---- drafts, the end, amendments ----------------------------------------------------------------

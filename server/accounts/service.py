@@ -36,6 +36,9 @@ def public_user(row) -> dict:
         user["auto_assign"] = row["auto_assign"]
     if row["role"] == "employer":
         user["organisation_id"] = str(row["organisation_id"])
+    if row["role"] in ("doctor", "pharmacist"):  # real-name rules: a clinician is named with licence and title
+        user["licence_number"] = row["licence_number"]
+        user["title"] = row["title"]
     return user
 
 
@@ -96,6 +99,12 @@ async def create_staff(conn: asyncpg.Connection, *, role: str, name: str, email:
     return await create_user(conn, role=role, name=name, email=email, password_hash=password_hash,
                              department=department if role == "doctor" else None,
                              organisation_id=organisation_id if role == "employer" else None)
+
+
+async def set_professional(conn: asyncpg.Connection, user_id: int, licence_number: str | None,
+                           title: str | None) -> asyncpg.Record:
+    """A doctor's or pharmacist's licence number and title (real-name rules: a prescription names both)."""
+    return await conn.fetchrow(sql.SET_PROFESSIONAL, user_id, licence_number, title)
 
 
 async def create_organisation(conn: asyncpg.Connection, name: str) -> asyncpg.Record:

@@ -7,9 +7,12 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import AfterValidator, Field, field_validator
 
+from server.accounts import codes, totp
 from server.accounts import service as auth
-from server.accounts import totp
-from server.keys import EVENTS, SETTINGS
+from server.audit.service import Actor
+from server.consent import service as consent
+from server.keys import EVENTS, SETTINGS, SMS_SENDER
+from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, path_id, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
 from server.web.validation import Body, Email, Id, invalid, parse_body
@@ -28,6 +31,9 @@ class Register(Body):
     name: str = Field(min_length=1, max_length=100)
     birth_date: date | None = None
     sex: Literal["female", "male", "other"] | None = None
+    # Separate, explicit consents given at sign-up (server/consent); health_data is needed to use the clinic.
+    consents: list[Literal["health_data", "video", "employer_screening", "family_access"]] | None = Field(
+        default=None, max_length=4)
 
     @field_validator("birth_date")
     @classmethod
@@ -53,12 +59,14 @@ class TotpCode(Body):
 
 
 class NewUser(Body):
-    role: Literal["patient", "doctor", "employer", "admin"]
+    role: Literal["patient", "doctor", "employer", "admin", "pharmacist"]
     name: str = Field(min_length=1, max_length=100)
     email: Email
     password: str = Field(max_length=256)
     department: str | None = Field(default=None, max_length=40)
     organisation_id: Id | None = None
+    licence_number: str | None = Field(default=None, min_length=4, max_length=40)  # doctors and pharmacists
+    title: str | None = Field(default=None, max_length=60)
 
 
 class NewOrganisation(Body):
@@ -87,6 +95,8 @@ async def register(request: web.Request) -> web.Response:
         async with conn.transaction():
             user = await auth.create_user(conn, role="patient", name=body.name, password_hash=password_hash,
                                           phone=phone, birth_date=body.birth_date, sex=body.sex)
+            for purpose in dict.fromkeys(body.consents or []):
+                await consent.decide(conn, user["id"], Actor(user["id"], "patient", address_of(request)), purpose, True)
             token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
     return _signed_in(request, user, token, csrf, 201)
 
@@ -131,9 +141,14 @@ async def create_user(request: web.Request) -> web.Response:
     body = await parse_body(request, NewUser)
     password_hash = await auth.new_password_hash(body.password)
     async with pool(request).acquire() as conn:
-        user = await auth.create_staff(conn, role=body.role, name=body.name, email=body.email,
-                                       password_hash=password_hash, department=body.department,
-                                       organisation_id=body.organisation_id)
+        if body.role == "pharmacist" and not body.licence_number:
+            raise ValidationFailed("A pharmacist needs a licence number.", field="licence_number", code="required")
+        async with conn.transaction():
+            user = await auth.create_staff(conn, role=body.role, name=body.name, email=body.email,
+                                           password_hash=password_hash, department=body.department,
+                                           organisation_id=body.organisation_id)
+            if body.role in ("doctor", "pharmacist") and (body.licence_number or body.title):
+                user = await auth.set_professional(conn, user["id"], body.licence_number, body.title)
     return json({"user": auth.public_user(user)}, status=201)
 
 
@@ -186,3 +201,63 @@ async def confirm_totp(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         await auth.confirm_totp(conn, admin["id"], body.code)
     return web.Response(status=204)
+# ---- sign-in by SMS code and password reset (server/accounts/codes.py) --------------------------
+
+class CodeRequest(Body):
+    """The phone a code is sent to."""
+
+    phone: str = Field(max_length=20)
+
+
+class CodeLogin(Body):
+    """Sign in with the code the SMS brought."""
+
+    phone: str = Field(max_length=20)
+    code: str = Field(max_length=12)
+
+
+class PasswordReset(Body):
+    """A new password, allowed by the code the SMS brought."""
+
+    phone: str = Field(max_length=20)
+    code: str = Field(max_length=12)
+    new_password: str = Field(max_length=256)
+
+
+async def send_code(request: web.Request) -> web.Response:
+    """Send a 6-digit code by SMS (valid 5 minutes, single use); 202 whether or not the phone has an account."""
+    body = await parse_body(request, CodeRequest)
+    phone = auth.normalise_phone(body.phone)
+    async with pool(request).acquire() as conn:
+        async with conn.transaction():
+            await codes.request_code(conn, request.app[SETTINGS].secret_key, phone)
+    await outbox.deliver(pool(request), request.app[SMS_SENDER])
+    return json({"sent_to": phone[:3] + "****" + phone[-4:], "valid_seconds": codes.CODE_TTL_SECONDS}, status=202)
+
+
+async def login_with_code(request: web.Request) -> web.Response:
+    """Sign in with phone and SMS code; five wrong codes lock codes for that phone for 15 minutes."""
+    body = await parse_body(request, CodeLogin)
+    phone = auth.normalise_phone(body.phone)
+    async with pool(request).acquire() as conn:
+        user = await codes.spend_code(conn, request.app[SETTINGS].secret_key, phone, body.code.strip())
+        await auth.close_session(conn, request.cookies.get(auth.SESSION_COOKIE))
+        token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
+    return _signed_in(request, user, token, csrf, 200)
+
+
+async def reset_password(request: web.Request) -> web.Response:
+    """Set a new password with an SMS code; every session of the account ends."""
+    body = await parse_body(request, PasswordReset)
+    phone = auth.normalise_phone(body.phone)
+    try:
+        password_hash = await auth.new_password_hash(body.new_password)  # before a connection is taken
+    except ValidationFailed as exc:
+        exc.field = "new_password"
+        raise
+    async with pool(request).acquire() as conn:
+        user = await codes.spend_code(conn, request.app[SETTINGS].secret_key, phone, body.code.strip())
+        await codes.reset_password(conn, user["id"], password_hash)
+    response = web.Response(status=204)
+    response.del_cookie(auth.SESSION_COOKIE, path="/")
+    return response

@@ -8,6 +8,7 @@ from server import triage
 from server.consultations import service as consults
 from server.events import publish
 from server.records import service as records
+from server.visits import service as visits
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import Conflict, NotFound
 from server.web.validation import Body, invalid, parse_body
@@ -50,6 +51,7 @@ async def consultation(request: web.Request) -> web.Response:
         row, role = await consults.load_for(conn, path_id(request), user, actor_of(request), "consultation.read")
         view = await consults.view(conn, row, lang_of(request), role)
         view["messages"] = await consults.messages(conn, row["id"])
+        view["care"] = visits.view(await visits.subject(conn, row["id"]))  # visit type, guardian (server/visits)
     return json(view)
 
 

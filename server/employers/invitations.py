@@ -12,6 +12,7 @@ import segno
 from server.accounts import service as auth
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.consent import service as consent
 from server.employers import queries as sql
 from server.web.errors import AppError, Conflict, NotFound, ValidationFailed
 
@@ -105,6 +106,8 @@ async def accept_invitation(conn: asyncpg.Connection, token: str, patient, actor
             raise Conflict(code="already_linked", text="inv_already_linked")
         await conn.execute(sql.MARK_INVITATION_USED, row["id"], patient["id"])
         bound = await conn.fetchrow(sql.BIND_ENROLLMENT, row["enrollment_id"], patient["id"])
+        # Accepting is the person's explicit consent to share their screening status (withdrawable: server/consent).
+        await consent.decide(conn, patient["id"], actor, "employer_screening", True)
         await audit.record(conn, actor, "enrollment.bind", "enrollment", row["enrollment_id"])
     return {"id": str(row["enrollment_id"]), "organisation": row["organisation"], "employee_ref": row["employee_ref"],
             "name": row["name"], "bound_at": bound["bound_at"].isoformat()}

@@ -40,6 +40,8 @@ WITH staff AS (
     LEFT JOIN LATERAL (
         SELECT result, screened_at, valid_until FROM screenings
         WHERE screenings.patient_id = e.patient_id AND screenings.screened_at >= e.bound_at
+          -- only while the person's consent to share it is in force (withdrawn: the employer sees pending)
+          AND consent_granted_since(e.patient_id, 'employer_screening') IS NOT NULL
         ORDER BY screened_at DESC, id DESC LIMIT 1
     ) s ON true
     WHERE e.organisation_id = $1
@@ -75,6 +77,7 @@ WITH days AS (
            (s.screened_at AT TIME ZONE $2)::date AS day, s.result
     FROM enrollments e
     JOIN screenings s ON s.patient_id = e.patient_id AND s.screened_at >= e.bound_at
+        AND consent_granted_since(e.patient_id, 'employer_screening') IS NOT NULL
     WHERE e.organisation_id = $1 AND s.screened_at >= now() - make_interval(days => $3::int + 1)
     ORDER BY e.id, (s.screened_at AT TIME ZONE $2)::date, s.screened_at DESC, s.id DESC
 )

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from server.audit import service as audit
 from server.consultations import service as consults
+from server.dependants import service as dependants
 from server.events import publish
 from server.keys import EVENTS, METRICS, SETTINGS
 from server.queue import service as queue_service
@@ -20,6 +21,7 @@ from server.web.validation import Body, Id, parse_body, read_answers
 
 class Enqueue(Body):
     assessment_id: Id
+    for_dependant_id: Id | None = None  # must be the dependant the assessment was made for (server/dependants)
 
 
 class Precheck(Body):
@@ -43,6 +45,7 @@ async def enqueue(request: web.Request) -> web.Response:
     body = await parse_body(request, Enqueue)
     async with pool(request).acquire() as conn:
         assessment = await assessments.get_own(conn, body.assessment_id, patient["id"])
+        await dependants.check_same(conn, patient["id"], body.for_dependant_id, assessment["dependant_id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         early = request.app[EVENTS].queue_changed_now(change)
         view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at)
@@ -89,7 +92,7 @@ async def reassess(request: web.Request) -> web.Response:
         if entry is None or entry["status"] not in ("waiting", "away"):
             raise NotFound("You are not waiting in a queue.", code="not_queued")
         async with conn.transaction():
-            dependant_id = await assessments.dependant_of(conn, entry["assessment_id"])
+            dependant_id = await assessments.dependant_of(conn, entry["assessment_id"])  # the same person again
             assessment = await assessments.create(conn, patient["id"], answers, dependant_id)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)

@@ -55,6 +55,14 @@ def valid_format(code: str) -> bool:
     return bool(CODE_RE.match(code))
 
 
+def checked(code: str) -> str:
+    """The normalised code, or ValueError (for pydantic validators) when it is not an ICD-10 code."""
+    normalised = normalise(code)
+    if not valid_format(normalised):
+        raise ValueError("not an ICD-10 code (a letter, two digits, then optionally a dot and more, e.g. J06.9)")
+    return normalised
+
+
 def lookup(code: str) -> Code | None:
     """The list's entry for a code, or None when the list does not have it."""
     return codes().get(normalise(code))

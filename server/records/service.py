@@ -24,6 +24,7 @@ from server.records import queries as sql
 from server.records.fhir import bundle as fhir
 from server.records.fhir import questionnaire as questionnaire_fhir
 from server.records.fhir.base import Ids
+from server.visits import service as visits
 from server.web import i18n
 from server.web.errors import Conflict, NotFound, ValidationFailed
 from server.web.validation import Body, raise_validation
@@ -52,10 +53,7 @@ class Diagnosis(Body):
     @field_validator("code")
     @classmethod
     def _icd10(cls, value: str) -> str:
-        code = icd10.normalise(value)
-        if not icd10.valid_format(code):
-            raise ValueError("not an ICD-10 code (a letter, two digits, then optionally a dot and more, e.g. J06.9)")
-        return code
+        return icd10.checked(value)
 
     @field_validator("name")
     @classmethod
@@ -293,6 +291,9 @@ async def finalise(conn: asyncpg.Connection, consultation, doctor, body: dict) -
     if (body.get("diagnosis") or "").strip():
         record["diagnosis"] = body["diagnosis"].strip()
     record["soap"] = {k: (record["soap"] or {}).get(k, "") for k in SOAP_KEYS}
+    # The internet-consultation rules (server/visits): medications only in a confirmed follow-up; a first
+    # visit ends with advice or a referral (its diagnosis is the doctor's impression, marked provisional).
+    await visits.check_end(conn, consultation["id"], record)
     if not record["diagnosis"] and not record["diagnoses"]:
         raise ValidationFailed("diagnosis: a diagnosis (text or ICD-10 coded) is required.", field="diagnosis",
                                code="required")

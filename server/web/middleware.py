@@ -11,7 +11,8 @@
 5. csrf     - state-changing requests must come from our own site (Origin, when a browser sends it) and,
               from a signed-in browser, carry X-CSRF-Token; sign-in and registration take JSON only, so no
               cross-site form can sign a victim into someone else's account (login CSRF).
-6. idempotency - a state-changing request resent with the same Idempotency-Key gets the first answer
+6. consent  - a patient's health-data routes need their `health_data` consent (server/consent/middleware.py).
+7. idempotency - a state-changing request resent with the same Idempotency-Key gets the first answer
               again, and stores nothing twice (idempotency.py).
 """
 from __future__ import annotations
@@ -38,7 +39,8 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("clinic.access")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Sign-in and registration start a session; they need no token from an earlier one.
-CSRF_EXEMPT = {"/api/auth/login", "/api/auth/register"}
+CSRF_EXEMPT = {"/api/auth/login", "/api/auth/register", "/api/auth/code", "/api/auth/login-code",
+               "/api/auth/reset-password"}
 # Pages load scripts, styles and media from our own origin only: no inline script, handler or style,
 # so a string that slips past escaping still cannot run. blob: is the call's local video and uploads.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -206,5 +208,7 @@ async def headers_middleware(request: web.Request, handler):
 
 def setup_middlewares(app: web.Application) -> None:
     """Install the middlewares in the order the module docstring gives."""
+    from server.consent.middleware import consent_middleware  # the domain gate sits after the web plumbing
+
     app.middlewares.extend([early_refusal_middleware, headers_middleware, errors_middleware, session_middleware,
-                            input_middleware, csrf_middleware, idempotency_middleware])
+                            input_middleware, csrf_middleware, consent_middleware, idempotency_middleware])

@@ -12,7 +12,8 @@ from server.accounts import service as auth
 from server.keys import USER
 from server.web import i18n
 
-HOME_OF_ROLE = {"patient": "/patient", "doctor": "/doctor", "employer": "/employer", "admin": "/admin"}
+HOME_OF_ROLE = {"patient": "/patient", "doctor": "/doctor", "employer": "/employer", "admin": "/admin",
+                "pharmacist": "/pharmacy"}
 
 
 async def page_context(request: web.Request) -> dict:
@@ -55,3 +56,5 @@ patient_page = page("patient.html", "patient")
 doctor_page = page("doctor.html", "doctor")
 employer_page = page("employer.html", "employer")
 admin_page = page("admin.html", "admin")
+pharmacy_page = page("pharmacy.html", "pharmacist")
+account_page = page("account.html", "patient")

@@ -9,14 +9,20 @@ from aiohttp import web
 from server.accounts import views as accounts
 from server.admin import views as admin
 from server.calls import views as rtc
+from server.consent import views as consent
 from server.consultations import views as consultations
+from server.dependants import views as dependants
 from server.employers import views as employers
+from server.guests import views as guests
+from server.identity import views as identity
 from server.keys import ROUTE_TABLE
 from server.ops import views as ops
+from server.prescriptions import views as prescriptions
 from server.queue import views as queue_views
 from server.records import views as records
 from server.triage import schemas as triage_schemas
 from server.triage import views as triage_views
+from server.visits import views as visits
 from server.web import pages
 from server.web.validation import Upload
 
@@ -116,6 +122,31 @@ ROUTES = [
     ("GET", "/patient/history", records.history_page, "patient_history_page", None),
     ("GET", "/api/admin/stats", admin.admin_stats, "admin_stats", admin.StatsQuery),
     ("GET", "/api/admin/audit", admin.admin_audit, "admin_audit", admin.AuditQuery),
+
+    # Follow-up care, prescriptions, consent, dependants, sign-in by code (API.md's last section).
+    ("POST", "/api/auth/code", accounts.send_code, "auth_code", accounts.CodeRequest),
+    ("POST", "/api/auth/login-code", accounts.login_with_code, "auth_login_code", accounts.CodeLogin),
+    ("POST", "/api/auth/reset-password", accounts.reset_password, "auth_reset_password", accounts.PasswordReset),
+    ("GET", "/api/me/consents", consent.my_consents, "my_consents", None),
+    ("POST", "/api/me/consents", consent.decide_consent, "my_consents_decide", consent.ConsentDecision),
+    ("GET", "/api/me/export", consent.my_export, "my_export", None),
+    ("GET", "/api/me/identity", identity.my_identity, "my_identity", None),
+    ("POST", "/api/me/identity", identity.submit_identity, "identity_submit", identity.IdentityBody),
+    ("GET", "/api/me/dependants", dependants.list_dependants, "dependant_list", None),
+    ("POST", "/api/me/dependants", dependants.add_dependant, "dependant_add", dependants.NewDependant),
+    ("POST", "/api/consultations/{id}/visit-type", visits.set_visit_type, "consultation_visit_type", visits.VisitType),
+    ("POST", "/api/consultations/{id}/guardian", visits.set_guardian, "consultation_guardian", visits.Guardian),
+    ("GET", "/api/consultations/{id}/prescriptions", prescriptions.list_prescriptions, "prescription_list", None),
+    ("POST", "/api/consultations/{id}/prescriptions", prescriptions.create_prescription, "prescription_create",
+     prescriptions.NewPrescription),
+    ("GET", "/api/pharmacy/queue", prescriptions.pharmacy_queue, "pharmacy_queue", None),
+    ("POST", "/api/prescriptions/{id}/review", prescriptions.review_prescription, "prescription_review",
+     prescriptions.Review),
+    ("GET", "/pharmacy", pages.pharmacy_page, "pharmacy_page", None),
+    ("POST", "/api/admin/users/{id}/phone", identity.change_phone, "admin_user_phone", identity.PhoneChange),
+    ("GET", "/account", pages.account_page, "account_page", None),
+    ("POST", "/api/consultations/{id}/guests", guests.invite_guest, "consultation_guest_invite", guests.Guest),
+    ("GET", "/join/{token}", guests.guest_page, "guest_page", None),
 ]
 
 

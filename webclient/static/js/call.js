@@ -51,6 +51,10 @@ class ConsultCall {
     const ack = await emitAck(this.socket, "join", { consultation_id: this.id });
     if (!ack || !ack.ok) {
       if (ack && ack.error && ack.error.code === "ended") return this.finish();
+      // A child under 6: the call starts once the doctor has recorded the guardian (server/visits); try again.
+      if (ack && ack.error && ack.error.code === "guardian_required") {
+        this.status("guardian_wait"); clearTimeout(this.retry); this.retry = setTimeout(() => this.join(), 2000); return;
+      }
       this.status("call_failed"); show("btn-rejoin", true); return;
     }
     show("btn-rejoin", false);
@@ -93,7 +97,7 @@ class ConsultCall {
   }
 
   async onSignal(message) {
-    if (message.consultation_id !== this.id) return;
+    if (message.consultation_id !== this.id || message.from_role === "guest") return;  // a guest: care/guest-call.js
     try {
       if (message.kind === "offer" && this.role === "patient") {
         const pc = this.newPeerConnection();

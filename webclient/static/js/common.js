@@ -56,7 +56,10 @@ function showError(formId, error) {
 
 function formObject(form) {
   const out = {};
-  for (const [key, value] of new FormData(form).entries()) if (value !== "") out[key] = value;
+  for (const [key, value] of new FormData(form).entries()) {
+    if (key.endsWith("[]")) (out[key.slice(0, -2)] ||= []).push(value);  // a group of checkboxes: a list
+    else if (value !== "") out[key] = value;
+  }
   return out;
 }
 

@@ -299,7 +299,8 @@ document.addEventListener("DOMContentLoaded", async () => {
         if (result.entry.status === "escalated") { state.entry = null; renderResult(result.assessment); return; }
         return showWaiting(result.entry);
       }
-      state.assessment = await api("POST", "/api/triage/assessments", { answers });
+      const forWhom = document.getElementById("for-whom").value;  // a dependant (care/patient-care.js) or oneself
+      state.assessment = await api("POST", "/api/triage/assessments", forWhom ? { answers, for_dependant_id: forWhom } : { answers });
       renderResult(state.assessment);
     } catch (e) { showError("triage-form", e); }
   });

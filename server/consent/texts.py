@@ -1,0 +1,27 @@
+"""Consent screen texts (zh, en)."""
+
+TEXTS = {
+    "consent_title": ("同意与授权", "Consent"),
+    "consent_intro": ("每项授权单独勾选，可随时撤回；撤回后立即停止相应处理。",
+                      "Each purpose is agreed separately and can be withdrawn at any time; withdrawing stops it at once."),
+    "consent.health_data": ("处理我的健康信息（问诊、病历、处方）。不同意则无法使用在线问诊。",
+                            "Process my health data (questionnaire, records, prescriptions). The online clinic cannot work without it."),
+    "consent.video": ("与医生视频通话。", "Video calls with the doctor."),
+    "consent.employer_screening": ("向我的雇主提供每日健康筛查结果（仅“通过/未通过”和日期）。",
+                                   "Share my daily screening result with my employer (only cleared / not cleared and dates)."),
+    "consent.family_access": ("允许我邀请的家人或翻译加入我的视频问诊。",
+                              "Let a family member or interpreter I invite join my video consultation."),
+    "consent_granted": ("已同意", "Agreed"),
+    "consent_withdrawn": ("已撤回", "Withdrawn"),
+    "consent_never": ("未授权", "Not given"),
+    "consent_grant": ("同意", "Agree"),
+    "consent_withdraw": ("撤回", "Withdraw"),
+    "consent_version": ("版本", "Version"),
+    "consent_required_note": ("请先同意处理健康信息，才能继续。", "Please agree to the processing of your health data to continue."),
+    "consent_register": ("我单独同意处理我的健康信息（必需）", "I separately agree to the processing of my health data (required)"),
+    "consent_register_video": ("我同意视频问诊", "I agree to video consultations"),
+    "export_title": ("我的数据", "My data"),
+    "export_download": ("下载我的全部数据（JSON）", "Download all my data (JSON)"),
+    "error.consent_required": ("需要您的授权：请在“同意与授权”中同意后再试。",
+                               "Your consent is needed: agree on the consent page, then try again."),
+}

@@ -1,0 +1,28 @@
+"""The doctor's care panel texts (zh, en)."""
+
+TEXTS = {
+    "care_title": ("复诊、监护人与处方", "Follow-up, guardian and prescription"),
+    "care_for_dependant": ("就诊人（家属代约）", "Patient (booked by the account holder)"),
+    "care_child_under_6": ("6岁以下儿童：须记录监护人在场后才能开始视频。",
+                           "Child under 6: record the guardian as present before the call can start."),
+    "guardian_name": ("监护人姓名", "Guardian's name"),
+    "guardian_relation": ("与患儿关系", "Relation to the child"),
+    "guardian_present": ("监护人在场", "Guardian is present"),
+    "guardian_recorded": ("已记录监护人", "Guardian recorded"),
+    "guardian_wait": ("等待医生记录监护人在场……", "Waiting for the doctor to record the guardian…"),
+    "visit_first": ("初诊（仅提供建议或转线下就诊）", "First visit (advice or referral only)"),
+    "visit_follow_up": ("复诊（已在线下确诊）", "Follow-up of a diagnosis made in person"),
+    "prior_hospital": ("确诊医院", "Hospital"),
+    "prior_date": ("确诊日期", "Date"),
+    "prior_icd10": ("诊断（ICD-10）", "Diagnosis (ICD-10)"),
+    "current_medicines": ("正在服用的药物（每行一种）", "Current medicines (one per line)"),
+    "allergies": ("过敏史（每行一项）", "Allergies (one per line)"),
+    "visit_save": ("确认就诊类型", "Confirm the visit type"),
+    "visit_state_first": ("初诊：不能在线诊断或开处方。", "First visit: no online diagnosis or prescription."),
+    "visit_state_follow_up": ("已确认复诊，可开具处方（须药师审核）。", "Follow-up confirmed: a prescription may be written (a pharmacist reviews it)."),
+    "error.follow_up_required": ("仅已确认的复诊可在线开具处方：请先确认线下诊断。",
+                                 "Only a confirmed follow-up may receive a prescription online: confirm the prior diagnosis first."),
+    "error.identity_not_verified": ("患者尚未实名认证。", "The patient's real name and ID number have not been verified."),
+    "error.doctor_not_verified": ("您的执业证号未登记，不能开具处方。", "Only a doctor with a licence number on file may prescribe."),
+    "error.guardian_required": ("6岁以下儿童须监护人在场。", "A child under 6 is seen only with a guardian present."),
+}
