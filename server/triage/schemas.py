@@ -5,7 +5,6 @@ name the field the same way for the assessment and reassess routes (`answers.pre
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,15 +57,6 @@ class AssessmentBody(Body):
     answers: TriageAnswers
     for_dependant_id: Id | None = Field(default=None, description="a dependant of the account; their "
                                                                           "birth date and sex replace age_years and sex")
-
-
-class Dependant(Body):
-    """Someone the patient answers for: a child, a parent or someone else (API.md: POST /api/me/dependants)."""
-
-    relation: Literal["child", "parent", "other"]
-    name: str = Field(max_length=100)
-    birth_date: date
-    sex: Literal["female", "male", "other"]
 
 
 class Signoff(Body):

@@ -95,19 +95,6 @@ async def profile(conn: asyncpg.Connection, account_id: int) -> dict:
             "sex": row["sex"] if row else None}
 
 
-async def dependants(conn: asyncpg.Connection, account_id: int) -> list[dict]:
-    """The people this account answers for."""
-    return [dependant_view(r) for r in await conn.fetch(sql.DEPENDANTS, account_id)]
-
-
-async def add_dependant(conn: asyncpg.Connection, account_id: int, body) -> dict:
-    """Keep a child, parent or someone else on the account."""
-    if not date(1900, 1, 1) <= body.birth_date <= date.today():
-        raise ValidationFailed("The date of birth is not plausible.", field="birth_date", code="out_of_range")
-    row = await conn.fetchrow(sql.INSERT_DEPENDANT, account_id, body.relation, body.name, body.birth_date, body.sex)
-    return dependant_view(row)
-
-
 async def own_dependant(conn: asyncpg.Connection, dependant_id: int, account_id: int) -> asyncpg.Record:
     """One of the account's dependants; 404 otherwise (someone else's is not even confirmed to exist)."""
     row = await conn.fetchrow(sql.DEPENDANT, dependant_id)

@@ -68,24 +68,6 @@ async def my_profile(request: web.Request) -> web.Response:
         return json(await assessments.profile(conn, patient["id"]))
 
 
-async def list_dependants(request: web.Request) -> web.Response:
-    """The people the patient answers for (children, parents, someone else)."""
-    patient = user_of(request, "patient")
-    async with pool(request).acquire() as conn:
-        return json(await assessments.dependants(conn, patient["id"]))
-
-
-async def add_dependant(request: web.Request) -> web.Response:
-    """Keep a child, parent or someone else on the account (birth date and sex)."""
-    patient = user_of(request, "patient")
-    body = await parse_body(request, schemas.Dependant)
-    async with pool(request).acquire() as conn:
-        async with conn.transaction():
-            dependant = await assessments.add_dependant(conn, patient["id"], body)
-            await audit.record(conn, actor_of(request), "dependant.create", "dependant", int(dependant["id"]))
-    return json(dependant, status=201)
-
-
 async def list_versions(request: web.Request) -> web.Response:
     """Published questionnaire versions with their content hash, sign-offs and which one is current."""
     user_of(request, "doctor", "admin")

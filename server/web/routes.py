@@ -54,8 +54,6 @@ ROUTES = [
     ("GET", "/api/triage/questionnaire", triage_views.questionnaire, "triage_questionnaire", None),
     ("POST", "/api/triage/assessments", triage_views.create_assessment, "triage_assess", triage_schemas.AssessmentBody),
     ("GET", "/api/triage/me", triage_views.my_profile, "triage_me", None),
-    ("GET", "/api/me/dependants", triage_views.list_dependants, "dependants", None),
-    ("POST", "/api/me/dependants", triage_views.add_dependant, "dependant_add", triage_schemas.Dependant),
     ("GET", "/api/triage/versions", triage_views.list_versions, "triage_versions", None),
     ("POST", "/api/triage/versions/{version}/signoff", triage_views.sign_off, "triage_signoff", triage_schemas.Signoff),
     ("GET", "/api/triage/feedback-report", triage_views.feedback_report, "triage_feedback_report", None),
