@@ -19,6 +19,7 @@ from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
 from server.calls.media import EchoPeers
+from server.homewatch import setup_homewatch
 from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
 from server.presence import service as presence
 from server.queue import service as queue_service
@@ -137,5 +138,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
     app.cleanup_ctx.extend([database_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
+    setup_homewatch(app)
     app.on_shutdown.append(drain_sockets)
     return app

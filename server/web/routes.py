@@ -11,6 +11,7 @@ from server.admin import views as admin
 from server.calls import views as rtc
 from server.consultations import views as consultations
 from server.employers import views as employers
+from server.homewatch import views as homewatch_views
 from server.keys import ROUTE_TABLE
 from server.ops import views as ops
 from server.queue import views as queue_views
