@@ -4,7 +4,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from tests.conftest import PASSWORD, Person
+import aiohttp
+from yarl import URL
+
+from conftest import PASSWORD, Person
 
 _phones = itertools.count(1)
 
@@ -21,6 +24,21 @@ async def sign_in(make_client, login: str) -> Person:
     assert response.status == 200, await response.text()
     body = await response.json()
     return Person(client, body["user"], body["csrf_token"])
+
+
+class RemoteClient(aiohttp.ClientSession):
+    """An HTTP client of a server process at `base` that the tests' Person can drive."""
+
+    def __init__(self, base: str):
+        super().__init__(base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.base = base
+
+    @property
+    def session(self):
+        return self
+
+    def make_url(self, path: str) -> URL:
+        return URL(self.base + path)
 
 
 @dataclass
@@ -61,10 +79,10 @@ class Street:
         return await response.json()
 
 
-async def make_street(people, make_client, *, carers: int = 1, on_duty: bool = True, community: str = "Garden",
+async def make_street(people_or_admin, make_client, *, carers: int = 1, on_duty: bool = True, community: str = "Garden",
                       consent: dict | None = None, resident: Person | None = None, doctor: Person | None = None) -> Street:
     """A street with an operator, `carers` carers of `community` (on duty), a family member and one home."""
-    admin = await people.staff("admin")
+    admin = people_or_admin if isinstance(people_or_admin, Person) else await people_or_admin.staff("admin")
     response = await admin.post("/api/admin/streets", json={"name": f"Street {new_phone()}"})
     assert response.status == 201, await response.text()
     street_id = (await response.json())["id"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiomqtt
 
-from tests.processes import free_port
+from processes import free_port
 
 PLUGIN_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
                      "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",

@@ -16,9 +16,9 @@ from server.homewatch import HOMEWATCH_SETTINGS
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.keys import HOMEWATCH
 from server.keys import DB_POOL
-from tests.conftest import events_named, wait_for
-from tests.homewatch_helpers import alerts_of, make_street
-from tests.mosquitto import Mosquitto, SimulatedDevice
+from conftest import events_named, wait_for
+from homewatch_helpers import alerts_of, make_street
+from mosquitto import Mosquitto, SimulatedDevice
 
 @pytest.fixture
 def broker(tmp_path):

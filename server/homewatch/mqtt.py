@@ -64,7 +64,8 @@ class MqttLink:
         self._responses: dict[str, asyncio.Future] = {}
         self._work = asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
         self._tasks: set[asyncio.Task] = set()
-        self.handled = 0  # events stored by this process (the benchmark and tests read it)
+        self.handled = 0      # events this process stored (GET /api/homewatch/ingestion)
+        self.duplicates = 0   # deliveries it found already stored
 
     async def run(self) -> None:
         """Connect, subscribe and consume for ever; on loss, mark the broker down and retry."""
@@ -139,6 +140,7 @@ class MqttLink:
                                 break
                             result = await service.ingest(conn, self.cfg, device, event, datetime.now(timezone.utc))
                         self.handled += not result.duplicate
+                        self.duplicates += result.duplicate
                         if result.alert_ids:
                             await self.on_ingested(result.alert_ids)
                         break

@@ -21,9 +21,9 @@ from server.web.errors import AppError, Forbidden, NotFound, ValidationFailed
 from server.homewatch import keys, rules, service
 from server.homewatch import queries as sql
 from server.homewatch.mqtt import events_topic
-from server.keys import SETTINGS, USER
-from server.web.validation import Body, parse_body
+from server.keys import INSTANCE_ID, SETTINGS, USER
 from server.web.common import actor_of, id_value, json, lang_of, path_id, pool, user_of
+from server.web.validation import Body, parse_body
 
 STAFF_ROLES = ("street_operator", "carer")
 
@@ -473,6 +473,15 @@ async def rate(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def ingestion(request: web.Request) -> web.Response:
+    """This process's broker link: connected or not, events stored and duplicates met (for operations)."""
+    user_of(request, "admin")
+    link = hw(request).mqtt
+    return json({"instance": request.app[INSTANCE_ID], "mqtt": link is not None,
+                 "connected": bool(link and link.connected.is_set()),
+                 "handled": link.handled if link else 0, "duplicates": link.duplicates if link else 0})
+
+
 # --- reports -----------------------------------------------------------------------------------
 
 async def _report_rows(request: web.Request) -> list[dict]:
@@ -561,6 +570,7 @@ ROUTES = [
     ("POST", "/api/homewatch/alerts/{id}/resolve", resolve, "hw_alert_resolve", Resolve),
     ("POST", "/api/homewatch/alerts/{id}/cancel", cancel, "hw_alert_cancel", None),
     ("POST", "/api/homewatch/alerts/{id}/rating", rate, "hw_alert_rating", Rating),
+    ("GET", "/api/homewatch/ingestion", ingestion, "hw_ingestion", None),
     ("GET", "/api/homewatch/reports", report, "hw_report", None),
     ("GET", "/api/homewatch/reports.csv", report_csv, "hw_report_csv", None),
 ]
