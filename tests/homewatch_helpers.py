@@ -60,7 +60,9 @@ class Street:
             "role": role, "name": f"Test {role} {phone[-4:]}", "phone": phone, "password": PASSWORD,
             **({"community": community} if role == "carer" else {})})
         assert response.status == 201, await response.text()
-        return await sign_in(make_client, phone)
+        person = await sign_in(make_client, phone)
+        person.login = phone
+        return person
 
     async def add_device(self, kind: str, room: str | None = None) -> dict:
         """Provision a device of the home; returns the answer with its secrets."""

@@ -145,6 +145,11 @@ async def _raise(conn, cfg: HomewatchSettings, home, kind: str, key: str, device
     return [alert_id]
 
 
+async def raise_help(conn, cfg: HomewatchSettings, home) -> list[int]:
+    """The resident asked for help from the home page: a button alert (or a repeat on the open one)."""
+    return await _raise(conn, cfg, home, "button", f"button:{home['id']}")
+
+
 # --- timers ------------------------------------------------------------------------------------
 
 async def fire_due_timers(conn: asyncpg.Connection, cfg: HomewatchSettings, limit: int = 200) -> list[int]:

@@ -361,6 +361,34 @@ async def set_duty(request: web.Request) -> web.Response:
     return json({"on_duty": body.on_duty, "handed_back": [str(a) for a in handed]})
 
 
+async def my_duty(request: web.Request) -> web.Response:
+    """The caller's place in home watch: role, street, community, on duty or not, and their homes."""
+    user = user_of(request, "carer", "street_operator", "family", "patient")
+    async with pool(request).acquire() as conn:
+        staff = await conn.fetchrow(sql.STAFF, user["id"])
+        homes = []
+        if user["role"] in ("family", "patient"):
+            query = sql.HOMES_OF_FAMILY if user["role"] == "family" else sql.HOMES_OF_RESIDENT
+            homes = [service.home_view(h, "family") for h in await conn.fetch(query, user["id"])]
+    return json({"role": user["role"], "name": user["name"],
+                 "street_id": str(staff["street_id"]) if staff else None,
+                 "community": staff["community"] if staff else None,
+                 "on_duty": bool(staff and staff["on_duty"]), "homes": homes})
+
+
+async def resident_help(request: web.Request) -> web.Response:
+    """The resident's own help button on the home page: the same alert as the bedside button."""
+    _user, home, _relation = await _home_for(request, "homewatch.help", "resident")
+    runtime = hw(request)
+    async with pool(request).acquire() as conn:
+        async with conn.transaction():
+            raised = await service.raise_help(conn, runtime.cfg, home)
+    await runtime.alerts_raised(raised)
+    async with pool(request).acquire() as conn:
+        alert = await conn.fetchrow(sql.ALERT, raised[0])
+        return json(await service.alert_view(conn, alert, "resident"), status=201)
+
+
 async def _alert_for(conn, request, alert_id: int):
     """(alert, relation) when the caller may see it, else 404 (audited)."""
     user = user_of(request)
@@ -563,6 +591,8 @@ ROUTES = [
     ("POST", "/api/homewatch/homes/{id}/devices", add_device, "hw_device_add", NewDevice),
     ("POST", "/api/homewatch/devices/{id}/events", device_events, "hw_device_events", None),
     ("POST", "/api/homewatch/duty", set_duty, "hw_duty", Duty),
+    ("GET", "/api/homewatch/me", my_duty, "hw_me", None),
+    ("POST", "/api/homewatch/homes/{id}/help", resident_help, "hw_home_help", None),
     ("GET", "/api/homewatch/alerts", list_alerts, "hw_alerts", None),
     ("GET", "/api/homewatch/alerts/{id}", get_alert, "hw_alert", None),
     ("POST", "/api/homewatch/alerts/{id}/acknowledge", acknowledge, "hw_alert_ack", None),
