@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
-# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, and the
-# compose tool that validates the production topology.
+# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, the MQTT
+# broker of home watch (with its dynamic security tool), and the compose tool that validates the
+# production topology.
 TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
-                 "docker-compose": "docker-compose"}
+                 "mosquitto_ctrl": "mosquitto", "docker-compose": "docker-compose"}
 
 
 def ensure_venv() -> None:

@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email, _, _ in DEMO_ACCOUNTS:
             print(f"  {role:<9} {email}")
+        from server.homewatch.seed import DEMO_LOGINS
+        print(f"Home watch (same password; {base}/homewatch/carer, /homewatch/family, /homewatch/home):")
+        for role, phone, _ in DEMO_LOGINS:
+            print(f"  {role:<15} {phone}")
     print(flush=True)
     app = create_app(settings)
     # Thousands of long-lived socket objects make every full collection walk them all: measured

@@ -6,6 +6,7 @@ import asyncpg
 from server import triage
 from server.accounts import queries as sql
 from server.accounts import service as auth
+from server.homewatch import seed as homewatch_seed
 
 DEMO_PASSWORD = "demo-password"
 DEMO_ORGANISATION = "Demo Co."
@@ -36,6 +37,7 @@ async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
             await auth.create_user(conn, role=role, name=name, email=email, password=DEMO_PASSWORD,
                                    department=department,
                                    organisation_id=org["id"] if role == "employer" else None)
+        await homewatch_seed.seed_demo(conn, DEMO_PASSWORD)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", SEED_LOCK_ID)
     return [(role, email) for role, email, _, _ in DEMO_ACCOUNTS]
