@@ -18,7 +18,10 @@ from pathlib import Path
 
 import aiomqtt
 
-from processes import free_port
+try:
+    from processes import free_port
+except ImportError:  # imported as tests.mosquitto (the benchmarks)
+    from tests.processes import free_port
 
 PLUGIN_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
                      "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",

@@ -64,6 +64,8 @@ class MqttLink:
         self._responses: dict[str, asyncio.Future] = {}
         self._work = asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
         self._tasks: set[asyncio.Task] = set()
+        # Devices never move between homes or rooms (a new device is a new row), so their rows are kept.
+        self._devices: dict[int, object] = {}
         self.handled = 0      # events this process stored (GET /api/homewatch/ingestion)
         self.duplicates = 0   # deliveries it found already stored
 
@@ -135,9 +137,12 @@ class MqttLink:
                 for attempt in range(3):
                     try:
                         async with self.pool.acquire() as conn:
-                            device = await conn.fetchrow(sql.DEVICE, device_id)
+                            device = self._devices.get(device_id)
                             if device is None:
-                                break
+                                device = await conn.fetchrow(sql.DEVICE, device_id)
+                                if device is None:
+                                    break
+                                self._devices[device_id] = device
                             result = await service.ingest(conn, self.cfg, device, event, datetime.now(timezone.utc))
                         self.handled += not result.duplicate
                         self.duplicates += result.duplicate

@@ -55,6 +55,22 @@ DEVICES_OF_HOME = "SELECT * FROM hw_devices WHERE home_id = $1 ORDER BY id"
 INSERT_EVENT = """
 INSERT INTO hw_events (device_id, event_id, home_id, kind, room, battery_pct, device_at, at, received_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING at"""
+# A heartbeat touches only its device: stored, device seen, silence timer moved, in one statement
+# (one round trip, no home lock). Returns 1, or nothing for a duplicate.
+HEARTBEAT = """
+WITH stored AS (
+    INSERT INTO hw_events (device_id, event_id, home_id, kind, device_at, at, received_at)
+    VALUES ($1, $2, $3, 'heartbeat', $4, $5, $6) ON CONFLICT DO NOTHING RETURNING device_id),
+seen AS (
+    UPDATE hw_devices SET last_seen_at = GREATEST(last_seen_at, $6), clock_suspect = clock_suspect OR $7
+    WHERE id = $1 AND EXISTS (SELECT 1 FROM stored)),
+timer AS (
+    INSERT INTO hw_timers (kind, subject, home_id, device_id, since, due_at)
+    SELECT 'silent', 'device:' || $1, $3, $1, $6,
+           $6 + make_interval(secs => COALESCE((h.rules->>'heartbeat_timeout_seconds')::int, $8))
+    FROM hw_homes h WHERE h.id = $3 AND EXISTS (SELECT 1 FROM stored)
+    ON CONFLICT (kind, subject) DO UPDATE SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, fired_at = NULL)
+SELECT count(*) FROM stored"""
 DEVICE_SEEN = """
 UPDATE hw_devices SET last_seen_at = GREATEST(last_seen_at, $2),
        battery_pct = COALESCE($3, battery_pct), clock_suspect = clock_suspect OR $4

@@ -89,6 +89,11 @@ async def ingest(conn: asyncpg.Connection, cfg: HomewatchSettings, device, event
     received_at = received_at or datetime.now(UTC)
     at, suspect = rules.judged_time(event.at, received_at)
     result = Ingested()
+    if event.kind == "heartbeat":
+        stored = await conn.fetchval(sql.HEARTBEAT, device["id"], event.event_id, device["home_id"], event.at, at,
+                                     received_at, suspect, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
+        result.duplicate = not stored
+        return result
     async with conn.transaction():
         home = await conn.fetchrow(sql.HOME_FOR_UPDATE, device["home_id"])  # orders this home's events
         stored = await conn.fetchval(sql.INSERT_EVENT, device["id"], event.event_id, home["id"], event.kind,
