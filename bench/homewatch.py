@@ -40,7 +40,8 @@ import socketio
 from bench.common import Postgres, cpu_seconds, ms, percentile, start_server
 from db.connect import create_pool
 from db.migrate import migrate
-from server import auth, seed
+from server import seed
+from server.accounts import service as auth
 from tests.mosquitto import Mosquitto
 
 BENCH_USER, BENCH_PASSWORD = "bench-devices", "bench-devices-password"

@@ -143,10 +143,12 @@ async def create_operator(request: web.Request) -> web.Response:
     """An admin creates a street operator (who also staffs the street's duty desk)."""
     user_of(request, "admin")
     body = await parse_body(request, NewStreetOperator)
+    phone = auth.normalise_phone(body.phone)
+    password_hash = await auth.new_password_hash(body.password)  # argon2 before taking a connection
     async with pool(request).acquire() as conn:
         async with conn.transaction():
-            row = await auth.create_user(conn, role="street_operator", name=body.name, password=body.password,
-                                         phone=auth.normalise_phone(body.phone))
+            row = await auth.create_user(conn, role="street_operator", name=body.name, password_hash=password_hash,
+                                         phone=phone)
             await conn.execute(sql.INSERT_STAFF, row["id"], body.street_id, None)
     return json({"user": auth.public_user(row)}, status=201)
 
@@ -155,11 +157,13 @@ async def create_street_user(request: web.Request) -> web.Response:
     """The street operator creates a carer (of a community) or a family member."""
     operator = user_of(request, "street_operator")
     body = await parse_body(request, NewStreetUser)
+    phone = auth.normalise_phone(body.phone)
+    password_hash = await auth.new_password_hash(body.password)  # argon2 before taking a connection
     async with pool(request).acquire() as conn:
         staff = await service.staff_of(conn, operator)
         async with conn.transaction():
-            row = await auth.create_user(conn, role=body.role, name=body.name, password=body.password,
-                                         phone=auth.normalise_phone(body.phone))
+            row = await auth.create_user(conn, role=body.role, name=body.name, password_hash=password_hash,
+                                         phone=phone)
             if body.role == "carer":
                 await conn.execute(sql.INSERT_STAFF, row["id"], staff["street_id"], body.community)
     return json({"user": auth.public_user(row)}, status=201)

@@ -97,6 +97,8 @@ ROUTES = [
     ("GET", "/patient/history", records.history_page, "patient_history_page", None),
     ("GET", "/api/admin/stats", admin.admin_stats, "admin_stats", admin.StatsQuery),
     ("GET", "/api/admin/audit", admin.admin_audit, "admin_audit", admin.AuditQuery),
+
+    *homewatch_views.ROUTES,
 ]
 
 
