@@ -318,3 +318,66 @@ async def test_broker_down_gives_one_monitoring_alert_not_one_per_device(server,
     await connected(server)
     # Back: the devices get a full heartbeat period before they count as silent.
     assert [a["kind"] for a in await alerts_of(db)] == ["monitoring_interrupted"]
+
+
+async def test_resident_asks_for_help_then_says_im_ok_before_anyone_takes_it(server, people, make_client, db):
+    resident = await people.patient(name="Grandma Li", birth_date="1940-03-02")
+    street = await make_street(people, make_client, resident=resident)
+    carer_socket = await street.carers[0].socket()
+    response = await resident.post(f"/api/homewatch/homes/{street.home['id']}/help", json={})
+    assert response.status == 201
+    alert = await response.json()
+    assert alert["kind"] == "button"
+    await wait_for(lambda: [e for e in events_named(carer_socket, "homewatch:alert") if e["ring"]], 3)
+    response = await resident.post(f"/api/homewatch/alerts/{alert['id']}/cancel", json={})
+    assert response.status == 200
+    assert (await response.json())["outcome"] == "cancelled_by_resident"
+    response = await street.carers[0].post(f"/api/homewatch/alerts/{alert['id']}/acknowledge", json={})
+    assert response.status == 409
+    # Another resident cannot raise or cancel anything in this home.
+    stranger = await people.patient()
+    assert (await stranger.post(f"/api/homewatch/homes/{street.home['id']}/help", json={})).status == 404
+    assert (await stranger.post(f"/api/homewatch/alerts/{alert['id']}/cancel", json={})).status == 404
+
+
+async def test_roles_are_checked_and_bad_bodies_name_their_field(server, people, make_client, db):
+    street = await make_street(people, make_client)
+    other = await make_street(people, make_client)
+    response = await street.operator.post("/api/homewatch/homes", json={
+        "address": "x", "community": "Garden", "resident": {"name": "A", "birth_date": "1940-02-31"}})
+    assert response.status == 422 and (await response.json())["error"]["field"] == "resident.birth_date"
+    response = await street.operator.post(f"/api/homewatch/homes/{street.home['id']}/devices", json={"kind": "presence"})
+    assert response.status == 422 and (await response.json())["error"]["field"] == "room"
+    # An operator of another street sees nothing of this one; family and carers cannot enrol.
+    assert (await other.operator.get(f"/api/homewatch/homes/{street.home['id']}")).status == 404
+    assert (await street.family.post("/api/homewatch/homes", json={})).status == 403
+    assert (await street.carers[0].post("/api/homewatch/users", json={})).status == 403
+    async with db.acquire() as conn:
+        alert_id = await conn.fetchval(
+            "INSERT INTO hw_alerts (home_id, street_id, kind, level, dedupe_key) VALUES ($1, $2, 'button', 1, 'k')"
+            " RETURNING id", int(street.home["id"]), int(street.street_id))
+    assert (await other.carers[0].post(f"/api/homewatch/alerts/{alert_id}/acknowledge", json={})).status == 404
+    assert (await street.family.post(f"/api/homewatch/alerts/{alert_id}/acknowledge", json={})).status == 403
+
+
+async def test_report_counts_acknowledged_within_60_s_completion_and_exports_csv(server, people, make_client, db):
+    street = await make_street(people, make_client)
+    carer = street.carers[0]
+    async with db.acquire() as conn:
+        alert_id = await conn.fetchval(
+            "INSERT INTO hw_alerts (home_id, street_id, kind, level, dedupe_key) VALUES ($1, $2, 'button', 1, 'k')"
+            " RETURNING id", int(street.home["id"]), int(street.street_id))
+    for path, body in (("acknowledge", {}), ("progress", {"step": "on_site"}), ("resolve", {"outcome": "false_alarm"})):
+        response = await carer.post(f"/api/homewatch/alerts/{alert_id}/{path}", json=body)
+        assert response.status == 200, await response.text()
+    await street.family.post(f"/api/homewatch/alerts/{alert_id}/rating", json={"rating": 4})
+    response = await street.operator.get("/api/homewatch/reports?days=7")
+    rows = await response.json()
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["raised"], row["button"], row["acknowledged_60s_pct"], row["completed_pct"], row["false_alarms"],
+            row["satisfaction"]) == (1, 1, 100.0, 100.0, 1, 4.0)
+    response = await street.operator.get("/api/homewatch/reports.csv?days=7")
+    lines = (await response.text()).splitlines()
+    assert lines[0].startswith("date,community,raised") and len(lines) == 2
+    assert (await carer.get("/api/homewatch/reports")).status == 403
