@@ -93,6 +93,7 @@ async def make_street(people_or_admin, make_client, *, carers: int = 1, on_duty:
         "name": "Test Operator", "phone": phone, "password": PASSWORD, "street_id": int(street_id)})
     assert response.status == 201, await response.text()
     operator = await sign_in(make_client, phone)
+    operator.login = phone
     street = Street(admin, operator, street_id)
     for _ in range(carers):
         carer = await street.add_user(make_client, "carer", community)

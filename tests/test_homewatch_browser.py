@@ -97,3 +97,30 @@ async def test_carer_takes_a_button_alert_to_its_close_and_the_family_sees_who_t
             assert CSP_REFUSALS == []
         finally:
             await browser.close()
+
+
+async def test_operator_enrols_a_home_adds_a_device_and_sees_the_report(server, people, make_client):
+    street = await make_street(people, make_client)
+    base = str(server.make_url("/")).rstrip("/")
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            page = await phone_page(browser, base, street.operator.login, "/homewatch/operator", lang="zh")
+            form = page.locator("#home-form")
+            await form.locator("[name=address]").fill("花园路9号 / 9 Garden Rd")
+            await form.locator("[name=community]").fill("Garden")
+            await form.locator("[name=resident_name]").fill("陈爷爷")
+            await form.locator("[name=key_safe_code]").fill("2580")
+            await form.locator("button[type=submit]").click()
+            home = page.locator(".hw-home", has_text="9 Garden Rd")
+            await home.wait_for()
+            await home.locator("select[name=kind]").select_option("button")
+            await home.locator(".device-form button").click()
+            await home.locator(".secrets").wait_for()
+            assert "token:" in await home.locator(".secrets").text_content()
+            await page.locator("#report").wait_for()
+            if SHOTS:
+                await page.screenshot(path=f"{SHOTS}/hw-operator.png", full_page=True)
+            assert CSP_REFUSALS == []
+        finally:
+            await browser.close()

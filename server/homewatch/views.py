@@ -577,11 +577,13 @@ def _page(template: str, *roles: str):
 carer_page = _page("carer.html", "carer", "street_operator")
 family_page = _page("family.html", "family")
 resident_page = _page("resident.html", "patient")
+operator_page = _page("operator.html", "street_operator")
 
 ROUTES = [
     ("GET", "/homewatch/carer", carer_page, "hw_carer_page", None),
     ("GET", "/homewatch/family", family_page, "hw_family_page", None),
     ("GET", "/homewatch/home", resident_page, "hw_resident_page", None),
+    ("GET", "/homewatch/operator", operator_page, "hw_operator_page", None),
     ("POST", "/api/admin/streets", create_street, "hw_street_create", NewStreet),
     ("POST", "/api/admin/street-operators", create_operator, "hw_operator_create", NewStreetOperator),
     ("POST", "/api/homewatch/users", create_street_user, "hw_user_create", NewStreetUser),
