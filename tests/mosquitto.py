@@ -59,6 +59,8 @@ class Mosquitto:
             "persistence true",
             f"persistence_location {self.dir}/",
             "max_queued_messages 100000",
+            # The server acknowledges an event once stored: let many be in flight at once (default 20).
+            "max_inflight_messages 1000",
             "log_dest stderr",
             "log_type error",
             "log_type warning",

@@ -32,7 +32,10 @@ CONTROL = "$CONTROL/dynamic-security/v1"
 EVENTS_FILTER = "homewatch/+/events"
 SERVER_ROLE = "clinic-server"
 SESSION_EXPIRY_SECONDS = 7 * 86400
-MAX_CONCURRENT_EVENTS = 16
+MAX_CONCURRENT_EVENTS = 256     # events being stored at once (each holds a semaphore slot)
+MAX_CONCURRENT_TRANSACTIONS = 16  # of which other than heartbeats, each a transaction on a pool connection
+HEARTBEAT_BATCH_SECONDS = 0.01
+HEARTBEAT_BATCH_MAX = 500
 
 
 def events_topic(device_id) -> str:
@@ -63,9 +66,13 @@ class MqttLink:
         self.connected = asyncio.Event()
         self._responses: dict[str, asyncio.Future] = {}
         self._work = asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
+        self._transactions = asyncio.Semaphore(MAX_CONCURRENT_TRANSACTIONS)
         self._tasks: set[asyncio.Task] = set()
         # Devices never move between homes or rooms (a new device is a new row), so their rows are kept.
         self._devices: dict[int, object] = {}
+        self._beats: list[tuple] = []
+        self._role_added = False
+        self._flusher: asyncio.Task | None = None
         self.handled = 0      # events this process stored (GET /api/homewatch/ingestion)
         self.duplicates = 0   # deliveries it found already stored
 
@@ -81,6 +88,9 @@ class MqttLink:
                 log.exception("MQTT link failed")
             self.connected.clear()
             self.client = None
+            if self._role_added:  # the broker dropped us to apply our new role: not an outage
+                self._role_added = False
+                continue
             try:
                 async with self.pool.acquire() as conn:
                     await service.broker_down(conn, self.cfg)
@@ -116,12 +126,19 @@ class MqttLink:
 
     async def _ready(self) -> None:
         try:
-            await self._ensure_server_role()
             async with self.pool.acquire() as conn:
                 await service.broker_up(conn)
-            self.connected.set()
         except Exception:
-            log.warning("MQTT set-up failed", exc_info=True)
+            log.warning("could not record the broker as up", exc_info=True)
+        for attempt in range(5):
+            try:
+                await self._ensure_server_role()
+                self.connected.set()
+                return
+            except BrokerError:
+                if self.client is None:
+                    return  # the connection went (to apply the role, or an outage): the next session retries
+                log.warning("the broker did not answer the set-up (attempt %d)", attempt + 1)
 
     async def _handle(self, client: aiomqtt.Client, message) -> None:
         try:
@@ -133,16 +150,16 @@ class MqttLink:
                     event = service.parse_event(json.loads(message.payload))
                 except (ValueError, AppError):
                     log.warning("device %s sent an event that fails the input checks", device_id)
-            if event is not None:
+            if event is not None and event.kind == "heartbeat":
+                if not await self._heartbeat(device_id, event):
+                    return  # not stored: not acknowledged, the broker redelivers it on the next session
+            elif event is not None:
                 for attempt in range(3):
                     try:
-                        async with self.pool.acquire() as conn:
-                            device = self._devices.get(device_id)
+                        async with self._transactions, self.pool.acquire() as conn:
+                            device = await self._device(conn, device_id)
                             if device is None:
-                                device = await conn.fetchrow(sql.DEVICE, device_id)
-                                if device is None:
-                                    break
-                                self._devices[device_id] = device
+                                break
                             result = await service.ingest(conn, self.cfg, device, event, datetime.now(timezone.utc))
                         self.handled += not result.duplicate
                         self.duplicates += result.duplicate
@@ -158,6 +175,48 @@ class MqttLink:
                 client._client.ack(message.mid, message.qos)  # noqa: SLF001
         finally:
             self._work.release()
+
+    async def _device(self, conn, device_id: int):
+        device = self._devices.get(device_id)
+        if device is None:
+            device = await conn.fetchrow(sql.DEVICE, device_id)
+            if device is not None:
+                self._devices[device_id] = device
+        return device
+
+    async def _heartbeat(self, device_id: int, event) -> bool:
+        """Queue a heartbeat for the next batch; True once it is stored (or known to need nothing)."""
+        future = asyncio.get_running_loop().create_future()
+        self._beats.append((device_id, event, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_heartbeats())
+        return await future
+
+    async def _flush_heartbeats(self) -> None:
+        # Heartbeats are most of the traffic: gathered for a few milliseconds, stored in one statement.
+        await asyncio.sleep(HEARTBEAT_BATCH_SECONDS)
+        while self._beats:
+            batch, self._beats = self._beats[:HEARTBEAT_BATCH_MAX], self._beats[HEARTBEAT_BATCH_MAX:]
+            try:
+                async with self.pool.acquire() as conn:
+                    items, skipped = [], []
+                    for device_id, event, future in batch:
+                        device = await self._device(conn, device_id)
+                        (items if device is not None else skipped).append((device, event, future))
+                    new = await service.ingest_heartbeats(conn, [(d, e) for d, e, _f in items],
+                                                          datetime.now(timezone.utc)) if items else set()
+                for device, event, future in items:
+                    fresh = (device["id"], event.event_id) in new
+                    self.handled += fresh
+                    self.duplicates += not fresh
+                for *_rest, future in items + skipped:
+                    if not future.done():
+                        future.set_result(True)
+            except Exception:
+                log.exception("storing %d heartbeats failed", len(batch))
+                for *_rest, future in batch:
+                    if not future.done():
+                        future.set_result(False)
 
     # --- dynamic security -----------------------------------------------------------------------
 
@@ -198,6 +257,7 @@ class MqttLink:
         roles = ((found[0].get("data") or {}).get("client") or {}).get("roles") or []
         if any(role.get("rolename") == SERVER_ROLE for role in roles):
             return
+        self._role_added = True
         await self._control([
             {"command": "createRole", "rolename": SERVER_ROLE,
              "acls": [{"acltype": "publishClientSend", "topic": "homewatch/+/ack", "allow": True}]},

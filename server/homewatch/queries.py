@@ -71,6 +71,32 @@ timer AS (
     FROM hw_homes h WHERE h.id = $3 AND EXISTS (SELECT 1 FROM stored)
     ON CONFLICT (kind, subject) DO UPDATE SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, fired_at = NULL)
 SELECT count(*) FROM stored"""
+# Many heartbeats in one statement (the broker link gathers them for a few milliseconds): the rows
+# stored are returned, so each delivery learns whether it was new; devices and timers are updated
+# once per device (a statement may not touch one row twice).
+HEARTBEATS = """
+WITH batch AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[],
+                         $6::timestamptz[], $7::boolean[]) AS b(device_id, event_id, home_id, device_at, at,
+                                                              received_at, suspect)),
+stored AS (
+    INSERT INTO hw_events (device_id, event_id, home_id, kind, device_at, at, received_at)
+    SELECT device_id, event_id, home_id, 'heartbeat', device_at, at, received_at FROM batch
+    ON CONFLICT DO NOTHING RETURNING device_id, event_id),
+per_device AS (
+    SELECT b.device_id, max(b.home_id) AS home_id, max(b.received_at) AS received_at, bool_or(b.suspect) AS suspect
+    FROM batch b JOIN stored s USING (device_id, event_id) GROUP BY b.device_id),
+seen AS (
+    UPDATE hw_devices d SET last_seen_at = GREATEST(d.last_seen_at, p.received_at),
+           clock_suspect = d.clock_suspect OR p.suspect
+    FROM per_device p WHERE d.id = p.device_id),
+timer AS (
+    INSERT INTO hw_timers (kind, subject, home_id, device_id, since, due_at)
+    SELECT 'silent', 'device:' || p.device_id, p.home_id, p.device_id, p.received_at,
+           p.received_at + make_interval(secs => COALESCE((h.rules->>'heartbeat_timeout_seconds')::int, $8))
+    FROM per_device p JOIN hw_homes h ON h.id = p.home_id
+    ON CONFLICT (kind, subject) DO UPDATE SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, fired_at = NULL)
+SELECT device_id, event_id FROM stored"""
 DEVICE_SEEN = """
 UPDATE hw_devices SET last_seen_at = GREATEST(last_seen_at, $2),
        battery_pct = COALESCE($3, battery_pct), clock_suspect = clock_suspect OR $4

@@ -118,6 +118,19 @@ async def ingest(conn: asyncpg.Connection, cfg: HomewatchSettings, device, event
     return result
 
 
+async def ingest_heartbeats(conn: asyncpg.Connection, items: list[tuple], received_at: datetime) -> set[tuple]:
+    """Store many heartbeats [(device, event)] in one statement; return the (device id, event id)
+    pairs that were new (the others were duplicates)."""
+    columns: list[list] = [[], [], [], [], [], [], []]
+    for device, event in items:
+        at, suspect = rules.judged_time(event.at, received_at)
+        for column, value in zip(columns, (device["id"], event.event_id, device["home_id"], event.at, at,
+                                           received_at, suspect)):
+            column.append(value)
+    rows = await conn.fetch(sql.HEARTBEATS, *columns, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
+    return {(r["device_id"], r["event_id"]) for r in rows}
+
+
 async def _apply_presence(conn, home, home_rules: dict) -> None:
     """Recompute where the resident is from the events by their own time; move the timers."""
     state = await conn.fetchrow(sql.PRESENCE_STATE, home["id"])
