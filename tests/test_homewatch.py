@@ -381,3 +381,30 @@ async def test_report_counts_acknowledged_within_60_s_completion_and_exports_csv
     lines = (await response.text()).splitlines()
     assert lines[0].startswith("date,community,raised") and len(lines) == 2
     assert (await carer.get("/api/homewatch/reports")).status == 403
+
+
+async def test_a_late_event_showing_the_room_was_left_in_time_withdraws_an_unsent_stay_alert(
+        server, people, make_client, client, db):
+    runtime = server.app[HOMEWATCH]
+    runtime.cfg = replace(runtime.cfg, cancel_seconds=30)  # the "I'm OK" window before a sensor alert goes out
+    street = await make_street(people, make_client)
+    carer_socket = await street.carers[0].socket()
+    await street.set_rules(living_room_max_seconds=1)
+    living = await street.add_device("presence", "living_room")
+    kitchen = await street.add_device("presence", "kitchen")
+    entered = datetime.now(timezone.utc)
+
+    async def post(sensor, event):
+        response = await client.post(f"/api/homewatch/devices/{sensor['id']}/events", json=event,
+                                     headers={"Authorization": f"Bearer {sensor['token']}"})
+        assert response.status == 202, await response.text()
+
+    await post(living, {"event_id": "l1", "kind": "presence", "room": "living_room", "at": entered.isoformat()})
+    await wait_for(lambda: alerts_of(db, "living_room_stay"), 4)
+    # The kitchen sensor's event from half a second after entering arrives only now.
+    await post(kitchen, {"event_id": "k1", "kind": "presence", "room": "kitchen",
+                         "at": (entered + timedelta(seconds=0.5)).isoformat()})
+    alert = (await alerts_of(db, "living_room_stay"))[0]
+    assert (alert["status"], alert["outcome"]) == ("closed", "withdrawn")
+    await asyncio.sleep(0.5)
+    assert not [e for e in events_named(carer_socket, "homewatch:alert") if e["ring"]]

@@ -170,6 +170,13 @@ RESOLVE = """
 UPDATE hw_alerts SET status = 'closed', outcome = $3, note = $4, resolved_at = now(), closed_at = now(),
        next_step_at = NULL
 WHERE id = $1 AND owner_id = $2 AND status IN ('acknowledged', 'en_route', 'on_site') RETURNING *"""
+# When a stay ended: the first presence elsewhere after it began.
+STAY_ENDED = """
+SELECT min(at) FROM hw_events WHERE home_id = $1 AND kind = 'presence' AND at > $2 AND room IS DISTINCT FROM $3"""
+# A stay alert not yet sent whose stay, judged by a late event's own time, ended before it was due.
+WITHDRAW_STAY = """
+UPDATE hw_alerts SET status = 'closed', outcome = 'withdrawn', closed_at = now(), next_step_at = NULL
+WHERE dedupe_key = $1 AND status = 'raised' AND escalation_step = 0 AND due_at > $2 RETURNING id"""
 CANCEL_BY_RESIDENT = """
 UPDATE hw_alerts SET status = 'closed', outcome = 'cancelled_by_resident', resolved_at = now(),
        closed_at = now(), next_step_at = NULL

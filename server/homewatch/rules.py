@@ -30,7 +30,7 @@ LEVELS = {"button": 1, "bathroom_stay": 2, "living_room_stay": 2, "inactivity": 
 ALERT_KINDS = tuple(LEVELS)
 ROOMS = ("bedroom", "living_room", "bathroom", "kitchen", "hall")
 EVENT_KINDS = ("presence", "button", "heartbeat", "battery", "tamper")
-OUTCOMES = ("false_alarm", "assisted", "called_120", "hospital", "video_call", "cancelled_by_resident")
+OUTCOMES = ("false_alarm", "assisted", "called_120", "hospital", "video_call", "cancelled_by_resident", "withdrawn")
 
 # A device clock this far ahead of the event's arrival is wrong (clocks drift by seconds, not hours).
 MAX_AHEAD = timedelta(minutes=5)

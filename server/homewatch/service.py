@@ -140,6 +140,12 @@ async def _apply_presence(conn, home, home_rules: dict) -> None:
     current = rules.StayTimer(row["room"], row["since"], row["due_at"], row["fired_at"] is not None) if row else None
     timer = rules.next_stay_timer(current, state["room"], state["since"], home_rules)
     fired_at = row["fired_at"] if (timer.fired and row) else None
+    if current is not None and current.fired and not timer.fired and current.since is not None:
+        # A late event shows the last stay ended before it was due: its alert, if not sent yet, goes.
+        ended = await conn.fetchval(sql.STAY_ENDED, home["id"], current.since, current.room)
+        if ended is not None:
+            for withdrawn in await conn.fetch(sql.WITHDRAW_STAY, f"stay:{home['id']}:{current.since.isoformat()}", ended):
+                await conn.execute(sql.INSERT_TIMELINE, withdrawn["id"], "withdrawn", None, {"reason": "left_before_due"})
     await conn.execute(sql.UPSERT_TIMER, "stay", subject, home["id"], None, timer.room, timer.since,
                        timer.due_at, fired_at)
     last = max(filter(None, (home["last_movement_at"], state["last_at"])))

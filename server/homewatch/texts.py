@@ -106,6 +106,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.outcome.hospital": ("已送医", "Taken to hospital"),
     "hw.outcome.video_call": ("已与医生视频", "Doctor called by video"),
     "hw.outcome.cancelled_by_resident": ("老人表示没事", "The resident said they are OK"),
+    "hw.outcome.withdrawn": ("迟到的记录显示已离开，未发出", "Withdrawn: a late event showed the room was left in time"),
     # Timeline events
     "hw.event.raised": ("发起", "Raised"),
     "hw.event.notified": ("已通知", "Notified"),
@@ -118,6 +119,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.event.handed_back": ("交班转出", "Handed over at shift end"),
     "hw.event.cancelled_by_resident": ("老人取消", "Cancelled by the resident"),
     "hw.event.rated": ("已评价", "Rated"),
+    "hw.event.withdrawn": ("已撤回", "Withdrawn"),
     # Outbox messages: no health details, only that there is a call to answer.
     "hw.sms.carer": ("【居家守护】有一个新的呼叫需要您处理，请打开值班页面。",
                      "[Home watch] A call needs you: open your duty page."),
