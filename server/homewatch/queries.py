@@ -51,6 +51,7 @@ FROM latest"""
 INSERT_DEVICE = "INSERT INTO hw_devices (home_id, kind, room) VALUES ($1, $2, $3) RETURNING *"
 SET_DEVICE_USERNAME = "UPDATE hw_devices SET mqtt_username = $2 WHERE id = $1"
 DEVICE = "SELECT * FROM hw_devices WHERE id = $1"
+DELETE_DEVICE = "DELETE FROM hw_devices WHERE id = $1"
 DEVICES_OF_HOME = "SELECT * FROM hw_devices WHERE home_id = $1 ORDER BY id"
 INSERT_EVENT = """
 INSERT INTO hw_events (device_id, event_id, home_id, kind, room, battery_pct, device_at, at, received_at)
@@ -132,6 +133,7 @@ INSERT INTO hw_monitor (id, down_since, up_since) VALUES (true, NULL, now())
 ON CONFLICT (id) DO UPDATE SET down_since = NULL,
     up_since = CASE WHEN hw_monitor.down_since IS NULL THEN COALESCE(hw_monitor.up_since, now()) ELSE now() END
 RETURNING up_since"""
+CANCEL_BROKER_TIMER = "UPDATE hw_timers SET due_at = NULL WHERE kind = 'broker' AND fired_at IS NULL"
 
 # --- alerts ------------------------------------------------------------------------------------
 INSERT_ALERT = """
@@ -191,6 +193,7 @@ WHERE owner_id = $1 AND status IN ('acknowledged', 'en_route', 'on_site') RETURN
 OPEN_ALERTS_OF_STREET = """
 SELECT * FROM hw_alerts WHERE (street_id = $1 OR street_id IS NULL) AND status <> 'closed'
 ORDER BY level, raised_at DESC LIMIT 200"""
+RECENT_ALERTS_OF_STREET = "SELECT * FROM hw_alerts WHERE street_id = $1 ORDER BY raised_at DESC LIMIT 200"
 ALERTS_OF_HOMES = """
 SELECT * FROM hw_alerts WHERE home_id = ANY($1::bigint[]) AND ($2::boolean IS FALSE OR status <> 'closed')
 ORDER BY raised_at DESC LIMIT 200"""
@@ -206,6 +209,10 @@ WHERE u.role = 'carer' AND s.on_duty AND s.street_id = $1"""
 DUTY_DESK = """
 SELECT s.user_id, u.phone FROM hw_staff s JOIN users u ON u.id = s.user_id
 WHERE u.role = 'street_operator' AND ($1::bigint IS NULL OR s.street_id = $1)"""
+ROLES_OF = "SELECT id, role FROM users WHERE id = ANY($1::bigint[])"
+ROLE_OF = "SELECT role FROM users WHERE id = $1"
+USER_BY_PHONE = "SELECT id FROM users WHERE phone = $1"
+USER_BY_EMAIL = "SELECT id FROM users WHERE email = $1"
 USERS_PHONES = "SELECT id AS user_id, phone FROM users WHERE id = ANY($1::bigint[])"
 NAMES = "SELECT id, name FROM users WHERE id = ANY($1::bigint[])"
 

@@ -74,8 +74,7 @@ class Homewatch:
                 if alert is None:
                     continue
                 users = await dispatch.audience(conn, alert)
-                roles = {r["id"]: r for r in await conn.fetch(
-                    "SELECT id, role FROM users WHERE id = ANY($1::bigint[])", list(users))}
+                roles = {r["id"]: r for r in await conn.fetch(sql.ROLES_OF, list(users))}
                 staff_view = await service.alert_view(conn, alert, "carer")
                 family_view = await service.alert_view(conn, alert, "family")
                 for user_id in users:

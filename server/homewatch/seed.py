@@ -31,7 +31,7 @@ async def seed_demo(conn: asyncpg.Connection, password: str) -> None:
     street = await conn.fetchrow(sql.INSERT_STREET, DEMO_STREET)
     users = {}
     for role, phone, name in DEMO_LOGINS:
-        row = await conn.fetchrow("SELECT id FROM users WHERE phone = $1", phone)
+        row = await conn.fetchrow(sql.USER_BY_PHONE, phone)
         if row is None:
             row = await auth.create_user(conn, role=role, name=name, phone=phone, password=password,
                                          birth_date=date(1940, 3, 2) if role == "patient" else None,
@@ -40,7 +40,7 @@ async def seed_demo(conn: asyncpg.Connection, password: str) -> None:
         if role in ("street_operator", "carer"):
             await conn.execute(sql.INSERT_STAFF, row["id"], street["id"],
                                DEMO_COMMUNITY if role == "carer" else None)
-    doctor = await conn.fetchval("SELECT id FROM users WHERE email = 'doctor@demo.clinic'")
+    doctor = await conn.fetchval(sql.USER_BY_EMAIL, "doctor@demo.clinic")
     for index, (address, resident, born, conditions, medicines) in enumerate(DEMO_HOMES):
         home = await conn.fetchrow(
             sql.INSERT_HOME, street["id"], DEMO_COMMUNITY, address, resident, date.fromisoformat(born),

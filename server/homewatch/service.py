@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -103,7 +102,7 @@ async def ingest(conn: asyncpg.Connection, cfg: HomewatchSettings, device, event
             result.duplicate = True
             return result
         await conn.execute(sql.DEVICE_SEEN, device["id"], received_at, event.battery_pct, suspect)
-        home_rules = rules.rules_of(json.loads(home["rules"]) if isinstance(home["rules"], str) else home["rules"])
+        home_rules = rules.rules_of(home["rules"])
         # Any event proves the device alive: its silence timer starts again from this arrival.
         await conn.execute(sql.UPSERT_TIMER, "silent", f"device:{device['id']}", home["id"], device["id"], None,
                            received_at, rules.silent_due(received_at, home_rules), None)
@@ -193,7 +192,7 @@ async def _fire(conn, cfg: HomewatchSettings, timer, monitor) -> list[int]:
         return await _raise(conn, cfg, None, "monitoring_interrupted", f"monitoring:{timer['since'].isoformat()}",
                             due_at=timer["due_at"])
     home = await conn.fetchrow(sql.HOME, timer["home_id"])
-    home_rules = rules.rules_of(json.loads(home["rules"]) if isinstance(home["rules"], str) else home["rules"])
+    home_rules = rules.rules_of(home["rules"])
     if kind == "silent":
         # While the broker is away, or just back, silence is the broker's, not the device's.
         if monitor is not None and monitor["down_since"] is not None:
@@ -238,7 +237,7 @@ async def broker_up(conn: asyncpg.Connection) -> None:
     """The broker answers again: the pending interruption timer is cancelled (an alert raised stays)."""
     async with conn.transaction():
         await conn.execute(sql.BROKER_UP)
-        await conn.execute("UPDATE hw_timers SET due_at = NULL WHERE kind = 'broker' AND fired_at IS NULL")
+        await conn.execute(sql.CANCEL_BROKER_TIMER)
 
 
 async def forget_old_events(conn: asyncpg.Connection, cfg: HomewatchSettings) -> None:
@@ -277,15 +276,14 @@ async def home_access(conn, user, home_id: int) -> tuple[asyncpg.Record, str]:
 
 def consent_given(home, purpose: str) -> bool:
     """Whether the resident's recorded consent for `purpose` stands."""
-    consent = json.loads(home["consent"]) if isinstance(home["consent"], str) else (home["consent"] or {})
-    entry = consent.get(purpose) or {}
+    entry = (home["consent"] or {}).get(purpose) or {}
     return bool(entry.get("granted"))
 
 
 def home_view(home, relation: str, devices=()) -> dict:
     """A home as its viewer may see it: carers, the operator and the doctor see what a visit needs
     (key-safe code, conditions, medicines, contacts); family and the resident see less."""
-    consent = json.loads(home["consent"]) if isinstance(home["consent"], str) else (home["consent"] or {})
+    consent = home["consent"] or {}
     view = {"id": str(home["id"]), "community": home["community"], "address": home["address"],
             "resident": {"name": home["resident_name"]}, "away": home["away"],
             "consent": {k: bool((v or {}).get("granted")) for k, v in consent.items()},
@@ -293,8 +291,8 @@ def home_view(home, relation: str, devices=()) -> dict:
     if relation in ("operator", "carer", "doctor"):
         view.update(key_safe_code=home["key_safe_code"], conditions=home["conditions"],
                     medicines=home["medicines"],
-                    contacts=json.loads(home["contacts"]) if isinstance(home["contacts"], str) else home["contacts"],
-                    rules=rules.rules_of(json.loads(home["rules"]) if isinstance(home["rules"], str) else home["rules"]))
+                    contacts=home["contacts"],
+                    rules=rules.rules_of(home["rules"]))
     if relation == "operator":
         view["devices"] = [{"id": str(d["id"]), "kind": d["kind"], "room": d["room"],
                             "last_seen_at": d["last_seen_at"].isoformat() if d["last_seen_at"] else None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json as json_module
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 
@@ -176,13 +177,12 @@ async def create_home(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         staff = await service.staff_of(conn, operator)
         for index, family_id in enumerate(body.family_ids):
-            role = await conn.fetchval("SELECT role FROM users WHERE id = $1", family_id)
+            role = await conn.fetchval(sql.ROLE_OF, family_id)
             if role != "family":
                 raise ValidationFailed("Not a family account.", field=f"family_ids[{index}]")
-        if body.doctor_id and await conn.fetchval("SELECT role FROM users WHERE id = $1", body.doctor_id) != "doctor":
+        if body.doctor_id and await conn.fetchval(sql.ROLE_OF, body.doctor_id) != "doctor":
             raise ValidationFailed("Not a doctor.", field="doctor_id")
-        if body.resident_user_id and await conn.fetchval(
-                "SELECT role FROM users WHERE id = $1", body.resident_user_id) != "patient":
+        if body.resident_user_id and await conn.fetchval(sql.ROLE_OF, body.resident_user_id) != "patient":
             raise ValidationFailed("Not a patient account.", field="resident_user_id")
         home = await service.create_home(conn, staff["street_id"], body)
         await audit.record(conn, actor_of(request), "homewatch.home.create", "hw_home", home["id"])
@@ -302,7 +302,7 @@ async def add_device(request: web.Request) -> web.Response:
             try:
                 username = await runtime.mqtt.provision(device["id"], password)
             except Exception:
-                await conn.execute("DELETE FROM hw_devices WHERE id = $1", device["id"])
+                await conn.execute(sql.DELETE_DEVICE, device["id"])
                 raise
             await conn.execute(sql.SET_DEVICE_USERNAME, device["id"], username)
             mqtt = {"url": runtime.cfg.device_url, "username": username, "password": password,
@@ -342,12 +342,11 @@ async def device_events(request: web.Request) -> web.Response:
 
 async def read_json_any(request: web.Request):
     """A JSON object or a list (devices may batch); the same size limit as every body."""
-    import json as _json
     raw = await request.read()
     if len(raw) > 256 * 1024:
         raise ValidationFailed("The body is too large.", code="body_too_large", status=413)
     try:
-        return _json.loads(raw or b"{}")
+        return json_module.loads(raw or b"{}")
     except ValueError:
         raise ValidationFailed("The body is not valid JSON.", code="bad_json", status=400) from None
 
@@ -420,8 +419,7 @@ async def list_alerts(request: web.Request) -> web.Response:
         if user["role"] in STAFF_ROLES:
             staff = await service.staff_of(conn, user)
             rows = await conn.fetch(sql.OPEN_ALERTS_OF_STREET, staff["street_id"]) if open_only else \
-                await conn.fetch("SELECT * FROM hw_alerts WHERE street_id = $1 ORDER BY raised_at DESC LIMIT 200",
-                                 staff["street_id"])
+                await conn.fetch(sql.RECENT_ALERTS_OF_STREET, staff["street_id"])
             relation = "operator" if user["role"] == "street_operator" else "carer"
         else:
             query = {"family": sql.HOMES_OF_FAMILY, "doctor": sql.HOMES_OF_DOCTOR,
