@@ -26,7 +26,7 @@ STAY_ALERT = {"living_room": "living_room_stay", "bathroom": "bathroom_stay"}
 
 # Level 1 is the most urgent. The button is an emergency; a long bathroom stay suggests a fall.
 LEVELS = {"button": 1, "bathroom_stay": 2, "living_room_stay": 2, "inactivity": 2, "tamper": 3,
-          "monitoring_interrupted": 2, "nobody_on_duty": 2, "device_silent": 4, "battery_low": 5}
+          "monitoring_interrupted": 2, "device_silent": 4, "battery_low": 5}
 ALERT_KINDS = tuple(LEVELS)
 ROOMS = ("bedroom", "living_room", "bathroom", "kitchen", "hall")
 EVENT_KINDS = ("presence", "button", "heartbeat", "battery", "tamper")

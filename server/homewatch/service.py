@@ -154,7 +154,7 @@ async def _apply_presence(conn, home, home_rules: dict) -> None:
 
 async def _raise(conn, cfg: HomewatchSettings, home, kind: str, key: str, device_id=None, due_at=None) -> list[int]:
     """Raise an alert once per open key; a repeat (a second press) is noted on the open one."""
-    delay = 0 if kind in ("button", "monitoring_interrupted", "nobody_on_duty") else cfg.cancel_seconds
+    delay = 0 if kind in ("button", "monitoring_interrupted") else cfg.cancel_seconds
     alert_id = await conn.fetchval(sql.INSERT_ALERT, home["id"] if home else None,
                                    home["street_id"] if home else None, kind, rules.LEVELS[kind], key,
                                    device_id, due_at, float(delay))

@@ -91,7 +91,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.kind.battery_low": ("设备电量低", "Device battery low"),
     "hw.kind.tamper": ("设备被拆动", "Device tampered with"),
     "hw.kind.monitoring_interrupted": ("监测中断（设备服务器不可用）", "Monitoring interrupted (device broker down)"),
-    "hw.kind.nobody_on_duty": ("无人值班", "Nobody on duty"),
     # Statuses
     "hw.status.raised": ("待接收", "Waiting"),
     "hw.status.acknowledged": ("已接收", "Taken"),
