@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiomqtt
@@ -146,7 +146,7 @@ class BareCounter:
 
 
 def event(kind: str, **fields) -> str:
-    return json.dumps({"event_id": uuid.uuid4().hex, "kind": kind, "at": datetime.now(timezone.utc).isoformat(), **fields})
+    return json.dumps({"event_id": uuid.uuid4().hex, "kind": kind, "at": datetime.now(UTC).isoformat(), **fields})
 
 
 async def publish_realistic(client: aiomqtt.Client, devices: dict, seconds: float, dwell_homes: int,
@@ -239,7 +239,7 @@ async def run(args) -> None:
                                   identifier="bench-publisher", protocol=aiomqtt.ProtocolVersion.V5,
                                   max_inflight_messages=1000) as publisher:
             # Realistic phase.
-            since, cpu0 = datetime.now(timezone.utc), cpu_seconds(proc)
+            since, cpu0 = datetime.now(UTC), cpu_seconds(proc)
             sent = await publish_realistic(publisher, data["devices"], args.seconds, args.dwell_homes, buttons)
             await wait_stored(pool, since, sent, 60)
             await asyncio.sleep(max(0, args.dwell_seconds + 3 - args.seconds))  # every dwell alert is due
@@ -252,7 +252,7 @@ async def run(args) -> None:
             await asyncio.sleep(2)
             # Ceiling phase: the server and the bare subscriber on the same stream.
             bare.reset()
-            since, cpu0 = datetime.now(timezone.utc), cpu_seconds(proc)
+            since, cpu0 = datetime.now(UTC), cpu_seconds(proc)
             started = time.monotonic()
             await publish_fast(publisher, data["devices"], args.ceiling_events, args.dwell_homes)
             done = await wait_stored(pool, since, args.ceiling_events, 120)

@@ -38,6 +38,9 @@ class Events(Protocol):
     async def consult_interrupted(self, consultation_id) -> None:
         """The patient stayed away past the grace period (`consult:interrupted`)."""
 
+    async def homewatch_alert(self, user_id, alert: dict) -> None:
+        """A home-watch alert, new or updated, to every connection of one person (`homewatch:alert`)."""
+
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
                   changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),

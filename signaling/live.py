@@ -112,3 +112,7 @@ class LiveEvents:
         """Alert the department's doctors: new_patient / escalated / overdue."""
         await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
                             room=doctors_room(department))
+
+    async def homewatch_alert(self, user_id, alert: dict) -> None:
+        """A home-watch alert, new or updated, to every connection of one person."""
+        await self.sio.emit("homewatch:alert", alert, room=user_room(user_id))

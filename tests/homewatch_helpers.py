@@ -5,9 +5,8 @@ import itertools
 from dataclasses import dataclass, field
 
 import aiohttp
-from yarl import URL
-
 from conftest import PASSWORD, Person
+from yarl import URL
 
 _phones = itertools.count(1)
 

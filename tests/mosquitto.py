@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiomqtt
@@ -72,7 +72,7 @@ class Mosquitto:
         """The server's MQTT_URL (the admin account)."""
         return f"mqtt://admin:{self.admin_password}@127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 10) -> "Mosquitto":
+    def start(self, timeout: float = 10) -> Mosquitto:
         """Start and wait until the port accepts connections."""
         log = open(self.dir / "mosquitto.log", "ab")
         self.proc = subprocess.Popen(["mosquitto", "-c", str(self.dir / "mosquitto.conf")],
@@ -110,7 +110,7 @@ class SimulatedDevice:
         self.acks: list[dict] = []
         self._listener = None
 
-    async def connect(self) -> "SimulatedDevice":
+    async def connect(self) -> SimulatedDevice:
         """Connect with the device's own credentials and listen on its ack topic."""
         import asyncio
         self.client = aiomqtt.Client("127.0.0.1", self.port, username=self.mqtt["username"],
@@ -132,7 +132,7 @@ class SimulatedDevice:
                    **fields) -> str:
         """Publish one event (to its own topic unless `topic` says otherwise); return its event id."""
         event_id = event_id or uuid.uuid4().hex
-        body = {"event_id": event_id, "kind": kind, "at": (at or datetime.now(timezone.utc)).isoformat(), **fields}
+        body = {"event_id": event_id, "kind": kind, "at": (at or datetime.now(UTC)).isoformat(), **fields}
         await self.client.publish(topic or self.mqtt["topic"], json.dumps(body), qos=1)
         return event_id
 

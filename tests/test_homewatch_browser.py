@@ -3,7 +3,7 @@ closes it with an outcome; the family page shows who took it; the resident's pag
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from browser import launch
@@ -57,7 +57,7 @@ async def test_carer_takes_a_button_alert_to_its_close_and_the_family_sees_who_t
             await until(carer_page, "document.getElementById('duty-state').textContent.length > 0")
             home_page = await phone_page(browser, base, resident.phone, "/homewatch/home", lang="zh")
             response = await client.post(f"/api/homewatch/devices/{button['id']}/events", json={
-                "event_id": "press-1", "kind": "button", "at": datetime.now(timezone.utc).isoformat()},
+                "event_id": "press-1", "kind": "button", "at": datetime.now(UTC).isoformat()},
                 headers={"Authorization": f"Bearer {button['token']}"})
             assert response.status == 202
             card = carer_page.locator(".hw-alert").first

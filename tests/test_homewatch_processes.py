@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -78,7 +78,7 @@ async def test_sigkill_during_a_dwell_timer_the_alert_fires_once_on_time_after_r
         street = await make_street(admin, remote.make_client)
         await street.set_rules(living_room_max_seconds=10)
         sensor = await SimulatedDevice(await street.add_device("presence", "living_room"), broker.port).connect()
-        entered = datetime.now(timezone.utc)
+        entered = datetime.now(UTC)
         await sensor.send("presence", at=entered, room="living_room")
         async with db.acquire() as conn:
             await wait_for(lambda: conn.fetchval("SELECT count(*) FROM hw_events"), 5)

@@ -1,18 +1,18 @@
 """The pure home-watch rules: judged times, one alert per stay, sleep hours, escalation order."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from server.homewatch import rules
 
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 RULES = rules.rules_of({"living_room_max_seconds": 600})
 
 
 def test_an_event_is_judged_by_its_own_time_unless_the_clock_is_implausible():
     assert rules.judged_time(NOW - timedelta(minutes=30), NOW) == (NOW - timedelta(minutes=30), False)
     assert rules.judged_time(NOW + timedelta(hours=2), NOW) == (NOW, True)
-    assert rules.judged_time(datetime(1970, 1, 1, tzinfo=timezone.utc), NOW) == (NOW, True)
+    assert rules.judged_time(datetime(1970, 1, 1, tzinfo=UTC), NOW) == (NOW, True)
     assert rules.judged_time(NOW + timedelta(seconds=20), NOW) == (NOW + timedelta(seconds=20), False)
 
 

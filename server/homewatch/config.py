@@ -48,7 +48,7 @@ class HomewatchSettings:
         return f"mqtt://{mqtt['hostname']}:{mqtt['port']}" if mqtt else None
 
     @classmethod
-    def from_env(cls, env: dict | None = None, **overrides) -> "HomewatchSettings":
+    def from_env(cls, env: dict | None = None, **overrides) -> HomewatchSettings:
         """Read and validate; `overrides` win."""
         env = dict(os.environ if env is None else env)
         url = env.get("MQTT_URL") or None

@@ -16,16 +16,16 @@ import contextlib
 import json
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from server.web.errors import AppError
 from server.homewatch import queries as sql
 from server.homewatch import service
 from server.homewatch.config import HomewatchSettings
+from server.web.errors import AppError
 
 log = logging.getLogger(__name__)
 CONTROL = "$CONTROL/dynamic-security/v1"
@@ -160,7 +160,7 @@ class MqttLink:
                             device = await self._device(conn, device_id)
                             if device is None:
                                 break
-                            result = await service.ingest(conn, self.cfg, device, event, datetime.now(timezone.utc))
+                            result = await service.ingest(conn, self.cfg, device, event, datetime.now(UTC))
                         self.handled += not result.duplicate
                         self.duplicates += result.duplicate
                         if result.alert_ids:
@@ -204,8 +204,8 @@ class MqttLink:
                         device = await self._device(conn, device_id)
                         (items if device is not None else skipped).append((device, event, future))
                     new = await service.ingest_heartbeats(conn, [(d, e) for d, e, _f in items],
-                                                          datetime.now(timezone.utc)) if items else set()
-                for device, event, future in items:
+                                                          datetime.now(UTC)) if items else set()
+                for device, event, _future in items:
                     fresh = (device["id"], event.event_id) in new
                     self.handled += fresh
                     self.duplicates += not fresh
@@ -246,7 +246,7 @@ class MqttLink:
             raise BrokerError() from None
         try:
             return list(await asyncio.wait_for(asyncio.gather(*futures), timeout))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise BrokerError() from None
 
     async def _ensure_server_role(self) -> None:
@@ -268,7 +268,7 @@ class MqttLink:
         """Create the device's broker account and ACL; return its username."""
         try:
             await asyncio.wait_for(self.connected.wait(), 3)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise BrokerError() from None
         username, role = device_username(device_id), f"device-{device_id}"
         responses = await self._control([

@@ -2,8 +2,8 @@
 
 The domain decides (service, dispatch); this module publishes: after a commit it runs the due
 dispatch steps of new alerts at once (a button reaches carers without waiting for the sweep) and
-sends `homewatch:alert` to every connection of whoever may see the alert (Socket.IO user rooms,
-carried to every process by the Redis manager).
+sends `homewatch:alert` to every connection of whoever may see the alert through the app's Events
+(server/events.py; Socket.IO user rooms, carried to every process by the Redis manager).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -19,8 +19,7 @@ from server.homewatch import dispatch, outbox, service
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
-from server.keys import DB_POOL, SIO
-from signaling.live import user_room
+from server.keys import DB_POOL, EVENTS
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_SECONDS = 3600
@@ -66,7 +65,7 @@ class Homewatch:
 
     async def publish(self, notices: list[dispatch.Notice], also: list[int] = ()) -> None:
         """Send each alert's current state to everyone who may see it; ring those just told."""
-        sio = self.app[SIO]
+        events = self.app[EVENTS]
         ring = {n.alert_id: set(n.ring) for n in notices}
         async with self.pool.acquire() as conn:
             for alert_id in list(ring) + [a for a in also if a not in ring]:
@@ -80,8 +79,7 @@ class Homewatch:
                 for user_id in users:
                     role = roles[user_id]["role"] if user_id in roles else None
                     view = family_view if role in FAMILY_ROLES else staff_view
-                    await sio.emit("homewatch:alert", {**view, "ring": user_id in ring.get(alert_id, ())},
-                                   room=user_room(user_id))
+                    await events.homewatch_alert(user_id, {**view, "ring": user_id in ring.get(alert_id, ())})
 
     async def acknowledged(self, alert) -> None:
         """Tell the home's devices within a second or two that someone took the alert."""
@@ -91,7 +89,7 @@ class Homewatch:
             devices = [d["id"] for d in await conn.fetch(sql.DEVICES_OF_HOME, alert["home_id"])
                        if d["kind"] in ("button", "hub")]
         await self.mqtt.publish_ack(devices, {"alert_id": str(alert["id"]), "status": "acknowledged",
-                                              "at": datetime.now(timezone.utc).isoformat()})
+                                              "at": datetime.now(UTC).isoformat()})
 
     async def sweep_once(self) -> None:
         """Fire due timers, run due dispatch steps, send due messages."""

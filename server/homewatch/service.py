@@ -11,20 +11,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.homewatch import queries as sql
 from server.homewatch import rules
 from server.homewatch.config import HomewatchSettings
+from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.web.validation import Body, raise_validation
 
-UTC = timezone.utc
+UTC = UTC
 
 
 class DeviceEvent(Body):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json as json_module
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 import aiohttp_jinja2
@@ -17,13 +17,13 @@ from pydantic import Field
 
 from server.accounts import service as auth
 from server.audit import service as audit
-from server.web import i18n
-from server.web.errors import AppError, Forbidden, NotFound, ValidationFailed
 from server.homewatch import keys, rules, service
 from server.homewatch import queries as sql
 from server.homewatch.mqtt import events_topic
 from server.keys import INSTANCE_ID, SETTINGS, USER
+from server.web import i18n
 from server.web.common import actor_of, id_value, json, lang_of, path_id, pool, user_of
+from server.web.errors import AppError, Forbidden, NotFound, ValidationFailed
 from server.web.validation import Body, parse_body
 
 STAFF_ROLES = ("street_operator", "carer")
@@ -263,7 +263,7 @@ async def set_consent(request: web.Request) -> web.Response:
     body = await parse_body(request, ConsentChange)
     async with pool(request).acquire() as conn:
         consent = dict(home["consent"] or {})
-        consent[body.purpose] = {"granted": body.granted, "at": datetime.now(timezone.utc).isoformat()}
+        consent[body.purpose] = {"granted": body.granted, "at": datetime.now(UTC).isoformat()}
         stored = await conn.fetchval(sql.SET_CONSENT, home["id"], consent)
     return json({k: bool(v.get("granted")) for k, v in stored.items()})
 
@@ -279,7 +279,7 @@ async def home_events(request: web.Request) -> web.Response:
                                allowed=False, detail={"reason": "no_consent"})
         raise Forbidden("The resident has not agreed to share this.", code="consent_required")
     hours = id_value(request.query.get("hours", "24"), "hours")
-    since = datetime.now(timezone.utc) - timedelta(hours=min(hours, 24 * 7))
+    since = datetime.now(UTC) - timedelta(hours=min(hours, 24 * 7))
     async with pool(request).acquire() as conn:
         rows = await conn.fetch(sql.EVENTS_OF_HOME, home["id"], since, 1000)
     return json([{"device_id": str(r["device_id"]), "kind": r["kind"], "room": r["room"],
@@ -526,7 +526,9 @@ async def _report_rows(request: web.Request) -> list[dict]:
     out = []
     for r in rows:
         raised = r["raised"] or 0
-        pct = (lambda n: round(100.0 * n / raised, 1) if raised else None)
+
+        def pct(n, raised=raised):
+            return round(100.0 * n / raised, 1) if raised else None
         out.append({"date": service.report_day(r["day"]), "community": r["community"], "raised": raised,
                     "button": r["button"], "stay": r["stay"], "inactivity": r["inactivity"], "device": r["device"],
                     "acknowledged_60s_pct": pct(r["ack_60"]), "acknowledged_180s_pct": pct(r["ack_180"]),
