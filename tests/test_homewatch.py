@@ -386,6 +386,8 @@ async def test_report_counts_acknowledged_within_60_s_completion_and_exports_csv
     lines = (await response.text()).splitlines()
     assert lines[0].startswith("date,community,raised") and len(lines) == 2
     assert (await carer.get("/api/homewatch/reports")).status == 403
+    figures = await (await street.operator.get("/api/homewatch/reports/homes")).json()
+    assert figures["false_alarms_per_home"][0]["false_alarms"] == 1 and figures["devices_offline"] == 0
 
 
 async def test_a_late_event_showing_the_room_was_left_in_time_withdraws_an_unsent_stay_alert(

@@ -105,7 +105,6 @@ WHERE id = $1"""
 EVENTS_OF_HOME = """
 SELECT device_id, event_id, kind, room, battery_pct, at, received_at FROM hw_events
 WHERE home_id = $1 AND at >= $2 ORDER BY at DESC LIMIT $3"""
-COUNT_EVENTS = "SELECT count(*) FROM hw_events WHERE device_id = ANY($1::bigint[])"
 DELETE_OLD_EVENTS = "DELETE FROM hw_events WHERE received_at < now() - make_interval(days => $1)"
 
 # --- durable timers ----------------------------------------------------------------------------
@@ -142,7 +141,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
 ON CONFLICT (dedupe_key) WHERE status <> 'closed' DO NOTHING RETURNING id"""
 OPEN_ALERT_BY_KEY = "SELECT id FROM hw_alerts WHERE dedupe_key = $1 AND status <> 'closed'"
 ALERT = "SELECT * FROM hw_alerts WHERE id = $1"
-ALERT_FOR_UPDATE = "SELECT * FROM hw_alerts WHERE id = $1 FOR UPDATE"
 INSERT_TIMELINE = "INSERT INTO hw_timeline (alert_id, event, by_user, detail) VALUES ($1, $2, $3, $4)"
 TIMELINE = """
 SELECT t.at, t.event, t.by_user, u.name AS by_name, t.detail FROM hw_timeline t
@@ -197,7 +195,6 @@ RECENT_ALERTS_OF_STREET = "SELECT * FROM hw_alerts WHERE street_id = $1 ORDER BY
 ALERTS_OF_HOMES = """
 SELECT * FROM hw_alerts WHERE home_id = ANY($1::bigint[]) AND ($2::boolean IS FALSE OR status <> 'closed')
 ORDER BY raised_at DESC LIMIT 200"""
-ALERTS_OF_KIND = "SELECT * FROM hw_alerts WHERE kind = $1 ORDER BY id"
 
 # --- who is told -------------------------------------------------------------------------------
 ON_DUTY_COMMUNITY = """
@@ -229,7 +226,6 @@ UPDATE hw_outbox SET attempts = attempts + 1, last_error = $2,
        next_try_at = now() + make_interval(secs => $3),
        failed_at = CASE WHEN attempts + 1 >= $4 THEN now() END
 WHERE id = $1"""
-OUTBOX_OF_ALERT = "SELECT * FROM hw_outbox WHERE alert_id = $1 ORDER BY id"
 
 # --- reports -----------------------------------------------------------------------------------
 # Only a person's acknowledgement counts (owner_id set); times are in the street's time zone.

@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.r.satisfaction": ("满意度", "Satisfaction"),
     "hw.r.false_alarms": ("误报", "False alarms"),
     "hw.homes": ("居家老人", "Homes"),
+    "hw.devices_offline": ("当前离线设备", "Devices offline now"),
     "hw.enrol_home": ("登记新住户", "Enrol a home"),
     "hw.community": ("社区", "Community"),
     "hw.resident_name": ("老人姓名", "Resident's name"),

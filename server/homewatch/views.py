@@ -544,6 +544,20 @@ async def report(request: web.Request) -> web.Response:
     return json(await _report_rows(request))
 
 
+async def report_homes(request: web.Request) -> web.Response:
+    """False alarms per home (most first) and how many devices are offline now (past their heartbeat timeout)."""
+    user = user_of(request, "street_operator")
+    days = min(id_value(request.query.get("days", "30"), "days"), 366)
+    async with pool(request).acquire() as conn:
+        street_id = (await service.staff_of(conn, user))["street_id"]
+        homes = await conn.fetch(sql.FALSE_ALARMS_PER_HOME, street_id, days)
+        offline = await conn.fetchval(sql.DEVICES_OFFLINE, street_id,
+                                      float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
+    return json({"false_alarms_per_home": [{"home_id": str(r["id"]), "address": r["address"],
+                                            "false_alarms": r["false_alarms"]} for r in homes],
+                 "devices_offline": offline})
+
+
 async def report_csv(request: web.Request) -> web.Response:
     """The same report as CSV."""
     rows = await _report_rows(request)
@@ -608,5 +622,6 @@ ROUTES = [
     ("POST", "/api/homewatch/alerts/{id}/rating", rate, "hw_alert_rating", Rating),
     ("GET", "/api/homewatch/ingestion", ingestion, "hw_ingestion", None),
     ("GET", "/api/homewatch/reports", report, "hw_report", None),
+    ("GET", "/api/homewatch/reports/homes", report_homes, "hw_report_homes", None),
     ("GET", "/api/homewatch/reports.csv", report_csv, "hw_report_csv", None),
 ]

@@ -15,6 +15,16 @@ async function loadReport() {
   }));
 }
 
+async function loadHomeFigures() {
+  const figures = await api("GET", "/api/homewatch/reports/homes?days=30");
+  document.getElementById("devices-offline").textContent = `${T("hw.devices_offline")}: ${figures.devices_offline}`;
+  document.getElementById("false-alarm-homes").replaceChildren(...figures.false_alarms_per_home.map((h) => {
+    const li = document.createElement("li");
+    li.textContent = `${h.address}: ${h.false_alarms} ${T("hw.r.false_alarms")}`;
+    return li;
+  }));
+}
+
 function homeNode(home) {
   const node = document.getElementById("home-template").content.firstElementChild.cloneNode(true);
   node.querySelector(".address").textContent = home.address;
@@ -76,4 +86,5 @@ document.getElementById("user-form").addEventListener("submit", async (event) =>
 
 wireSignOut();
 loadReport();
+loadHomeFigures();
 loadHomes();
