@@ -42,7 +42,7 @@ from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
 from server.accounts import service as auth
-from tests.mosquitto import Mosquitto
+from tests.helpers.mosquitto import Mosquitto
 
 BENCH_USER, BENCH_PASSWORD = "bench-devices", "bench-devices-password"
 HOMES_PER_COMMUNITY = 500

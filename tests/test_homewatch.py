@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import aiomqtt
 import pytest
-from conftest import events_named, wait_for
-from homewatch_helpers import alerts_of, make_street
-from mosquitto import Mosquitto, SimulatedDevice
 
+from helpers import events_named, wait_for
+from helpers.homewatch import alerts_of, make_street
+from helpers.mosquitto import Mosquitto, SimulatedDevice
 from server.app import create_app
 from server.homewatch import HOMEWATCH_SETTINGS
 from server.homewatch.config import HomewatchSettings

@@ -6,10 +6,11 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from browser import launch
-from conftest import PASSWORD, wait_for
-from homewatch_helpers import make_street
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, wait_for
+from helpers.browser import launch
+from helpers.homewatch import make_street
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from conftest import PASSWORD, Person, events_named, recording_socket, wait_for
-from homewatch_helpers import RemoteClient, alerts_of, make_street
-from mosquitto import Mosquitto, SimulatedDevice
-from processes import ServerProcess
 
+from helpers import PASSWORD, Person, events_named, recording_socket, wait_for
+from helpers.homewatch import RemoteClient, alerts_of, make_street
+from helpers.mosquitto import Mosquitto, SimulatedDevice
+from helpers.processes import ServerProcess
 from server.accounts import service as auth
 
 pytestmark = pytest.mark.cluster

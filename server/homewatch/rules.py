@@ -2,7 +2,7 @@
 
 Sources: the district's rules (living room > 3 h, bathroom > 1 h is abnormal, the bedside button
 is an emergency) and BS 8591 / the TSA code of practice (answered within 60 s / 180 s); see
-../shared/CLINICAL.md "Social alarms and home monitoring". Passive infrared senses movement, not
+docs/CLINICAL.md "Social alarms and home monitoring". Passive infrared senses movement, not
 stillness, so "where the resident is" is the last room with movement and a stay's clock runs from
 the first movement of the current run in that room.
 """

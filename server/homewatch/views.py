@@ -11,7 +11,6 @@ import json as json_module
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-import aiohttp_jinja2
 from aiohttp import web
 from pydantic import Field
 
@@ -20,11 +19,11 @@ from server.audit import service as audit
 from server.homewatch import keys, rules, service
 from server.homewatch import queries as sql
 from server.homewatch.mqtt import events_topic
-from server.keys import INSTANCE_ID, SETTINGS, USER
-from server.web import i18n
-from server.web.common import actor_of, id_value, json, lang_of, path_id, pool, user_of
+from server.keys import INSTANCE_ID, SETTINGS
+from server.web import pages
+from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.errors import AppError, Forbidden, NotFound, ValidationFailed
-from server.web.validation import Body, parse_body
+from server.web.validation import Body, Count, Id, Query, parse_body, parse_query
 
 STAFF_ROLES = ("street_operator", "carer")
 
@@ -115,6 +114,15 @@ class Progress(Body):
 class Resolve(Body):
     outcome: Literal["false_alarm", "assisted", "called_120", "hospital", "video_call"]
     note: str | None = Field(default=None, max_length=2000)
+
+
+class HistoryQuery(Query):
+    hours: Count = 24
+
+
+class ReportQuery(Query):
+    days: Count = 7
+    street_id: Id | None = None
 
 
 class Rating(Body):
@@ -278,7 +286,7 @@ async def home_events(request: web.Request) -> web.Response:
             await audit.record(conn, actor_of(request), "homewatch.events.read", "hw_home", home["id"],
                                allowed=False, detail={"reason": "no_consent"})
         raise Forbidden("The resident has not agreed to share this.", code="consent_required")
-    hours = id_value(request.query.get("hours", "24"), "hours")
+    hours = parse_query(request, HistoryQuery).hours
     since = datetime.now(UTC) - timedelta(hours=min(hours, 24 * 7))
     async with pool(request).acquire() as conn:
         rows = await conn.fetch(sql.EVENTS_OF_HOME, home["id"], since, 1000)
@@ -516,10 +524,13 @@ async def ingestion(request: web.Request) -> web.Response:
 
 async def _report_rows(request: web.Request) -> list[dict]:
     user = user_of(request, "street_operator", "admin")
-    days = min(id_value(request.query.get("days", "7"), "days"), 366)
+    query = parse_query(request, ReportQuery)
+    days = min(query.days, 366)
     async with pool(request).acquire() as conn:
         if user["role"] == "admin":
-            street_id = id_value(request.query.get("street_id", ""), "street_id")
+            if query.street_id is None:
+                raise ValidationFailed("street_id: required for an admin.", field="street_id", code="required")
+            street_id = query.street_id
         else:
             street_id = (await service.staff_of(conn, user))["street_id"]
         rows = await conn.fetch(sql.REPORT, street_id, days, hw(request).cfg.timezone)
@@ -547,7 +558,7 @@ async def report(request: web.Request) -> web.Response:
 async def report_homes(request: web.Request) -> web.Response:
     """False alarms per home (most first) and how many devices are offline now (past their heartbeat timeout)."""
     user = user_of(request, "street_operator")
-    days = min(id_value(request.query.get("days", "30"), "days"), 366)
+    days = min(parse_query(request, ReportQuery).days, 366)
     async with pool(request).acquire() as conn:
         street_id = (await service.staff_of(conn, user))["street_id"]
         homes = await conn.fetch(sql.FALSE_ALARMS_PER_HOME, street_id, days)
@@ -574,24 +585,10 @@ async def report_csv(request: web.Request) -> web.Response:
 
 # --- pages -------------------------------------------------------------------------------------
 
-def _page(template: str, *roles: str):
-    async def handler(request: web.Request) -> web.StreamResponse:
-        user = request[USER]
-        if user is None or user["role"] not in roles:
-            raise web.HTTPFound(f"/?next={request.path}")
-        lang = lang_of(request)
-        table = i18n.table(lang)
-        return aiohttp_jinja2.render_template(f"homewatch/{template}", request, {
-            "lang": lang, "t": i18n.translator(lang), "user": auth.public_user(user), "path": request.path,
-            "texts": {k: v for k, v in table.items() if k.startswith(("hw.", "error."))}})
-    handler.__doc__ = f"The home watch {template} page."
-    return handler
-
-
-carer_page = _page("carer.html", "carer", "street_operator")
-family_page = _page("family.html", "family")
-resident_page = _page("resident.html", "patient")
-operator_page = _page("operator.html", "street_operator")
+carer_page = pages.page("homewatch/carer.html", "carer", "street_operator")
+family_page = pages.page("homewatch/family.html", "family")
+resident_page = pages.page("homewatch/resident.html", "patient")
+operator_page = pages.page("homewatch/operator.html", "street_operator")
 
 ROUTES = [
     ("GET", "/homewatch/carer", carer_page, "hw_carer_page", None),

@@ -18,10 +18,7 @@ from pathlib import Path
 
 import aiomqtt
 
-try:
-    from processes import free_port
-except ImportError:  # imported as tests.mosquitto (the benchmarks)
-    from tests.processes import free_port
+from .processes import free_port
 
 PLUGIN_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
                      "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",

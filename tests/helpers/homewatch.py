@@ -5,8 +5,9 @@ import itertools
 from dataclasses import dataclass, field
 
 import aiohttp
-from conftest import PASSWORD, Person
 from yarl import URL
+
+from . import PASSWORD, Person
 
 _phones = itertools.count(1)
 
