@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
-# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, the
-# compose tool that validates the production topology, and Node for the FHIR validators.
+# Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, the MQTT
+# broker of home watch (with its dynamic security tool), the compose tool that validates the
+# production topology, and Node for the FHIR validators and axe-core.
 TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
-                 "docker-compose": "docker-compose", "node": "nodejs", "npm": "npm"}
+                 "mosquitto_ctrl": "mosquitto", "docker-compose": "docker-compose", "node": "nodejs", "npm": "npm"}
 # The independent FHIR validators the tests run (tests/node/package.json, locked).
 NODE_DIR = ROOT / "tests" / "node"
 NODE_STAMP = NODE_DIR / "node_modules" / ".package-lock.sha256"

@@ -78,6 +78,10 @@ def _banner(settings: Settings) -> None:
         print(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email, _, _ in DEMO_ACCOUNTS:
             print(f"  {role:<10} {email}")
+        from server.homewatch.seed import DEMO_LOGINS
+        print(f"Home watch (same password; {base}/homewatch/carer, /homewatch/family, /homewatch/home):")
+        for role, phone, _ in DEMO_LOGINS:
+            print(f"  {role:<15} {phone}")
     print(flush=True)
 
 

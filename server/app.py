@@ -21,6 +21,7 @@ from db.migrate import migrate
 from db.roles import dsn_user
 from server import seed
 from server.calls.media import EchoPeers
+from server.homewatch import setup_homewatch
 from server.identity import verification
 from server.keys import (
     DB_POOL,
@@ -200,5 +201,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
     app.cleanup_ctx.extend([database_ctx, ratelimit_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
+    setup_homewatch(app)
     app.on_shutdown.append(drain_sockets)
     return app

@@ -43,8 +43,12 @@ class Events(Protocol):
 
     async def user_sessions_ended(self, user_id) -> None:
         """Every session of a user ended (account disabled, password changed): all their sockets close."""
+
     async def notify_user(self, user_id, event: str, payload: dict) -> None:
         """Tell every connection of one user (e.g. `prescription:reviewed` to the prescribing doctor)."""
+
+    async def homewatch_alert(self, user_id, alert: dict) -> None:
+        """A home-watch alert, new or updated, to every connection of one person (`homewatch:alert`)."""
 
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),

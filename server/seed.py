@@ -6,6 +6,7 @@ import asyncpg
 from server import triage
 from server.accounts import queries as sql
 from server.accounts import service as auth
+from server.homewatch import seed as homewatch_seed
 from server.triage import service as triage_service
 
 DEMO_PASSWORD = "demo-password"
@@ -48,6 +49,7 @@ async def seed_demo(conn: asyncpg.Connection) -> list[tuple[str, str]]:
         await triage_service.sign_off(conn, triage.QUESTIONNAIRE_VERSION,
                                       triage.PUBLISHED[triage.QUESTIONNAIRE_VERSION], admin_id,
                                       "demo sign-off (not a clinical approval)")
+        await homewatch_seed.seed_demo(conn, DEMO_PASSWORD)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", SEED_LOCK_ID)
     return [(role, email) for role, email, _, _ in DEMO_ACCOUNTS]

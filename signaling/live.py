@@ -199,6 +199,9 @@ class LiveEvents:
         await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
                             room=doctors_room(department))
 
+    async def homewatch_alert(self, user_id, alert: dict) -> None:
+        """A home-watch alert, new or updated, to every connection of one person."""
+        await self.sio.emit("homewatch:alert", alert, room=user_room(user_id))
 
 class QueueRelay:
     """Queue changes between processes over one Redis pub/sub channel (see the module docstring)."""

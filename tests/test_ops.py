@@ -38,7 +38,7 @@ def _contract_routes() -> set[str]:
         if "not served yet" in section.split("\n", 1)[0]:
             continue
         for method, path in re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/api/[^`\s]*)`", section, re.MULTILINE):
-            routes.add(f"{method} {path}")
+            routes.add(f"{method} {path.split('?')[0]}")  # `?status=open` is a query, not part of the path
     return routes
 
 

@@ -13,7 +13,8 @@ from server.keys import USER
 from server.web import i18n
 
 HOME_OF_ROLE = {"patient": "/patient", "doctor": "/doctor", "employer": "/employer", "admin": "/admin",
-                "pharmacist": "/pharmacy"}
+                "pharmacist": "/pharmacy",
+                "street_operator": "/homewatch/carer", "carer": "/homewatch/carer", "family": "/homewatch/family"}
 
 
 async def page_context(request: web.Request) -> dict:

@@ -14,6 +14,7 @@ from server.consultations import views as consultations
 from server.dependants import views as dependants
 from server.employers import views as employers
 from server.guests import views as guests
+from server.homewatch import views as homewatch_views
 from server.identity import views as identity
 from server.keys import ROUTE_TABLE
 from server.ops import views as ops
@@ -145,6 +146,8 @@ ROUTES = [
     ("GET", "/account", pages.account_page, "account_page", None),
     ("POST", "/api/consultations/{id}/guests", guests.invite_guest, "consultation_guest_invite", guests.Guest),
     ("GET", "/join/{token}", guests.guest_page, "guest_page", None),
+
+    *homewatch_views.ROUTES,
 ]
 
 

@@ -1,6 +1,7 @@
 // Start page: sign in or register, then go to the page of one's role.
 "use strict";
-const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin", pharmacist: "/pharmacy" };
+const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin", pharmacist: "/pharmacy",
+  street_operator: "/homewatch/carer", carer: "/homewatch/carer", family: "/homewatch/family" };
 
 function afterSignIn(user) {
   const next = new URLSearchParams(window.location.search).get("next");

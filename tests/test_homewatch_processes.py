@@ -1,0 +1,172 @@
+"""Home watch with real server processes: a SIGKILL during a dwell timer, and two processes sharing
+one broker, one PostgreSQL and one Redis (every event handled once, every alert raised once)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+
+from helpers import PASSWORD, Person, events_named, recording_socket, wait_for
+from helpers.homewatch import RemoteClient, alerts_of, make_street
+from helpers.mosquitto import Mosquitto, SimulatedDevice
+from helpers.processes import ServerProcess
+from server.accounts import service as auth
+
+pytestmark = pytest.mark.cluster
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def broker(tmp_path):
+    mosquitto = Mosquitto(tmp_path / "mosquitto").start()
+    yield mosquitto
+    mosquitto.remove()
+
+
+def server_env(database_url: str, broker: Mosquitto, client_id: str, redis_url: str = "") -> dict:
+    """A process on the test database and the private broker, with short home-watch timers."""
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "homewatch-process-secret",
+            "LOG_LEVEL": "WARNING", "MQTT_URL": broker.url, "MQTT_CLIENT_ID": client_id,
+            "HOMEWATCH_CANCEL_SECONDS": "0", "HOMEWATCH_SWEEP_SECONDS": "0.2", "TURN_URLS": "", "STUN_URLS": ""}
+
+
+class Remote:
+    """Clients of one server process: new ones sign in through it."""
+
+    def __init__(self, process: ServerProcess):
+        self.process = process
+        self.clients: list[RemoteClient] = []
+
+    async def make_client(self) -> RemoteClient:
+        client = RemoteClient(self.process.url)
+        self.clients.append(client)
+        return client
+
+    async def admin(self, db) -> Person:
+        email = f"admin{secrets.token_hex(3)}@test.clinic"
+        async with db.acquire() as conn:
+            await auth.create_user(conn, role="admin", name="Admin", email=email, password=PASSWORD)
+        client = await self.make_client()
+        response = await client.post("/api/auth/login", json={"login": email, "password": PASSWORD})
+        body = await response.json()
+        return Person(client, body["user"], body["csrf_token"])
+
+    async def close(self):
+        for client in self.clients:
+            await client.close()
+
+
+async def wait_connected(remote: Remote, admin: Person) -> None:
+    """Until the process's broker link is up."""
+    async def up():
+        response = await admin.client.get(remote.process.url + "/api/homewatch/ingestion")
+        return response.status == 200 and (await response.json())["connected"]
+    await wait_for(up, 30, 0.2)
+
+
+async def test_sigkill_during_a_dwell_timer_the_alert_fires_once_on_time_after_restart(database_url, db, broker, tmp_path):
+    process = ServerProcess(server_env(database_url, broker, "hw-kill-test"), log_dir=tmp_path).start()
+    remote = Remote(process)
+    sensor = None
+    try:
+        admin = await remote.admin(db)
+        await wait_connected(remote, admin)
+        street = await make_street(admin, remote.make_client)
+        await street.set_rules(living_room_max_seconds=10)
+        sensor = await SimulatedDevice(await street.add_device("presence", "living_room"), broker.port).connect()
+        entered = datetime.now(UTC)
+        await sensor.send("presence", at=entered, room="living_room")
+        async with db.acquire() as conn:
+            await wait_for(lambda: conn.fetchval("SELECT count(*) FROM hw_events"), 5)
+        process.kill()
+        # While the server is dead the device goes on: the broker keeps the event for its session.
+        await sensor.send("heartbeat")
+        await remote.close()
+        process.start()
+        await wait_for(lambda: alerts_of(db, "living_room_stay"), 20, 0.1)
+        await asyncio.sleep(2)  # further sweeps must not add a second one
+        alerts = await alerts_of(db)
+        assert [a["kind"] for a in alerts] == ["living_room_stay"]
+        assert alerts[0]["due_at"] == entered + timedelta(seconds=10)
+        assert alerts[0]["raised_at"] - alerts[0]["due_at"] < timedelta(seconds=2), "fired late"
+        async with db.acquire() as conn:
+            kinds = sorted(r["kind"] for r in await conn.fetch("SELECT kind FROM hw_events"))
+        assert kinds == ["heartbeat", "presence"]  # nothing lost while the server was down
+    finally:
+        if sensor is not None:
+            await sensor.close()
+        await remote.close()
+        process.stop()
+
+
+async def test_two_processes_share_ingestion_every_event_and_alert_once_carers_on_both_notified(
+        database_url, db, broker, tmp_path):
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    a = ServerProcess(server_env(database_url, broker, "hw-two-a", REDIS_URL), log_dir=tmp_path).start()
+    b = ServerProcess(server_env(database_url, broker, "hw-two-b", REDIS_URL), log_dir=tmp_path).start()
+    remote_a, remote_b = Remote(a), Remote(b)
+    devices: list[SimulatedDevice] = []
+    sockets = []
+    try:
+        admin_a, admin_b = await remote_a.admin(db), await remote_b.admin(db)
+        await wait_connected(remote_a, admin_a)
+        await wait_connected(remote_b, admin_b)
+        street = await make_street(admin_a, remote_a.make_client, carers=1)
+        await street.set_rules(living_room_max_seconds=3, bathroom_max_seconds=3600)
+        # A second carer signs in through process B.
+        carer_b = await street.add_user(remote_b.make_client, "carer", "Garden")
+        await carer_b.post("/api/homewatch/duty", json={"on_duty": True})
+        socket_a = await recording_socket(a.url, street.carers[0].cookie_header())
+        socket_b = await recording_socket(b.url, carer_b.cookie_header())
+        sockets += [socket_a, socket_b]
+        rooms = ("bedroom", "kitchen", "hall", "bathroom")
+        for room in rooms:
+            devices.append(await SimulatedDevice(await street.add_device("presence", room), broker.port).connect())
+        for _ in range(25):
+            for sensor in devices:
+                await sensor.send("heartbeat")
+        living = await SimulatedDevice(await street.add_device("presence", "living_room"), broker.port).connect()
+        button = await SimulatedDevice(await street.add_device("button"), broker.port).connect()
+        devices += [living, button]
+        await living.send("presence", room="living_room")
+        await button.send("button")
+        total = 25 * len(rooms) + 2
+
+        async def counts():
+            stats = []
+            for remote, admin in ((remote_a, admin_a), (remote_b, admin_b)):
+                response = await admin.client.get(remote.process.url + "/api/homewatch/ingestion")
+                stats.append(await response.json())
+            return stats
+
+        async def all_in():
+            return sum(s["handled"] for s in await counts()) >= total
+        await wait_for(all_in, 20, 0.2)
+        stats = await counts()
+        assert sum(s["handled"] for s in stats) == total and sum(s["duplicates"] for s in stats) == 0
+        assert all(s["handled"] > 0 for s in stats), f"the shared subscription used one process only: {stats}"
+        async with db.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM hw_events") == total
+        # The button reaches the carers on both processes at once; the stay alert comes once.
+        for sock in (socket_a, socket_b):
+            await wait_for(lambda s=sock: [e for e in events_named(s, "homewatch:alert")
+                                           if e["kind"] == "button" and e["ring"]], 5)
+        await wait_for(lambda: alerts_of(db, "living_room_stay"), 10)
+        for sock in (socket_a, socket_b):
+            await wait_for(lambda s=sock: [e for e in events_named(s, "homewatch:alert")
+                                           if e["kind"] == "living_room_stay"], 5)
+        await asyncio.sleep(1.5)
+        assert sorted(a["kind"] for a in await alerts_of(db)) == ["button", "living_room_stay"]
+    finally:
+        for sock in sockets:
+            await sock.disconnect()
+        for sensor in devices:
+            await sensor.close()
+        await remote_a.close()
+        await remote_b.close()
+        a.stop()
+        b.stop()
