@@ -6,7 +6,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id, patient_id, questionnaire_version, answers, level, disposition, department, result, created_at"""
 
 ASSESSMENT = """
-SELECT id, patient_id, questionnaire_version, answers, level, disposition, department, result, created_at
+SELECT id, patient_id, questionnaire_version, answers, level, disposition, department, result, created_at,
+       dependant_id
 FROM assessments WHERE id = $1"""
 
 INSERT_ASSESSMENT_FOR = """
