@@ -333,7 +333,7 @@ async def test_a_parent_books_for_a_child_and_the_call_waits_for_a_recorded_guar
     stranger = await people.patient()
     foreign = await stranger.post("/api/triage/assessments",
                                   json={"answers": MILD_ANSWERS, "for_dependant_id": child["id"]})
-    assert foreign.status == 403 and (await error_of(foreign))["field"] == "for_dependant_id"
+    assert foreign.status == 404 and (await error_of(foreign))["field"] == "for_dependant_id"
 
     doctor = await licensed(people, db, department="pediatrics")
     cid = await consultation(people, parent, doctor, answers={**MILD_ANSWERS, "age_years": 4},
@@ -391,14 +391,21 @@ async def test_the_export_holds_every_record_of_the_caller_and_nothing_of_anyone
     assert "password" not in text and (await doctor.get("/api/me/export")).status == 403
 
 
-async def test_records_are_never_deleted(people, db):
+async def test_records_are_never_deleted(people, db, database_url):
     patient, _ = await queued_patient(people)
-    async with db.acquire() as conn:
+    # The triggers stop even the owner; the app's role is stopped by its grants or by the same triggers.
+    owner = await asyncpg.connect(database_url)
+    try:
         for table in ("users", "assessments", "queue_entries", "consents"):
             with pytest.raises(asyncpg.RaiseError, match="kept"):
-                await conn.execute(f"DELETE FROM {table}")
+                await owner.execute(f"DELETE FROM {table}")
             with pytest.raises(asyncpg.RaiseError, match="kept"):
-                await conn.execute(f"TRUNCATE {table} CASCADE")
+                await owner.execute(f"TRUNCATE {table} CASCADE")
+    finally:
+        await owner.close()
+    async with db.acquire() as conn:
+        with pytest.raises((asyncpg.RaiseError, asyncpg.InsufficientPrivilegeError)):
+            await conn.execute("DELETE FROM users")
         assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1", int(patient.id)) == 1
         # A deletion request restricts the account instead: it signs in no more, its records stay.
         await conn.execute("UPDATE users SET restricted_at = now() WHERE id = $1", int(patient.id))

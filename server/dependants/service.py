@@ -9,7 +9,7 @@ from server.audit import service as audit
 from server.audit.service import Actor
 from server.dependants import queries as sql
 from server.identity import service as identity
-from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.web.errors import Conflict, NotFound, ValidationFailed
 
 MAX_DEPENDANTS = 20
 
@@ -48,12 +48,11 @@ async def of_account(conn: asyncpg.Connection, account_id: int) -> list[dict]:
 
 
 async def own(conn: asyncpg.Connection, account_id: int, dependant_id: int, field: str = "for_dependant_id"):
-    """The dependant if it belongs to the account; 404 unknown, 403 someone else's (the field named)."""
+    """The dependant if it belongs to the account; 404 otherwise, the field named (someone else's
+    dependant is not even confirmed to exist)."""
     row = await conn.fetchrow(sql.DEPENDANT, dependant_id)
-    if row is None:
-        raise NotFound("No such dependant.", code="dependant_not_found", field=field)
-    if row["account_id"] != account_id:
-        raise Forbidden("This dependant belongs to another account.", field=field)
+    if row is None or row["account_id"] != account_id:
+        raise NotFound("No such person on your account.", code="dependant_not_found", field=field)
     return row
 
 

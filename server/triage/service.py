@@ -6,6 +6,7 @@ from datetime import date
 
 import asyncpg
 
+from server.dependants import service as dependants
 from server.triage import engine as triage
 from server.triage import queries as sql
 from server.triage import versions
@@ -48,7 +49,7 @@ async def create(conn: asyncpg.Connection, patient_id: int, raw_answers, dependa
                  ) -> asyncpg.Record:
     """Assess the answers and store the assessment; for a dependant, their birth date and sex are used."""
     if dependant_id is not None:
-        dependant = await own_dependant(conn, dependant_id, patient_id)
+        dependant = await dependants.own(conn, patient_id, dependant_id)
         if isinstance(raw_answers, dict):
             raw_answers = {**raw_answers, "age_years": age_on(dependant["birth_date"]), "sex": dependant["sex"],
                            "for_whom": _RELATION_TO_FOR_WHOM[dependant["relation"]]}
@@ -93,14 +94,6 @@ async def profile(conn: asyncpg.Connection, account_id: int) -> dict:
     born = row["birth_date"] if row else None
     return {"birth_date": born.isoformat() if born else None, "age_years": age_on(born) if born else None,
             "sex": row["sex"] if row else None}
-
-
-async def own_dependant(conn: asyncpg.Connection, dependant_id: int, account_id: int) -> asyncpg.Record:
-    """One of the account's dependants; 404 otherwise (someone else's is not even confirmed to exist)."""
-    row = await conn.fetchrow(sql.DEPENDANT, dependant_id)
-    if row is None or row["account_id"] != account_id:
-        raise NotFound("No such person on your account.", code="dependant_not_found", field="for_dependant_id")
-    return row
 
 
 # ---- versions and sign-off ---------------------------------------------------------------------
