@@ -56,6 +56,7 @@ async def sore_throat(people):
         "temperature_c": 37.9, "spo2": 98, "heart_rate": 88, "resp_rate": 16, "systolic_bp": 122,
         "epi": {"close_contact": False}, "free_text": "吞咽时痛 <更明显> & 夜里咳"},
         sex="female", birth_date="1990-05-01", name="王芳")
+    await people.follow_up(patient, doctor, cid)  # it ends with medications: a confirmed follow-up
     assert (await patient.post(f"/api/consultations/{cid}/attachments",
                                data=form(png_bytes(), "throat.png", "image/png"))).status == 201
     assert (await doctor.post(f"/api/consultations/{cid}/attachments",
@@ -83,6 +84,7 @@ async def hypertension(people):
         "age_years": 71, "sex": "male", "symptoms": ["dizziness"], "duration_days": 5, "systolic_bp": 158,
         "heart_rate": 76, "chronic": ["hypertension", "diabetes"]},
         sex="male", birth_date="1955-03-12", name="李建国")
+    await people.follow_up(patient, doctor, cid)  # it ends with medications: a confirmed follow-up
     response = await doctor.post(f"/api/consultations/{cid}/end", json={
         "soap": {"subjective": "Dizzy in the mornings for 5 days", "objective": "Home BP 158 systolic",
                  "assessment": "Hypertension not controlled", "plan": "Raise amlodipine"},
@@ -101,6 +103,7 @@ async def feverish_child(people):
         "temperature_c": 38.6, "heart_rate": 120, "resp_rate": 28, "consciousness": "alert",
         "epi": {"close_contact": True, "cluster": True}},
         sex=None, birth_date="2022-01-20", name="张小明")
+    await people.follow_up(patient, doctor, cid)  # it ends with medications: a confirmed follow-up
     response = await doctor.post(f"/api/consultations/{cid}/end", json={
         "diagnosis": "发热待查（幼儿园聚集性发热）", "disposition": "fever_clinic",
         "advice": "今天到发热门诊就诊", "medications": [{"drug": "布洛芬混悬液", "dose": "5 ml", "frequency": "每6小时"}]})
@@ -442,7 +445,7 @@ async def test_bad_type_is_refused_strangers_get_nothing_and_exports_are_audited
 
 
 def test_public_base_url_is_required_in_production_and_checked():
-    production = {"CLINIC_ENV": "production", "COOKIE_SECURE": "1"}
+    production = {"CLINIC_ENV": "production", "COOKIE_SECURE": "1", "SECRET_KEY": "k" * 40}
     with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
         Settings.from_env(production)
     with pytest.raises(SettingsError, match="https"):
