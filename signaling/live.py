@@ -228,14 +228,24 @@ class QueueRelay:
             log.warning("queue change not relayed", exc_info=True)
 
     async def start(self) -> None:
-        """Subscribe before the first request, so no change published meanwhile is missed."""
+        """Subscribe before the first request when Redis answers, so no change published meanwhile is
+        missed; when it does not, start anyway and keep trying (the health check reports Redis down)."""
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self.channel)
+        try:
+            await pubsub.subscribe(self.channel)
+        except Exception:
+            log.warning("queue relay: Redis unreachable at start-up; retrying in the background")
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            pubsub = None
         self.task = asyncio.create_task(self._listen(pubsub))
 
     async def _listen(self, pubsub) -> None:
         while True:
             try:
+                if pubsub is None:
+                    pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                    await pubsub.subscribe(self.channel)
                 async for message in pubsub.listen():
                     data = orjson.loads(message["data"])
                     if data["from"] != self.instance_id:
@@ -243,14 +253,13 @@ class QueueRelay:
                                                         inserted=data["inserted"], minutes_per_patient=data["mpp"]))
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception:  # a change missed meanwhile is a gap in seq: clients re-read their snapshot
                 log.warning("queue relay lost its subscription; resubscribing", exc_info=True)
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await pubsub.aclose()
+                pubsub = None
                 await asyncio.sleep(1.0)
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-                with contextlib.suppress(Exception):
-                    await pubsub.subscribe(self.channel)
 
     async def close(self) -> None:
         """Stop listening and release the connections."""
