@@ -16,7 +16,8 @@ from server.queue import service as queue_service
 from server.queue.service import QueueChange
 
 MAX_ASSIGNMENTS_PER_ROUND = 50
-Alert = tuple[str, str, int, int]  # (department, kind: new_patient / escalated / overdue, entry id, level)
+# (department, kind: new_patient / escalated / overdue, entry id, level[, patient's name])
+Alert = tuple[str, str, int, int] | tuple[str, str, int, int, str | None]
 
 
 class Events(Protocol):
@@ -25,8 +26,8 @@ class Events(Protocol):
     async def queue_changed(self, change: QueueChange) -> None:
         """A department's queue changed (batched into `queue:update`)."""
 
-    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
-        """Alert the department's doctors (`queue:alert`)."""
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int, patient_name: str | None = None) -> None:
+        """Alert the department's doctors (`queue:alert`), naming the patient when known."""
 
     async def consult_ready(self, consultation) -> None:
         """The consultation room is open (`consult:ready` to both members)."""
@@ -59,8 +60,8 @@ async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrup
             await events.queue_changed(change)
     for consultation in ready:
         await events.consult_ready(consultation)
-    for department, kind, entry_id, level in alerts:
-        await events.queue_alert(department, kind, entry_id, level)
+    for department, kind, entry_id, level, *name in alerts:
+        await events.queue_alert(department, kind, entry_id, level, patient_name=name[0] if name else None)
     if assign:
         await assign_free_doctors(app)
 

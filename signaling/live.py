@@ -108,7 +108,7 @@ class LiveEvents:
         await self.sio.emit("consult:interrupted", {"consultation_id": str(consultation_id)},
                             room=consult_room(consultation_id))
 
-    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
-        """Alert the department's doctors: new_patient / escalated / overdue."""
-        await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
-                            room=doctors_room(department))
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int, patient_name: str | None = None) -> None:
+        """Alert the department's doctors: new_patient / escalated / overdue, naming the patient when known."""
+        await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level,
+                                            "patient_name": patient_name}, room=doctors_room(department))

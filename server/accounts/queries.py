@@ -32,3 +32,5 @@ ORGANISATION_EXISTS = "SELECT 1 FROM organisations WHERE id = $1"
 SET_DOCTOR_STATUS = """
 UPDATE users SET doctor_status = $2, auto_assign = coalesce($3, auto_assign)
 WHERE id = $1 AND role = 'doctor' RETURNING doctor_status, auto_assign"""
+
+DOCTOR_STATUS = "SELECT doctor_status FROM users WHERE id = $1 AND role = 'doctor'"

@@ -6,6 +6,7 @@ import asyncpg
 from server import assessments
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.consultations import banner
 from server.consultations import queries as sql
 from server.queue import queries as queue_sql
 from server.queue import service as queue_service
@@ -48,13 +49,14 @@ async def view(conn: asyncpg.Connection, row, lang: str, role: str) -> dict:
     return {
         "id": str(row["id"]), "status": row["status"], "department": row["department"],
         "patient": {"id": str(row["patient_id"]), "name": row["patient_name"]},
-        "doctor": {"id": str(row["doctor_id"]), "name": row["doctor_name"]},
+        "doctor": {"id": str(row["doctor_id"]), "name": row["doctor_name"], "title": row["doctor_title"]},
         "started_at": row["started_at"].isoformat(),
         "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
         "notes": row["notes"], "diagnosis": row["diagnosis"], "disposition": row["disposition"],
         "advice": row["advice"], "rating": row["rating"], "my_role": role,
         "triage": assessments.localise(row["triage"], lang, audience="clinical" if role == "doctor" else "patient"),
         "precheck": row["precheck"], "quality": quality,
+        **({"banner": banner.banner(row, lang)} if role == "doctor" else {}),
     }
 
 
@@ -160,3 +162,8 @@ async def members_gone(conn: asyncpg.Connection, grace_seconds: int):
 async def member_left(conn: asyncpg.Connection, consultation_id: int, role: str) -> None:
     """A member's last connection in the room dropped: their grace period starts now."""
     await conn.execute(sql.MARK_MEMBER_LEFT, consultation_id, role)
+
+
+async def set_allergies(conn: asyncpg.Connection, patient_id: int, allergies: str) -> None:
+    """Keep the patient's known allergies."""
+    await conn.execute(sql.SET_ALLERGIES, patient_id, allergies)

@@ -16,6 +16,7 @@ import asyncpg
 
 from server import assessments, triage
 from server.accounts import queries as accounts_sql
+from server.consultations import banner
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql
 from server.web import i18n
@@ -117,8 +118,11 @@ async def entry_view(conn: asyncpg.Connection, entry) -> dict:
     if entry["status"] == "waiting":
         row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
         mpp = await wait_model(conn, entry["department"])
+        duty = await conn.fetchrow(sql.DOCTORS_ON_DUTY, entry["department"])
+        # With no doctor on duty no minutes figure is given: nobody could keep that promise.
         view.update(position=row["position"], seq=row["seq"], minutes_per_patient=mpp,
-                    estimated_wait_minutes=estimate_minutes(row["position"], mpp))
+                    doctors={"available": duty["available"], "away": duty["away"]},
+                    estimated_wait_minutes=estimate_minutes(row["position"], mpp) if duty["available"] else None)
     return view
 
 
@@ -158,6 +162,9 @@ async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
     """The doctor takes the next waiting patient (or a chosen one); returns (consultation, entry, change)."""
     if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
         raise Conflict("Finish your current consultation first.", code="consultation_open")
+    # A doctor who has gone offline is not seeing patients: they go on duty (or away) first.
+    if await conn.fetchval(accounts_sql.DOCTOR_STATUS, doctor["id"]) == "offline":
+        raise Conflict("Go on duty before you take a patient.", code="doctor_offline", field="status")
     try:
         entry = await conn.fetchrow(sql.CLAIM, doctor["department"], doctor["id"], entry_id)
     except asyncpg.UniqueViolationError:  # the same doctor claimed twice at once: one of them wins
@@ -186,9 +193,11 @@ async def waiting_list(conn: asyncpg.Connection, department: str, lang: str, lim
                         "age_years": row["answers"].get("age_years")},
             "enqueued_at": row["enqueued_at"].isoformat(), "due_at": row["due_at"].isoformat(),
             "waited_minutes": int(waited // 60), "overdue": overdue,
+            "target_wait_minutes": triage.TARGET_WAIT_MINUTES[row["level"]],
             "why_here": _why_here(row["level"], overdue, lang),
             "triage": assessments.localise(result, lang, audience="clinical"),
             "precheck": row["precheck"], "skips": row["skips"],
+            "words": banner.patient_words(row["answers"], lang),
         })
     return out
 

@@ -46,7 +46,7 @@ async def enqueue(request: web.Request) -> web.Response:
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         view = await queue_service.entry_view(conn, entry)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
-    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"])] if doctors_on_duty else []
+    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"], patient["name"])] if doctors_on_duty else []
     await publish(request.app, changes=[change], alerts=alerts, assign=bool(doctors_on_duty))
     return json(view, status=201)
 
@@ -94,7 +94,8 @@ async def reassess(request: web.Request) -> web.Response:
         view = await queue_service.entry_view(conn, updated)
     escalated = updated["status"] == "escalated"
     await publish(request.app, changes=[change],
-                  alerts=[(entry["department"], "escalated", entry["id"], assessment["level"])] if escalated else [])
+                  alerts=[(entry["department"], "escalated", entry["id"], assessment["level"], patient["name"])]
+                  if escalated else [])
     return json({"assessment": assessments.view(assessment, lang_of(request)), "entry": view})
 
 

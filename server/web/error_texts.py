@@ -59,6 +59,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.bad_data": ("信令内容格式不正确。", "The signal's data has the wrong shape."),
     "error.bad_text": ("消息内容不能为空。", "text must be a non-empty string."),
     "error.message_too_large": ("消息过大（最多 {max}）。", "The message is too large (at most {max})."),
+    "error.doctor_offline": ("您当前为离线状态：请先切换为“接诊中”再接诊。", "Go on duty before you take a patient."),
     "error.internal_error": ("服务器出错了，请重试；如持续出现，请致电诊所。",
                              "Something went wrong on our side. Please try again; if it keeps happening, call the clinic."),
 }

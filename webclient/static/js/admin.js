@@ -1,6 +1,12 @@
 // Admin dashboard: departments now, the figures per department and day (inline SVG charts, no
 // library), and the audit log with filters.
-"use strict";
+import { T } from "./lib/texts.js";
+import { api } from "./lib/api.js";
+import { esc, formObject, text, toast } from "./lib/dom.js";
+import { dateTime, dayMonth } from "./lib/dates.js";
+import { auditAction, department, role } from "./lib/labels.js";
+import { table } from "./lib/tables.js";
+import "./lib/page.js";
 
 const admin = { names: {}, stats: null };
 const COLOURS = ["#1f6f5c", "#c0392b", "#2e86c1", "#b9770e", "#7d3c98", "#117a65", "#d35400", "#34495e", "#a93226"];
@@ -104,7 +110,7 @@ async function loadAudit() {
   try {
     const { entries } = await api("GET", `/api/admin/audit?${params}`);
     body.innerHTML = entries.map((e) => `<tr class="${e.allowed ? "" : "refused"}">
-      <td>${esc(new Date(e.at).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en"))}</td>
+      <td>${esc(dateTime(e.at))}</td>
       <td>${esc(e.actor_name || "-")} <small>${esc(e.actor_role || "")} #${esc(e.actor_id || "-")}</small></td>
       <td>${esc(e.action)}</td><td>${esc(e.object_type)} #${esc(e.object_id || "-")}</td>
       <td>${esc(T(e.allowed ? "allowed_yes" : "allowed_no"))}</td><td>${esc(e.ip || "")}</td></tr>`).join("") ||

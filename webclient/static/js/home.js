@@ -1,5 +1,7 @@
 // Start page: sign in or register, then go to the page of one's role.
-"use strict";
+import { api } from "./lib/api.js";
+import { formObject, showError } from "./lib/dom.js";
+import "./lib/page.js";
 const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin" };
 
 function afterSignIn(user) {
