@@ -100,11 +100,13 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 return Forbidden("You are not in this consultation.").ack(session["lang"])
             if status == "ended":
                 return Conflict(code="ended").ack(session["lang"])
+            # In the rooms before being counted present: a member who joins at the same moment
+            # then either sees us in presence or reaches us with `peer:joined`, never neither.
+            await self.enter_room(sid, live.consult_room(cid))
+            await self.enter_room(sid, live.member_room(cid, role))
             before = await presence.enter(conn, sid, self.app[INSTANCE_ID], cid, user["id"], role)
             await consults.member_joined(conn, cid, role)
             await _audit(conn, session, "consultation.join", cid, allowed=True)
-        await self.enter_room(sid, live.consult_room(cid))
-        await self.enter_room(sid, live.member_room(cid, role))
         session["rooms"][cid] = role
         other = live.other_role(role)
         if role not in before:

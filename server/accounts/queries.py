@@ -7,7 +7,8 @@ INSERT INTO users (role, name, email, phone, password_hash, birth_date, sex, dep
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING {USER_COLUMNS}"""
 
-USER_BY_LOGIN = f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = lower($1) OR phone = $1"
+# A disabled account (an administrator switched it off) cannot sign in, and its sessions stop working.
+USER_BY_LOGIN = f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE (email = lower($1) OR phone = $1) AND disabled_at IS NULL"
 LOGIN_TAKEN = "SELECT 1 FROM users WHERE ($1::text IS NOT NULL AND email = $1) OR ($2::text IS NOT NULL AND phone = $2)"
 
 INSERT_SESSION = """
@@ -16,7 +17,7 @@ VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
 SESSION_USER = f"""
 SELECT s.csrf_token, {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = $1 AND s.expires_at > now()"""
+WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL"""
 DELETE_SESSION = "DELETE FROM sessions WHERE token_hash = $1"
 DELETE_EXPIRED_SESSIONS = "DELETE FROM sessions WHERE expires_at < now()"
 

@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import AfterValidator, Field, field_validator
 
 from server.accounts import service as auth
+from server.admin import service as admin_service
 from server.keys import SETTINGS
 from server.web.common import json, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
@@ -48,6 +49,8 @@ class NewUser(Body):
     password: str = Field(max_length=256)
     department: str | None = Field(default=None, max_length=40)
     organisation_id: Id | None = None
+    title: str | None = Field(default=None, max_length=50)
+    licence_number: str | None = Field(default=None, max_length=50)  # 执业证号, recorded for doctors
 
 
 class NewOrganisation(Body):
@@ -115,6 +118,8 @@ async def create_user(request: web.Request) -> web.Response:
         user = await auth.create_staff(conn, role=body.role, name=body.name, email=body.email,
                                        password_hash=password_hash, department=body.department,
                                        organisation_id=body.organisation_id)
+        if body.role == "doctor" and (body.title or body.licence_number):
+            await admin_service.set_doctor_details(conn, user["id"], body.title, body.licence_number)
     return json({"user": auth.public_user(user)}, status=201)
 
 

@@ -67,6 +67,14 @@ def translator(lang: str):
     return t
 
 
+def field_name(field: str | None, lang: str) -> str | None:
+    """The reader's name of an error's field ("answers.age_years" -> 年龄), or None when it has none."""
+    if not field:
+        return None
+    pair = TEXTS.get(f"field.{field.split('.')[-1]}")
+    return pair[0 if lang == "zh" else 1] if pair else None
+
+
 @functools.cache
 def table(lang: str) -> dict[str, str]:
     """Every text in one language, for the browser's JavaScript."""

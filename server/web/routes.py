@@ -98,6 +98,9 @@ ROUTES = [
     ("GET", "/patient/history", records.history_page, "patient_history_page", None),
     ("GET", "/api/admin/stats", admin.admin_stats, "admin_stats", admin.StatsQuery),
     ("GET", "/api/admin/audit", admin.admin_audit, "admin_audit", admin.AuditQuery),
+    ("GET", "/api/admin/users", admin.list_staff, "admin_list_users", admin.StaffQuery),
+    ("PATCH", "/api/admin/users/{id}", admin.update_staff, "admin_update_user", admin.StaffChange),
+    ("GET", "/api/admin/organisations", admin.list_organisations, "admin_list_organisations", None),
 ]
 
 

@@ -70,10 +70,9 @@ export class ConsultCall {
 
   showPeer(c) {
     // The patient sees who they are talking to: name, title and department; the doctor the patient's name.
-    const peer = this.role === "patient"
-      ? [c.doctor.name, c.doctor.title, department(c.department)].filter(Boolean).join(" · ")
-      : c.patient.name;
-    text("call-peer", peer);
+    const name = this.role === "patient" ? c.doctor.name : c.patient.name;
+    const rest = this.role === "patient" ? [c.doctor.title, department(c.department)].filter(Boolean) : [];
+    document.getElementById("call-peer").innerHTML = `<span class="name">${esc(name)}</span>` + rest.map((r) => ` · ${esc(r)}`).join("");
   }
 
   async join() {
@@ -97,8 +96,9 @@ export class ConsultCall {
     pc.ontrack = (event) => {
       if (this.remoteVideo.srcObject !== event.streams[0]) this.remoteVideo.srcObject = event.streams[0] || new MediaStream([event.track]);
     };
+    const gen = this.gen;
     pc.onicecandidate = (event) => {
-      if (event.candidate) this.send("candidate", event.candidate.toJSON());
+      if (event.candidate) this.send("candidate", { ...event.candidate.toJSON(), gen });
     };
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
@@ -116,29 +116,48 @@ export class ConsultCall {
     this.socket.emit("signal", { consultation_id: this.id, kind, data });
   }
 
-  async offer() {
-    const pc = this.newPeerConnection();
-    await pc.setLocalDescription(await pc.createOffer());
-    this.send("offer", { type: "offer", sdp: pc.localDescription.sdp });
+  // Several reasons to offer can arrive together (the patient joins, asks for a restart, the
+  // connection fails): they make one offer. Each offer has a number ("gen") that its answer and
+  // every candidate carry, so nothing from an older attempt is applied to a newer connection.
+  offer() {
+    clearTimeout(this.offerTimer);
+    return new Promise((resolve) => { this.offerTimer = setTimeout(() => this.makeOffer().then(resolve, resolve), 120); });
   }
 
-  async onSignal(message) {
+  async makeOffer() {
+    this.gen = (this.gen || 0) + 1;
+    const pc = this.newPeerConnection();
+    await pc.setLocalDescription(await pc.createOffer());
+    this.send("offer", { type: "offer", sdp: pc.localDescription.sdp, gen: this.gen });
+  }
+
+  onSignal(message) {
+    // One at a time, in arrival order: an answer must never overtake the offer it answers.
     if (message.consultation_id !== this.id) return;
+    this.signals = (this.signals || Promise.resolve()).then(() => this.handleSignal(message));
+  }
+
+  async handleSignal(message) {
     try {
+      const data = message.data || {};
       if (message.kind === "offer" && this.role === "patient") {
         if (this.hungUp) return;  // we hung up: no silent reconnection
         this.peerHungUp = false;
+        this.gen = data.gen;
         const pc = this.newPeerConnection();
-        await pc.setRemoteDescription(message.data);
+        await pc.setRemoteDescription({ type: "offer", sdp: data.sdp });
         await pc.setLocalDescription(await pc.createAnswer());
-        this.send("answer", { type: "answer", sdp: pc.localDescription.sdp });
+        this.send("answer", { type: "answer", sdp: pc.localDescription.sdp, gen: data.gen });
         await this.flushCandidates();
-      } else if (message.kind === "answer" && this.pc && this.pc.signalingState === "have-local-offer") {
-        await this.pc.setRemoteDescription(message.data);
+      } else if (message.kind === "answer" && this.pc && this.pc.signalingState === "have-local-offer"
+                 && (data.gen === undefined || data.gen === this.gen)) {
+        await this.pc.setRemoteDescription({ type: "answer", sdp: data.sdp });
         await this.flushCandidates();
       } else if (message.kind === "candidate" && message.data) {
-        if (this.pc && this.pc.remoteDescription) await this.pc.addIceCandidate(message.data).catch(() => {});
-        else this.pending.push(message.data);
+        const { gen, ...candidate } = data;
+        if (gen !== undefined && gen !== this.gen) return;  // from an earlier attempt
+        if (this.pc && this.pc.remoteDescription) await this.pc.addIceCandidate(candidate).catch(() => {});
+        else this.pending.push(candidate);
       } else if (message.kind === "hangup") {
         this.peerHungUp = true;
         if (this.pc) { this.pc.close(); this.pc = null; }

@@ -37,7 +37,7 @@ function renderQueue(data) {
   const offline = doc.status === "offline";
   document.getElementById("queue-rows").innerHTML = data.entries.map((e) => `
     <li class="queue-item level-${e.level}${e.overdue ? " overdue" : ""}" data-entry="${esc(e.id)}">
-      <h3><span>${e.position}. ${esc(e.patient.name)}${e.patient.age_years != null ? ` · ${esc(T("age_n", { n: e.patient.age_years }))}` : ""}${e.patient.sex ? ` · ${esc(sex(e.patient.sex))}` : ""}</span>
+      <h3><span>${e.position}. <span class="name">${esc(e.patient.name)}</span>${e.patient.age_years != null ? ` · ${esc(T("age_n", { n: e.patient.age_years }))}` : ""}${e.patient.sex ? ` · ${esc(sex(e.patient.sex))}` : ""}</span>
         <span class="level-badge">${esc(level(e.level))}</span></h3>
       <p class="meta">${esc(T("waited_of_target", { n: e.waited_minutes, target: e.target_wait_minutes ?? "" }))}${e.overdue ? ` · <strong>${esc(T("overdue"))}</strong>` : ""}</p>
       ${words(e.words)}
@@ -79,7 +79,7 @@ function renderBanner(c) {
   const flags = [b.first_visit ? T("first_visit") : T("follow_up_visit")];
   if (b.guardian_required) flags.push(T("guardian_required"));
   document.getElementById("patient-banner").innerHTML = `
-    <p class="who" id="banner-name">${esc(c.patient.name)}${b.age_years != null ? ` · ${esc(T("age_n", { n: b.age_years }))}` : ""}${b.sex ? ` · ${esc(sex(b.sex))}` : ""}
+    <p class="who" id="banner-name"><span class="name">${esc(c.patient.name)}</span>${b.age_years != null ? ` · ${esc(T("age_n", { n: b.age_years }))}` : ""}${b.sex ? ` · ${esc(sex(b.sex))}` : ""}
       ${flags.map((f) => `<span class="flag">${esc(f)}</span>`).join("")}</p>
     <dl>
       <dt>${esc(T("allergies"))}</dt><dd id="banner-allergies" class="${b.allergies ? "allergy" : ""}">${esc(b.allergies || T("allergies_none_known"))}</dd>
@@ -124,7 +124,7 @@ async function refreshHistory() {
     const items = (await api("GET", "/api/consultations/history")).slice(0, 20);
     document.getElementById("history-rows").innerHTML = table([
       { head: T("day"), cell: (c) => esc(dateTime(c.started_at)) },
-      { head: T("name"), cell: (c) => esc(c.patient) },
+      { head: T("name"), cell: (c) => `<span class="name">${esc(c.patient)}</span>` },
       { head: T("diagnosis"), cell: (c) => esc(c.diagnosis || T("reason_" + (c.end_reason || c.status))) },
       { head: T("summary"), cell: (c) => (c.status === "ended" && c.diagnosis ? `<a href="/consultations/${esc(c.id)}/summary">${esc(T("open_summary"))}</a>` : "") },
     ], items, { empty: T("no_consultations") });

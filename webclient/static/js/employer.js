@@ -47,7 +47,7 @@ async function loadSummary() {
 // ---- staff table ------------------------------------------------------------------------------
 function staffRow(s) {
   const yes = T("emp_yes"), no = T("emp_no");
-  return `<tr data-ref="${esc(s.employee_ref)}"><td><input type="checkbox" class="pick" value="${esc(s.employee_ref)}"></td>` +
+  return `<tr data-ref="${esc(s.employee_ref)}"><td><input type="checkbox" class="pick" value="${esc(s.employee_ref)}" aria-label="${esc(T("emp_pick", { name: s.name }))}"></td>` +
     `<td>${esc(s.employee_ref)}</td><td>${esc(s.name)}</td><td>${esc(s.department || "")}</td>` +
     `<td class="status-${esc(s.status)}">${esc(statusLabel(s.status))}</td><td>${esc(when(s.screened_at))}</td>` +
     `<td>${esc(when(s.valid_until))}</td><td>${s.invited ? yes : no}</td><td>${s.bound ? yes : no}</td></tr>`;

@@ -16,7 +16,7 @@ function renderHistory(items) {
   return table([
     { head: T("day"), cell: (c) => esc(dateTime(c.started_at)) },
     { head: T("department"), cell: (c) => esc(department(c.department)) },
-    { head: T("your_doctor"), cell: (c) => esc(c.doctor) },
+    { head: T("your_doctor"), cell: (c) => `<span class="name">${esc(c.doctor)}</span>` },
     { head: T("diagnosis"), cell: (c) => esc(c.diagnosis || "") },
     { head: T("summary"), cell: (c) => (c.status === "ended" && c.diagnosis ? `<a href="/consultations/${esc(c.id)}/summary">${esc(T("open_summary"))}</a>` : "") },
   ], items, { id: "history-table", empty: T("no_consultations") });
@@ -43,7 +43,7 @@ async function loadAmendments(id) {
   const form = document.getElementById("amend-form");
   amend.record = await api("GET", `/api/consultations/${id}/record`);
   document.getElementById("amendment-list").innerHTML = amend.record.amendments.map((a) => `<li>
-    <strong>${esc(fieldName(a.field))}</strong> · ${esc(a.author.name)} · ${esc(localTime(a.at))}<br>
+    <strong>${esc(fieldName(a.field))}</strong> · <span class="name">${esc(a.author.name)}</span> · ${esc(localTime(a.at))}<br>
     <del>${esc(shown(a.old_value))}</del> → <ins>${esc(shown(a.new_value))}</ins><br><small>${esc(a.reason)}</small></li>`).join("");
   prefill(form);
   show("amend-section", true);

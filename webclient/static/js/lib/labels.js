@@ -16,7 +16,7 @@ export const level = (n) => T("level_n", { n });
 /** Female / male / other. */
 export const sex = (code) => (code ? T(code === "female" || code === "male" ? code : "other") : "");
 /** An audit action ("record.read") in words. */
-export const auditAction = (action) => T(`audit_${String(action).replace(/\./g, "_")}`) || action;
+export const auditAction = (action) => T(`act_${String(action).replace(/\./g, "_")}`) || action;
 /** A user's role in words. */
 export const role = (code) => T(`role_${code}`);
 
@@ -24,8 +24,10 @@ export const role = (code) => T(`role_${code}`);
 export const list = (items) => items.filter((x) => x !== null && x !== undefined && x !== "").join(LANG === "zh" ? "，" : ", ");
 /** Items joined as separate statements: "a; b" / "a；b". */
 export const series = (items) => items.filter(Boolean).join(LANG === "zh" ? "；" : "; ");
+/** The colon after a label in the page language. */
+export const COLON = LANG === "zh" ? "：" : ": ";
 /** Label and value: "Drug: x" / "药品：x". */
-export const labelled = (label, value) => `${label}${LANG === "zh" ? "：" : ": "}${value}`;
+export const labelled = (label, value) => `${label}${COLON}${value}`;
 
 /** A medication as one line of text: dose, frequency and days, punctuated for the page language. */
 export function medication(m) {

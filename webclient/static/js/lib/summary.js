@@ -3,7 +3,7 @@
 import { T } from "./texts.js";
 import { esc } from "./dom.js";
 import { dateTime } from "./dates.js";
-import { labelled, medication } from "./labels.js";
+import { COLON, medication } from "./labels.js";
 
 /** The summary (GET /api/consultations/{id}/summary) as HTML. */
 export function renderSummary(s) {
@@ -14,7 +14,7 @@ export function renderSummary(s) {
   const files = (s.attachments || []).length
     ? `<dt>${esc(T("attachments"))}</dt><dd><ul>${s.attachments.map((a) => `<li><a href="${esc(a.url)}">${esc(a.filename)}</a></li>`).join("")}</ul></dd>` : "";
   return `
-    <p class="summary-who">${esc(s.patient.name)} · ${esc(labelled(T("your_doctor"), s.doctor.name))} · ${esc(s.department.name)} · ${esc(dateTime(s.ended_at))}</p>
+    <p class="summary-who"><span class="name">${esc(s.patient.name)}</span> · ${esc(T("your_doctor"))}${COLON}<span class="name">${esc(s.doctor.name)}</span> · ${esc(s.department.name)} · ${esc(dateTime(s.ended_at))}</p>
     <dl class="summary-list">
       <dt>${esc(T("diagnosis"))}</dt><dd><span id="summary-diagnosis">${esc(s.diagnosis)}</span>${codes}</dd>
       <dt>${esc(T("advice"))}</dt><dd id="summary-advice">${esc(s.advice)}</dd>
