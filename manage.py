@@ -24,7 +24,9 @@ STAMP = VENV / ".requirements.sha256"
 # Debian packages the test suite drives as real parts: a browser, a TURN server, Redis, and the
 # compose tool that validates the production topology.
 TEST_BINARIES = {"chromium": "chromium", "turnserver": "coturn", "redis-server": "redis-server",
-                 "docker-compose": "docker-compose"}
+                 "docker-compose": "docker-compose", "npm": "npm"}
+# npm packages the browser tests inject into pages (axe-core), pinned by tests/node/package-lock.json.
+NODE_TOOLS = ROOT / "tests" / "node"
 
 
 def ensure_venv() -> None:
@@ -57,6 +59,17 @@ def ensure_test_binaries() -> None:
         sys.exit(f"the tests need these Debian packages: {' '.join(missing)} (apt-get install -y ...)")
 
 
+def ensure_node_tools() -> None:
+    """Install the pinned npm packages of tests/node/ when they are missing (or the lock file changed)."""
+    stamp = NODE_TOOLS / "node_modules" / ".lock.sha256"
+    wanted = hashlib.sha256((NODE_TOOLS / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    print("installing npm packages into tests/node ...", flush=True)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_TOOLS, check=True)
+    stamp.write_text(wanted)
+
+
 def private_redis() -> subprocess.Popen | None:
     """A Redis for the multi-process tests when none answers on 127.0.0.1:6379 and TEST_REDIS_URL is unset."""
     if os.environ.get("TEST_REDIS_URL"):
@@ -87,6 +100,7 @@ def main(argv: list[str]) -> int:
         if lint.returncode != 0:
             return lint.returncode
         ensure_test_binaries()
+        ensure_node_tools()
         redis = private_redis()
         try:
             return subprocess.run([str(PYTHON), "-m", "pytest", *rest]).returncode
