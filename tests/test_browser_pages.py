@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import launch, new_page, sign_in
-from conftest import PASSWORD, queued_patient, wait_for
+from conftest import PASSWORD
+from playwright.async_api import async_playwright
 from ui_checks import axe_violations, latin_strings, sideways_scroll, small_targets
 
 pytestmark = pytest.mark.browser

@@ -11,10 +11,9 @@ import os
 import time
 
 import pytest
-from playwright.async_api import async_playwright
-
 from browser import launch, new_page, sign_in
 from conftest import PASSWORD, queued_patient, wait_for
+from playwright.async_api import async_playwright
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
