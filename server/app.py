@@ -19,7 +19,8 @@ from db.connect import create_pool
 from db.migrate import migrate
 from server import seed
 from server.calls.media import EchoPeers
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, MEDIA, METRICS, SETTINGS, SIO, SMS_SENDER
+from server.outbox import service as outbox
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.queue.housekeeping import housekeeping_ctx
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     sio.attach(app)
     app[SIO] = sio
     app[EVENTS] = LiveEvents(sio, app, naive_queue_updates=settings.queue_updates == "naive")
+    app[SMS_SENDER] = outbox.DevelopmentSender()  # a gateway's client replaces it in production
     app.cleanup_ctx.extend([database_ctx, redis_ctx, presence_ctx, media_ctx, housekeeping_ctx])
     app.on_shutdown.append(drain_sockets)
     return app

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from server.consultations import reach
 from server.keys import DB_POOL, EVENTS
 from server.queue import service as queue_service
 from server.queue.service import QueueChange
@@ -39,6 +40,9 @@ class Events(Protocol):
     async def consult_interrupted(self, consultation_id) -> None:
         """The patient stayed away past the grace period (`consult:interrupted`)."""
 
+    async def patient_notified(self, consultation_id, doctor_id, at) -> None:
+        """The absent patient was sent an SMS (`consult:notified` to the doctor)."""
+
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
                   changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),
@@ -60,6 +64,7 @@ async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrup
             await events.queue_changed(change)
     for consultation in ready:
         await events.consult_ready(consultation)
+        reach.schedule(app, consultation["id"])  # an SMS if the patient is not in the room shortly
     for department, kind, entry_id, level, *name in alerts:
         await events.queue_alert(department, kind, entry_id, level, patient_name=name[0] if name else None)
     if assign:

@@ -25,3 +25,6 @@ ROUTE_TABLE: web.AppKey[list] = web.AppKey("route_table", list)  # for the OpenA
 # Per-request values set by the middlewares.
 USER: web.RequestKey[Any] = web.RequestKey("user", object)
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id", str)
+
+# The SMS sender of the outbox (server/outbox): the development sender logs; a gateway's client in production.
+SMS_SENDER: web.AppKey[Any] = web.AppKey("sms_sender")

@@ -1,8 +1,11 @@
 """What the doctor sees of a patient before and during a call: the patient's own words and the banner.
 
-The banner (age, sex, allergies, first visit or follow-up, guardian needed) stays on the call
-screen; the words (free text, symptoms, long-term conditions, how long) are shown in the queue and
-beside the call, in the doctor's language.
+The banner (age, sex, allergies, current medicines, first visit or follow-up, guardian) stays on
+the call screen; the words (free text, symptoms, long-term conditions, how long) are shown in the
+queue and beside the call, in the doctor's language. Allergies, current medicines, the confirmed
+visit type and the guardian's presence are what the doctor records in the follow-up-care panel
+(consultation_care); until that is recorded the banner says "not recorded" and derives the visit
+type from earlier consultations and the guardian rule from the age.
 """
 from __future__ import annotations
 
@@ -41,8 +44,11 @@ def age_years(answers: dict | None, birth_date: date | None) -> float | None:
 def banner(row, lang: str) -> dict:
     """The patient banner of the doctor's call screen, from a consultation row."""
     age = age_years(row["answers"], row["patient_birth_date"])
-    return {"age_years": age, "sex": row["patient_sex"], "allergies": row["patient_allergies"] or "",
-            "first_visit": row["earlier_visits"] == 0,
+    care = {key: row[key] for key in ("allergies", "current_medicines", "visit", "guardian_present") if key in row.keys()}
+    return {"age_years": age, "sex": row["patient_sex"],
+            "allergies": list(care.get("allergies") or []), "current_medicines": list(care.get("current_medicines") or []),
+            "first_visit": care["visit"] == "first" if care.get("visit") else row["earlier_visits"] == 0,
             # 互联网诊疗管理办法（试行）2018: a child under 6 is seen online only with a guardian present.
             "guardian_required": age is not None and age < triage.GUARDIAN_AGE,
+            "guardian_present": care.get("guardian_present"),
             "words": patient_words(row["answers"], lang)}

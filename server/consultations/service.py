@@ -56,6 +56,7 @@ async def view(conn: asyncpg.Connection, row, lang: str, role: str) -> dict:
         "advice": row["advice"], "rating": row["rating"], "my_role": role,
         "triage": assessments.localise(row["triage"], lang, audience="clinical" if role == "doctor" else "patient"),
         "precheck": row["precheck"], "quality": quality,
+        "patient_notified_at": row["patient_notified_at"].isoformat() if row["patient_notified_at"] else None,
         **({"banner": banner.banner(row, lang)} if role == "doctor" else {}),
     }
 
@@ -162,8 +163,3 @@ async def members_gone(conn: asyncpg.Connection, grace_seconds: int):
 async def member_left(conn: asyncpg.Connection, consultation_id: int, role: str) -> None:
     """A member's last connection in the room dropped: their grace period starts now."""
     await conn.execute(sql.MARK_MEMBER_LEFT, consultation_id, role)
-
-
-async def set_allergies(conn: asyncpg.Connection, patient_id: int, allergies: str) -> None:
-    """Keep the patient's known allergies."""
-    await conn.execute(sql.SET_ALLERGIES, patient_id, allergies)

@@ -38,10 +38,6 @@ class Quality(Body):
     frames_decoded: int | None = Field(default=None, ge=0)
 
 
-class Allergies(Body):
-    allergies: str = Field(max_length=500)
-
-
 class Rating(Body):
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
@@ -136,16 +132,3 @@ async def my_history(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         return json(await consults.history(conn, user, actor_of(request)))
 
-
-async def set_allergies(request: web.Request) -> web.Response:
-    """The doctor of an open consultation records the patient's known allergies (shown in every later banner)."""
-    doctor = user_of(request, "doctor")
-    body = await parse_body(request, Allergies)
-    async with pool(request).acquire() as conn:
-        async with conn.transaction():
-            row, _ = await consults.load_for(conn, path_id(request), doctor, actor_of(request), "patient.allergies_update",
-                                             roles=("doctor",))
-            if row["status"] == "ended":
-                raise Conflict("This consultation has ended.", code="already_ended")
-            await consults.set_allergies(conn, row["patient_id"], body.allergies.strip())
-    return json({"allergies": body.allergies.strip()})

@@ -60,8 +60,6 @@ ROUTES = [
     ("POST", "/api/consultations/{id}/recall", consultations.recall, "consultation_recall", None),
     ("POST", "/api/consultations/{id}/quality", consultations.report_quality, "consultation_quality", consultations.Quality),
     ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.Rating),
-    ("PUT", "/api/consultations/{id}/allergies", consultations.set_allergies, "consultation_allergies",
-     consultations.Allergies),
 
     ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
     ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),

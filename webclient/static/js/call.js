@@ -7,6 +7,7 @@ import { api } from "./lib/api.js";
 import { esc, show, text, toast } from "./lib/dom.js";
 import { emitAck } from "./lib/socket.js";
 import { department } from "./lib/labels.js";
+import { time } from "./lib/dates.js";
 
 // A hang-up is not a network failure: the side that hangs up says so ("hangup"), the other side
 // shows "the patient hung up" instead of "connection lost", and nobody re-offers until the one who
@@ -58,12 +59,20 @@ export class ConsultCall {
     this.bindControls();
     const consultation = await api("GET", `/api/consultations/${this.id}`);
     this.showPeer(consultation);
+    this.notifiedAt = consultation.patient_notified_at;
     (consultation.messages || []).forEach((m) => this.showChat(m));
     if (this.role === "patient") { show("call-files", true); this.refreshFiles(); }
     if (this.socket.connected) await this.join();
     this.timers.push(setInterval(() => this.collectStats(), 2000));
     this.timers.push(setInterval(() => this.reportQuality(), 5000));
     return consultation;
+  }
+
+  showNotified(at) {
+    // The patient was not on the page: the clinic sent them an SMS. Shown until they join.
+    if (this.pc && this.pc.connectionState === "connected") return;
+    text("call-status", T("patient_notified", { time: time(at) }));
+    document.getElementById("call-status").dataset.state = "patient_notified";
   }
 
   otherRole() { return this.role === "doctor" ? "patient" : "doctor"; }
@@ -82,7 +91,10 @@ export class ConsultCall {
       this.status("call_failed"); show("btn-rejoin", true); return;
     }
     show("btn-rejoin", false);
-    if (ack.peers.length === 0) this.status(`peer_waiting_${this.otherRole()}`);
+    if (ack.peers.length === 0) {
+      this.status(`peer_waiting_${this.otherRole()}`);
+      if (this.role === "doctor" && this.notifiedAt) this.showNotified(this.notifiedAt);
+    }
     else if (this.role === "doctor") await this.offer();
     else this.send("restart", null);  // a patient who comes back asks for a fresh offer at once
   }

@@ -77,21 +77,26 @@ async function take(entryId) {
 function renderBanner(c) {
   const b = c.banner || {};
   const flags = [b.first_visit ? T("first_visit") : T("follow_up_visit")];
-  if (b.guardian_required) flags.push(T("guardian_required"));
+  if (b.guardian_present) flags.push(T("guardian_present"));
+  else if (b.guardian_required) flags.push(T("guardian_required"));
+  doc.banner = b;
   document.getElementById("patient-banner").innerHTML = `
     <p class="who" id="banner-name"><span class="name">${esc(c.patient.name)}</span>${b.age_years != null ? ` · ${esc(T("age_n", { n: b.age_years }))}` : ""}${b.sex ? ` · ${esc(sex(b.sex))}` : ""}
       ${flags.map((f) => `<span class="flag">${esc(f)}</span>`).join("")}</p>
     <dl>
-      <dt>${esc(T("allergies"))}</dt><dd id="banner-allergies" class="${b.allergies ? "allergy" : ""}">${esc(b.allergies || T("allergies_none_known"))}</dd>
+      <dt>${esc(T("allergies"))}</dt><dd id="banner-allergies" class="${(b.allergies || []).length ? "allergy" : ""}">${esc((b.allergies || []).length ? list(b.allergies) : T("allergies_none_known"))}</dd>
       <dt>${esc(T("current_medicines"))}</dt><dd id="banner-medicines">${esc(T("loading"))}</dd>
     </dl>`;
 }
 
 function renderMedicines(history) {
-  // Current medicines: those of earlier consultations whose course has not run out yet.
+  // Current medicines: what the doctor recorded in this visit, else those of earlier
+  // consultations here whose course has not run out yet.
+  const recorded = (doc.banner && doc.banner.current_medicines) || [];
   const now = Date.now();
   const current = history.flatMap((h) => h.medications.filter((m) => !m.days || new Date(h.started_at).getTime() + m.days * 86400000 > now));
-  text("banner-medicines", current.length ? series(current.map(medication)) : T("medicines_none_known"));
+  const lines = recorded.length ? recorded : current.map(medication);
+  text("banner-medicines", lines.length ? series(lines) : T("medicines_none_known"));
 }
 
 function renderTriage(consultation) {
@@ -113,7 +118,6 @@ async function enterCall(consultationId) {
   const consultation = await doc.call.start();
   renderBanner(consultation);
   renderTriage(consultation);
-  RecordPanel.setAllergies(consultation.banner ? consultation.banner.allergies : "");
   if (RecordPanel.history) renderMedicines(RecordPanel.history);
   document.querySelector("#record-form textarea").focus({ preventScroll: true });
 }
@@ -162,6 +166,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   doc.socket.on("queue:update", refreshQueue);
   doc.socket.on("queue:alert", onAlert);
   doc.socket.on("consult:ready", (m) => enterCall(m.consultation_id));
+  doc.socket.on("consult:notified", (m) => { if (doc.call && doc.call.id === m.consultation_id) { doc.call.notifiedAt = m.at; doc.call.showNotified(m.at); } });
   doc.socket.on("connect", refreshQueue);
   window.addEventListener("focus", () => { doc.alerts = 0; document.title = T("doctor_dashboard"); });
 

@@ -200,7 +200,22 @@ function leaveWaiting() {
 }
 
 // ---- call and summary -----------------------------------------------------------------------
+function whenVisible() {
+  // A hidden page does not enter the room: the clinic then reaches the patient by SMS, and the
+  // call starts the moment the page is looked at.
+  if (document.visibilityState === "visible") return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => { if (document.visibilityState === "visible") { document.removeEventListener("visibilitychange", check); resolve(); } };
+    document.addEventListener("visibilitychange", check);
+  });
+}
+
 async function enterCall(consultationId) {
+  if (state.call && state.call.id === String(consultationId)) return;
+  if (state.entering === String(consultationId)) return;
+  state.entering = String(consultationId);
+  await whenVisible();
+  state.entering = null;
   if (state.call && state.call.id === String(consultationId)) return;
   leaveWaiting();
   state.consultationId = String(consultationId);

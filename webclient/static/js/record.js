@@ -43,7 +43,7 @@ export const RecordPanel = (function () {
       disposition: field("disposition").value || null,
     };
     TEXT_FIELDS.forEach((k) => { record[k] = field(k).value; });
-    return record;  // allergies are the patient's, not this record's: saved on their own (saveAllergies)
+    return record;
   }
 
   function fill(record, onlyEmpty) {
@@ -187,10 +187,7 @@ export const RecordPanel = (function () {
     if (wired) return;
     wired = true;
     const f = form();
-    f.addEventListener("input", (e) => {
-      if (e.target.id === "record-allergies") { clearTimeout(panel.allergyTimer); panel.allergyTimer = setTimeout(saveAllergies, SAVE_DELAY_MS); return; }
-      if (e.target.id !== "icd10-query" && e.target.id !== "attachment-file") changed();
-    });
+    f.addEventListener("input", (e) => { if (e.target.id !== "icd10-query" && e.target.id !== "attachment-file") changed(); });
     f.addEventListener("change", (e) => { if (e.target.name === "disposition") changed(); });
     // Enter in a one-line field must never end the consultation by accident.
     f.addEventListener("keydown", (e) => {
@@ -204,15 +201,6 @@ export const RecordPanel = (function () {
     document.getElementById("attachment-file").addEventListener("change", (e) => upload(e.target));
     window.addEventListener("online", () => { if (panel.id && !panel.ended) save(); });
   }
-
-  async function saveAllergies() {
-    // The patient's known allergies belong to the patient (every later banner shows them).
-    if (!panel.id || panel.ended) return;
-    try { await api("PUT", `/api/consultations/${panel.id}/allergies`, { allergies: field("allergies").value }); }
-    catch (e) { showError("record-form", e); }
-  }
-
-  function setAllergies(value) { if (!field("allergies").value) field("allergies").value = value || ""; }
 
   function reset() {
     clearTimeout(panel.timer); clearTimeout(panel.retry); clearInterval(panel.filesTimer);
@@ -264,6 +252,6 @@ export const RecordPanel = (function () {
     return consultation;
   }
 
-  const panelApi = { mount, submitEnd, collect, refreshFiles, setAllergies, history: null };
+  const panelApi = { mount, submitEnd, collect, refreshFiles, history: null };
   return panelApi;
 })();
