@@ -162,3 +162,28 @@ async def test_an_offline_doctor_cannot_take_a_patient(server, people):
             assert await page.locator(".take-entry").first.is_disabled()
         finally:
             await browser.close()
+
+
+async def test_wechat_without_camera_says_how_to_open_the_browser(server, people):
+    patient, _ = await queued_patient(people, name="微信用户")
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            context = await browser.new_context(
+                base_url=f"http://127.0.0.1:{server.port}", locale="zh-CN", viewport=PHONE, bypass_csp=True,
+                user_agent="Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/116 Mobile MicroMessenger/8.0.47")
+            # WeChat's web view refuses the camera: getUserMedia rejects as a denied permission does.
+            await context.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
+                Promise.reject(new DOMException('denied', 'NotAllowedError'));""")
+            page = await context.new_page()
+            await sign_in(page, patient.phone, PASSWORD)
+            await page.wait_for_selector("#step-waiting:not([hidden])")
+            await page.locator("#device-start").click()
+            hint = page.locator("#wechat-hint")
+            await hint.wait_for(state="visible")
+            assert "在浏览器打开" in await hint.text_content()
+            assert await page.locator("#device-denied").is_visible()  # what to do, in words
+            assert await page.locator("#device-panel").is_hidden()     # no black square
+            await shot(page, "zh-9-wechat")
+        finally:
+            await browser.close()

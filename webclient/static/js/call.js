@@ -40,6 +40,8 @@ export class ConsultCall {
     } catch (e) {
       this.local = null;
       toast(T("camera_blocked"), 12000);
+      // WeChat's in-app browser: say how to open the page in the phone's browser (patient page only).
+      if (/MicroMessenger/i.test(navigator.userAgent)) show("wechat-hint", true);
     }
     this.status("call_connecting");
     this.socket.on("signal", (m) => this.onSignal(m));
