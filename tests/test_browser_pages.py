@@ -145,7 +145,16 @@ async def test_every_page_is_accessible_and_in_one_language(server, people, lang
             await walk.check(emp, "employer")
             adm = await _signed_in(browser, base, lang, DESKTOP, people.emails[admin.id], "/admin")
             await adm.wait_for_selector("#audit-rows tr")
+            await adm.wait_for_selector(".chart svg text")
             await walk.check(adm, "admin")
+            # Chart labels are legible: at least 12 px on screen, and no axis repeats a tick.
+            smallest = await adm.evaluate("""() => Math.min(...[...document.querySelectorAll('.chart svg text')]
+                .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a))""")
+            assert smallest >= 12, smallest
+            repeated = await adm.evaluate("""() => [...document.querySelectorAll('.chart svg')].filter((svg) => {
+                const ys = [...svg.querySelectorAll('text[text-anchor=end]')].filter((t) => t.getAttribute('x') < 50)
+                  .map((t) => t.textContent); return new Set(ys).size !== ys.length; }).length""")
+            assert repeated == 0
         finally:
             await browser.close()
     assert walk.problems == [], "\n".join(walk.problems)

@@ -49,7 +49,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doctor_next_on_duty": ("医生上线后会按顺序在此页面呼叫您，您的位置会保留。",
                             "When a doctor comes on duty they will call you here, in order; your place is kept."),
     "what_next": ("接下来会怎样", "What happens next"),
-    "what_next_keep_open": ("请保持本页面打开，不要关闭或刷新也没关系，位置会保留。",
+    "what_next_keep_open": ("请保持本页面打开；即使刷新页面，您的位置也会保留。",
                             "Keep this page open (a reload is fine: your place is kept)."),
     "what_next_called": ("轮到您时，手机会响铃并振动，视频会在本页面自动打开。",
                          "When it is your turn the phone rings and vibrates, and the video opens on this page."),
