@@ -5,7 +5,7 @@ import { T } from "./lib/texts.js";
 import { api } from "./lib/api.js";
 import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
 import { dateTime, dayMonth } from "./lib/dates.js";
-import { auditAction, department, departments, role } from "./lib/labels.js";
+import { department, departments, role } from "./lib/labels.js";
 import { table } from "./lib/tables.js";
 import "./lib/page.js";
 
@@ -202,6 +202,8 @@ async function loadStats() {
 }
 
 // ---- audit log, in pages ----------------------------------------------------------------------
+// The log keeps codes ("record.read"); the screen shows words (server/admin/texts.py).
+const auditAction = (action) => T(`act_${String(action).replace(/\./g, "_")}`) || action;
 const objectName = (type) => T(`obj_${type}`) || type;
 
 async function loadAudit(page = 0) {

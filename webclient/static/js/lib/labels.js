@@ -1,4 +1,4 @@
-// Words for the codes the API returns: departments, dispositions, levels, sexes, audit actions,
+// Words for the codes the API returns: departments, dispositions, levels, sexes, roles,
 // and list punctuation in the page language (Chinese lists use full-width commas).
 import { LANG, T } from "./texts.js";
 
@@ -15,8 +15,6 @@ export const disposition = (code) => (code ? T(`disp_${code}`) : "");
 export const level = (n) => T("level_n", { n });
 /** Female / male / other. */
 export const sex = (code) => (code ? T(code === "female" || code === "male" ? code : "other") : "");
-/** An audit action ("record.read") in words. */
-export const auditAction = (action) => T(`act_${String(action).replace(/\./g, "_")}`) || action;
 /** A user's role in words. */
 export const role = (code) => T(`role_${code}`);
 
