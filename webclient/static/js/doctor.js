@@ -6,7 +6,7 @@ import { api, loadMe } from "./lib/api.js";
 import { esc, show, showError, text, toast } from "./lib/dom.js";
 import { connectSocket } from "./lib/socket.js";
 import { dateTime } from "./lib/dates.js";
-import { level, list, medication, series, sex } from "./lib/labels.js";
+import { COLON, level, list, medication, series, sex } from "./lib/labels.js";
 import { table } from "./lib/tables.js";
 import { alertUser, askNotifications } from "./lib/alerts.js";
 import { ConsultCall } from "./call.js";
@@ -20,16 +20,16 @@ function words(w) {
   if (!w) return "";
   const parts = [];
   if (w.free_text) parts.push(`<p class="words">“${esc(w.free_text)}”</p>`);
-  if (w.symptoms.length) parts.push(`<p>${esc(T("symptoms"))}：${esc(list(w.symptoms))}</p>`);
-  if (w.duration_days != null) parts.push(`<p>${esc(T("duration"))}：${esc(T("n_days", { n: w.duration_days }))}</p>`);
-  if (w.chronic.length) parts.push(`<p>${esc(T("chronic_conditions"))}：${esc(list(w.chronic))}</p>`);
+  if (w.symptoms.length) parts.push(`<p>${esc(T("symptoms"))}${COLON}${esc(list(w.symptoms))}</p>`);
+  if (w.duration_days != null) parts.push(`<p>${esc(T("duration"))}${COLON}${esc(T("n_days", { n: w.duration_days }))}</p>`);
+  if (w.chronic.length) parts.push(`<p>${esc(T("chronic_conditions"))}${COLON}${esc(list(w.chronic))}</p>`);
   return parts.join("");
 }
 
 function precheck(p) {
   if (!p) return `<p class="meta">${esc(T("precheck_none"))}</p>`;
   const ok = p.camera && p.microphone;
-  return `<p class="meta">${esc(T("precheck"))}：${esc(T(ok ? "precheck_devices_ok" : "precheck_devices_missing"))}${p.rtt_ms != null ? ` · ${Math.round(p.rtt_ms)} ms` : ""}</p>`;
+  return `<p class="meta">${esc(T("precheck"))}${COLON}${esc(T(ok ? "precheck_devices_ok" : "precheck_devices_missing"))}${p.rtt_ms != null ? ` · ${Math.round(p.rtt_ms)} ms` : ""}</p>`;
 }
 
 function renderQueue(data) {

@@ -5,7 +5,7 @@ import { T, pick } from "./lib/texts.js";
 import { api, loadMe } from "./lib/api.js";
 import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
 import { connectSocket, emitAck } from "./lib/socket.js";
-import { department } from "./lib/labels.js";
+import { COLON, department } from "./lib/labels.js";
 import { renderSummary } from "./lib/summary.js";
 import { alertUser, askNotifications } from "./lib/alerts.js";
 import { ConsultCall } from "./call.js";
@@ -96,7 +96,7 @@ function renderResult(result) {
   box.innerHTML = `
     ${urgent ? `<h2 class="emergency">${esc(T("emergency_title"))}</h2>` : ""}
     <p class="instruction ${urgent ? "emergency" : ""}" id="result-instruction">${esc(result.instruction || "")}</p>
-    <p>${esc(T("level"))}：<strong id="result-level">${result.level}</strong> · ${esc(T("department"))}：<strong>${esc(departmentName(result.department))}</strong></p>
+    <p>${esc(T("level"))}${COLON}<strong id="result-level">${result.level}</strong> · ${esc(T("department"))}${COLON}<strong>${esc(departmentName(result.department))}</strong></p>
     ${result.red_flags.length ? `<ul class="red-flags">${items(result.red_flags)}</ul>` : ""}
     <h3>${esc(T("reasons"))}</h3><ul>${items(result.reasons)}</ul>`;
   show("join-queue", result.disposition === "online_consult" || result.disposition === "self_care");

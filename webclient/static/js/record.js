@@ -8,7 +8,7 @@ import { LANG, T } from "./lib/texts.js";
 import { api } from "./lib/api.js";
 import { esc, showError, toast } from "./lib/dom.js";
 import { date, time } from "./lib/dates.js";
-import { department, disposition, medication, series } from "./lib/labels.js";
+import { COLON, department, disposition, medication, series } from "./lib/labels.js";
 
 export const RecordPanel = (function () {
   const SAVE_DELAY_MS = 800;
@@ -154,7 +154,7 @@ export const RecordPanel = (function () {
     const box = document.getElementById("patient-history");
     if (!box) return;
     box.innerHTML = `<details ${items.length ? "open" : ""}><summary>${esc(T("earlier_consultations"))} (${items.length})</summary>` +
-      (items.length ? `<ul>${items.map((h) => `<li><strong>${esc(date(h.started_at))}</strong> · ${esc(department(h.department))} · <span class="name">${esc(h.doctor)}</span>：
+      (items.length ? `<ul>${items.map((h) => `<li><strong>${esc(date(h.started_at))}</strong> · ${esc(department(h.department))} · <span class="name">${esc(h.doctor)}</span>${COLON}
         ${esc(h.diagnosis || "-")}${h.disposition ? ` · ${esc(disposition(h.disposition))}` : ""}${h.amended ? ` · <em>${esc(T("amended"))}</em>` : ""}
         ${h.medications.length ? `<br><small>${esc(series(h.medications.map(medication)))}</small>` : ""}</li>`).join("")}</ul>`
         : `<p>${esc(T("no_earlier"))}</p>`) + "</details>";
