@@ -167,7 +167,7 @@ async function dashboard() {
 function inviteCard(item) {
   return `<div class="invite-card"><img class="qr" alt="QR" src="${esc(item.qr)}"><div>` +
     `<strong>${esc(item.name)}</strong> <span>(${esc(item.employee_ref)})</span><br>` +
-    `<small>${esc(T("inv_scan"))}</small><br><code class="invite-url">${esc(item.url)}</code><br>` +
+    `<small>${esc(T("inv_scan"))}</small><br><code class="invite-url" translate="no">${esc(item.url)}</code><br>` +
     `<small>${esc(T("inv_expires"))} ${esc(when(item.expires_at))}</small></div></div>`;
 }
 
