@@ -2,7 +2,7 @@
 a disabled account that can no longer sign in, and the audit log in pages."""
 from __future__ import annotations
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 async def test_admin_creates_moves_and_disables_a_doctor(people, make_client):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from browser import launch, new_page, sign_in
-from conftest import PASSWORD
 from playwright.async_api import async_playwright
-from ui_checks import axe_violations, latin_strings, sideways_scroll, small_targets
+
+from helpers import PASSWORD
+from helpers.browser import launch, new_page, sign_in
+from helpers.ui_checks import axe_violations, latin_strings, sideways_scroll, small_targets
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -11,9 +11,10 @@ import os
 import time
 
 import pytest
-from browser import launch, new_page, sign_in
-from conftest import PASSWORD, queued_patient, wait_for
 from playwright.async_api import async_playwright
+
+from helpers import PASSWORD, queued_patient, wait_for
+from helpers.browser import launch, new_page, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from server.web import i18n
+from server.web.errors import AppError, ValidationFailed
 
 PAGES = ["patient.js", "doctor.js", "admin.js", "employer.js", "home.js", "invite.js", "screening.js",
          "summary-page.js", "lib/page.js"]
@@ -35,10 +36,9 @@ def test_the_page_modules_graph_follows_imports():
     assert {"doctor.js", "call.js", "record.js", "texts.js", "labels.js", "tables.js"} <= names
 
 
-def test_an_error_is_worded_once_for_http_and_socket_io_alike():
-    message = i18n.localise_error("invalid_phone", "Enter an 11-digit mobile number.", "zh", "phone", validation=True)
-    assert message == "手机号：请输入11位手机号。"
-    assert i18n.localise_error("not_joined", "Join the consultation first.", "zh") == "请先进入诊室。"
-    assert i18n.localise_error("not_joined", "Join the consultation first.", "en") == "Join the consultation first."
+def test_a_chinese_error_names_its_field_in_words_never_as_a_code():
+    assert ValidationFailed(code="invalid_phone", field="phone").localised("zh") == "手机号：请输入11位手机号。"
+    assert ValidationFailed(code="out_of_range", field="answers.age_years").localised("zh").startswith("年龄：")
     # A field without a reader's name is left out rather than shown as a code.
-    assert i18n.localise_error("invalid", "x", "zh", "answers.some_code", validation=True) == "此项的值无效。"
+    assert ValidationFailed(code="invalid", field="answers.some_code").localised("zh") == "此项的值无效。"
+    assert AppError(code="doctor_offline").ack("zh")["error"]["message"].startswith("您当前为离线状态")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from conftest import events_named, queued_patient, wait_for
+from helpers import events_named, queued_patient, wait_for
 
 
 async def _messages(db, phone: str) -> list:
@@ -32,7 +32,9 @@ async def test_a_patient_in_the_room_is_not_sent_an_sms(people, db):
     doctor = await people.doctor()
     patient, _ = await queued_patient(people, name="On the page")
     p_sock = await patient.socket()
-    consultation = await (await doctor.post("/api/doctor/claim", json={})).json()
+    claimed = await doctor.post("/api/doctor/claim", json={})
+    assert claimed.status == 201, await claimed.text()
+    consultation = await claimed.json()
     assert (await p_sock.call("join", {"consultation_id": consultation["id"]}))["ok"]
     await asyncio.sleep(3.5)  # past the moment an absent patient would have been sent one
     assert await _messages(db, patient.phone) == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 # Latin-script words allowed on a Chinese page: units, file formats and code systems a doctor types.
 ALLOWED_LATIN = ["ICD-10", "ICD", "PDF", "CSV", "Excel", "UTF-8", "GBK", "JPEG", "PNG", "MB", "KB", "ms", "mmHg", "kg",
