@@ -11,12 +11,14 @@ from typing import Protocol
 
 from aiohttp import web
 
+from server.consultations import reach
 from server.keys import DB_POOL, EVENTS
 from server.queue import service as queue_service
 from server.queue.service import QueueChange
 
 MAX_ASSIGNMENTS_PER_ROUND = 50
-Alert = tuple[str, str, int, int]  # (department, kind: new_patient / escalated / overdue, entry id, level)
+# (department, kind: new_patient / escalated / overdue, entry id, level[, patient's name])
+Alert = tuple[str, str, int, int] | tuple[str, str, int, int, str | None]
 
 
 class Events(Protocol):
@@ -25,8 +27,8 @@ class Events(Protocol):
     async def queue_changed(self, change: QueueChange) -> None:
         """A department's queue changed (batched into `queue:update`)."""
 
-    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
-        """Alert the department's doctors (`queue:alert`)."""
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int, patient_name: str | None = None) -> None:
+        """Alert the department's doctors (`queue:alert`), naming the patient when known."""
 
     async def consult_ready(self, consultation) -> None:
         """The consultation room is open (`consult:ready` to both members)."""
@@ -50,6 +52,9 @@ class Events(Protocol):
     async def homewatch_alert(self, user_id, alert: dict) -> None:
         """A home-watch alert, new or updated, to every connection of one person (`homewatch:alert`)."""
 
+    async def patient_notified(self, consultation_id, doctor_id, at) -> None:
+        """The absent patient was sent an SMS (`consult:notified` to the doctor)."""
+
 
 async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrupted: Iterable = (),
                   changes: Iterable[QueueChange | None] = (), ready: Iterable = (), alerts: Iterable[Alert] = (),
@@ -71,8 +76,9 @@ async def publish(app: web.Application, *, ended: Iterable[tuple] = (), interrup
             await events.queue_changed(change)
     for consultation in ready:
         await events.consult_ready(consultation)
-    for department, kind, entry_id, level in alerts:
-        await events.queue_alert(department, kind, entry_id, level)
+        reach.schedule(app, consultation["id"])  # an SMS if the patient is not in the room shortly
+    for department, kind, entry_id, level, *name in alerts:
+        await events.queue_alert(department, kind, entry_id, level, patient_name=name[0] if name else None)
     if assign:
         await assign_free_doctors(app)
 

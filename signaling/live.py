@@ -194,14 +194,20 @@ class LiveEvents:
         await self.sio.emit("consult:interrupted", {"consultation_id": str(consultation_id)},
                             room=consult_room(consultation_id))
 
-    async def queue_alert(self, department: str, kind: str, entry_id, level: int) -> None:
-        """Alert the department's doctors: new_patient / escalated / overdue."""
-        await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level},
-                            room=doctors_room(department))
+    async def patient_notified(self, consultation_id, doctor_id, at) -> None:
+        """Tell the doctor when the absent patient was sent an SMS."""
+        await self.sio.emit("consult:notified", {"consultation_id": str(consultation_id), "at": at.isoformat()},
+                            room=user_room(doctor_id))
+
+    async def queue_alert(self, department: str, kind: str, entry_id, level: int, patient_name: str | None = None) -> None:
+        """Alert the department's doctors: new_patient / escalated / overdue, naming the patient when known."""
+        await self.sio.emit("queue:alert", {"kind": kind, "entry_id": str(entry_id), "level": level,
+                                            "patient_name": patient_name}, room=doctors_room(department))
 
     async def homewatch_alert(self, user_id, alert: dict) -> None:
         """A home-watch alert, new or updated, to every connection of one person."""
         await self.sio.emit("homewatch:alert", alert, room=user_room(user_id))
+
 
 class QueueRelay:
     """Queue changes between processes over one Redis pub/sub channel (see the module docstring)."""

@@ -142,11 +142,13 @@ class ClinicNamespace(socketio.AsyncNamespace):
             refusal = await visits.call_refusal(conn, cid)  # a child under 6 without a guardian; no video consent
             if refusal is not None:
                 return refusal.ack(session["lang"])
+            # In the rooms before being counted present: a member who joins at the same moment
+            # then either sees us in presence or reaches us with `peer:joined`, never neither.
+            await self.enter_room(sid, live.consult_room(cid))
+            await self.enter_room(sid, live.member_room(cid, role))
             before = await presence.enter(conn, sid, self.app[INSTANCE_ID], cid, user["id"], role)
             await consults.member_joined(conn, cid, role)
             await _audit(conn, session, "consultation.join", cid, allowed=True)
-        await self.enter_room(sid, live.consult_room(cid))
-        await self.enter_room(sid, live.member_room(cid, role))
         session["rooms"][cid] = role
         other = live.other_role(role)
         if role not in before:

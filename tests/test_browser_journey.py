@@ -40,7 +40,7 @@ async def test_patient_sees_doctor_by_video_end_to_end(server, people):
             doctor_page = await new_page(browser, base)
             await sign_in(doctor_page, people.emails[doctor.id], PASSWORD)
             await doctor_page.wait_for_url("**/doctor")
-            await doctor_page.wait_for_selector("#queue-rows tr")
+            await doctor_page.wait_for_selector("#queue-rows li")
             assert "Wang Fang" in await doctor_page.locator("#queue-rows").text_content()
             await doctor_page.locator("#take-next").click()
 

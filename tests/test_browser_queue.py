@@ -22,7 +22,7 @@ async def test_waiting_room_position_follows_the_queue_live(server, people):
             await sign_in(page, watcher.phone, PASSWORD)
             await page.wait_for_selector("#step-waiting:not([hidden])")
             assert await page.locator("#queue-position").text_content() == "3"
-            eta_before = int(await page.locator("#queue-eta").text_content())
+            eta_before = int(await page.locator("#queue-eta").get_attribute("data-minutes"))
 
             consultation = await (await doctor.post("/api/doctor/claim", json={})).json()
             await page.wait_for_function("document.getElementById('queue-position').textContent === '2'")
@@ -30,7 +30,7 @@ async def test_waiting_room_position_follows_the_queue_live(server, people):
                               json={"diagnosis": "ok", "disposition": "advice"})
             await doctor.post("/api/doctor/claim", json={})
             await page.wait_for_function("document.getElementById('queue-position').textContent === '1'")
-            assert int(await page.locator("#queue-eta").text_content()) < eta_before
+            assert int(await page.locator("#queue-eta").get_attribute("data-minutes")) < eta_before
 
             _, late = await queued_patient(people, {"age_years": 40, "symptoms": ["abdominal_pain"], "pain_score": 6},
                                            name="Urgent arrival")

@@ -23,7 +23,7 @@ async def test_reloaded_patient_page_resumes_the_call(server, people):
             await sign_in(patient_page, patient.phone, PASSWORD)
             await patient_page.wait_for_selector("#step-waiting:not([hidden])")
             await sign_in(doctor_page, people.emails[doctor.id], PASSWORD)
-            await doctor_page.wait_for_selector("#queue-rows tr")
+            await doctor_page.wait_for_selector("#queue-rows li")
             await doctor_page.locator("#take-next").click()
             await wait_for(lambda: _decoding(patient_page, doctor_page, 5, 5), timeout=30, interval=0.5)
 

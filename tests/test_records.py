@@ -314,7 +314,7 @@ async def test_summary_in_the_patients_language_with_next_steps_and_history_page
     assert any("fever clinic" in step for step in en["next_steps"]) and en["amended"] is False
 
     page = await patient.get(f"/consultations/{cid}/summary")
-    assert page.status == 200 and "summary.js" in await page.text()
+    assert page.status == 200 and "summary-page.js" in await page.text()
     history = await patient.get("/patient/history")
     assert history.status == 200
     listed = await (await patient.get("/api/consultations/history")).json()
@@ -502,6 +502,6 @@ async def test_record_panel_autosaves_codes_and_ends_then_summary_and_admin_page
             await admin_page.locator("#audit-form [name=object_id]").fill(cid)
             await admin_page.locator("#audit-form [name=object_type]").select_option("consultation")
             await admin_page.locator("#audit-form button").click()
-            await admin_page.wait_for_selector("#audit-rows tr:has-text('record.read')")
+            await admin_page.wait_for_selector("#audit-rows tr:has-text('Read a record')")  # the action in words
         finally:
             await browser.close()

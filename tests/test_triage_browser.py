@@ -18,7 +18,7 @@ from helpers.browser import launch, sign_in
 from server import triage
 
 pytestmark = pytest.mark.browser
-AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE = (Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")  # npm, tests/node
 PHONE = {"width": 390, "height": 844}
 MAX_SCREENS, MAX_ANSWERS, MIN_TAP = 3, 12, 44
 

@@ -37,10 +37,11 @@ def test_an_error_speaks_the_clients_language_from_one_table():
     assert plain.localised("en") == i18n.TEXTS["error.not_queued"][1]
     assert plain.localised("zh") == i18n.TEXTS["error.not_queued"][0]
     # A raise site's English says more than the code's entry; Chinese clients get the code's
-    # wording, with the field in front for a 422.
+    # wording, with the field's Chinese name in front for a 422 (never its code).
     specific = ValidationFailed("A doctor needs an existing department.", field="department")
     assert specific.localised("en") == "A doctor needs an existing department."
-    assert specific.localised("zh") == "department：" + i18n.TEXTS["error.validation_failed"][0]
+    assert specific.localised("zh") == "科室：" + i18n.TEXTS["error.validation_failed"][0]
+    assert ValidationFailed(field="no_such_name").localised("zh") == i18n.TEXTS["error.validation_failed"][0]
     # A named text with parameters, one of them a (zh, en) pair.
     named = ValidationFailed(field="file", code="missing_columns", text="emp_file_columns",
                              params={"columns": ("工号、姓名", "Employee ID, Name")})

@@ -31,3 +31,25 @@ FROM c
 GROUP BY GROUPING SETS ((department, day), (department))
 ORDER BY department, day NULLS FIRST"""
 TODAY = "SELECT (now() AT TIME ZONE $1)::date"
+
+# ---- accounts the administrator manages (doctors, employers, administrators) ---------------------
+STAFF = """
+SELECT u.id, u.role, u.name, u.email, u.department, u.title, u.licence_number, u.organisation_id,
+       o.name AS organisation_name, u.disabled_at, u.doctor_status
+FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+WHERE u.role <> 'patient' AND ($1::text IS NULL OR u.role = $1)
+ORDER BY u.role, u.name, u.id"""
+SET_DOCTOR_DETAILS = """
+UPDATE users SET title = coalesce($2, title), licence_number = coalesce($3, licence_number),
+                 department = coalesce($4, department)
+WHERE id = $1 AND role = 'doctor' RETURNING id"""
+SET_DISABLED = """
+UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END,
+                 doctor_status = CASE WHEN $2 AND role = 'doctor' THEN 'offline' ELSE doctor_status END
+WHERE id = $1 AND role <> 'patient' RETURNING id"""
+DELETE_SESSIONS_OF = "DELETE FROM sessions WHERE user_id = $1"
+ORGANISATIONS = """
+SELECT o.id, o.name, count(u.id) FILTER (WHERE u.role = 'employer') AS employers
+FROM organisations o LEFT JOIN users u ON u.organisation_id = o.id
+GROUP BY o.id ORDER BY o.name"""
+USER_ROLE = "SELECT role FROM users WHERE id = $1"

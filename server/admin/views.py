@@ -6,10 +6,13 @@ from typing import Literal
 from aiohttp import web
 from pydantic import Field, field_validator
 
+from server import triage
+from server.admin import service as admin_service
 from server.admin import stats
 from server.audit import service as audit
-from server.web.common import json, pool, user_of
-from server.web.validation import Count, Query, parse_query
+from server.web.common import actor_of, json, path_id, pool, user_of
+from server.web.errors import ValidationFailed
+from server.web.validation import Body, Count, Query, parse_body, parse_query
 
 
 class StatsQuery(Query):
@@ -30,6 +33,7 @@ class AuditQuery(Query):
     actor_id: Count | None = None
     allowed: Literal["true", "false"] | None = None
     limit: Count = 200
+    before: Count | None = None  # paging: the last id of the page shown
 
     @field_validator("allowed", mode="before")
     @classmethod
@@ -51,7 +55,47 @@ async def admin_audit(request: web.Request) -> web.Response:
     user_of(request, "admin")
     q = parse_query(request, AuditQuery)
     allowed = None if q.allowed is None else q.allowed == "true"
+    limit = min(q.limit or 200, 1000)
     async with pool(request).acquire() as conn:
         rows = await audit.search(conn, object_type=q.object_type, object_id=q.object_id, actor_id=q.actor_id,
-                                  allowed=allowed, limit=min(q.limit or 200, 1000))
-    return json({"entries": rows})
+                                  allowed=allowed, limit=limit + 1, before=q.before)
+    # One row more than asked says whether an older page follows.
+    return json({"entries": rows[:limit], "next_before": rows[limit - 1]["id"] if len(rows) > limit else None})
+
+
+class StaffQuery(Query):
+    role: Literal["doctor", "employer", "admin"] | None = None
+
+
+class StaffChange(Body):
+    department: str | None = Field(default=None, max_length=40)
+    title: str | None = Field(default=None, max_length=50)
+    licence_number: str | None = Field(default=None, max_length=50)
+    disabled: bool | None = None
+
+
+async def list_staff(request: web.Request) -> web.Response:
+    """Doctors, employers and administrators (`?role=` one of them), for the admin's people screen."""
+    user_of(request, "admin")
+    q = parse_query(request, StaffQuery)
+    async with pool(request).acquire() as conn:
+        return json(await admin_service.staff(conn, q.role))
+
+
+async def update_staff(request: web.Request) -> web.Response:
+    """Disable or enable a staff account; set a doctor's department, title or licence number."""
+    user_of(request, "admin")
+    body = await parse_body(request, StaffChange)
+    if body.department is not None and body.department not in triage.DEPARTMENTS:
+        raise ValidationFailed("No such department.", field="department", code="unknown_department")
+    async with pool(request).acquire() as conn:
+        await admin_service.update_staff(conn, actor_of(request), path_id(request), body.model_dump())
+        rows = [s for s in await admin_service.staff(conn, None) if s["id"] == str(path_id(request))]
+    return json(rows[0])
+
+
+async def list_organisations(request: web.Request) -> web.Response:
+    """Every organisation (employer) with its number of employer accounts."""
+    user_of(request, "admin")
+    async with pool(request).acquire() as conn:
+        return json(await admin_service.organisations(conn))

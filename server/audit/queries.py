@@ -12,4 +12,5 @@ WHERE ($1::text IS NULL OR a.object_type = $1)
   AND ($2::text IS NULL OR a.object_id = $2)
   AND ($3::bigint IS NULL OR a.actor_id = $3)
   AND ($4::boolean IS NULL OR a.allowed = $4)
+  AND ($6::bigint IS NULL OR a.id < $6)
 ORDER BY a.id DESC LIMIT $5"""

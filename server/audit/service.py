@@ -30,8 +30,8 @@ async def record(conn: asyncpg.Connection, actor: Actor, action: str, object_typ
 
 
 async def search(conn: asyncpg.Connection, *, object_type=None, object_id=None, actor_id=None, allowed=None,
-                 limit: int = 200) -> list[dict]:
-    """Newest audit rows first, filtered."""
-    rows = await conn.fetch(sql.LIST_AUDIT, object_type, object_id, actor_id, allowed, limit)
+                 limit: int = 200, before: int | None = None) -> list[dict]:
+    """Newest audit rows first, filtered; `before` pages on: only rows with a smaller id."""
+    rows = await conn.fetch(sql.LIST_AUDIT, object_type, object_id, actor_id, allowed, limit, before)
     return [{**dict(r), "id": str(r["id"]), "at": r["at"].isoformat(),
              "actor_id": str(r["actor_id"]) if r["actor_id"] else None} for r in rows]

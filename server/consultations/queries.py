@@ -5,7 +5,10 @@ CONSULT_COLUMNS = """c.id, c.entry_id, c.patient_id, c.doctor_id, c.department, 
 
 CONSULTATION = f"""
 SELECT {CONSULT_COLUMNS}, p.name AS patient_name, d.name AS doctor_name,
-       a.result AS triage, e.precheck
+       a.result AS triage, e.precheck, a.answers, p.birth_date AS patient_birth_date, p.sex AS patient_sex,
+       d.title AS doctor_title, c.patient_notified_at,
+       (SELECT count(*) FROM consultations earlier WHERE earlier.patient_id = c.patient_id AND earlier.status = 'ended'
+            AND earlier.started_at < c.started_at) AS earlier_visits
 FROM consultations c
 JOIN users p ON p.id = c.patient_id
 JOIN users d ON d.id = c.doctor_id
@@ -87,3 +90,11 @@ DOCTORS_GONE = """
 SELECT id, entry_id, patient_id, doctor_id, department FROM consultations
 WHERE status <> 'ended' AND (member_left_at ->> 'doctor')::timestamptz < now() - make_interval(secs => $1)
 FOR UPDATE SKIP LOCKED"""
+
+REACH_STATE = """
+SELECT c.status, c.doctor_id, p.phone FROM consultations c JOIN users p ON p.id = c.patient_id WHERE c.id = $1"""
+# Once per opening of the room: a recall (called back) may notify again after a minute.
+MARK_PATIENT_NOTIFIED = """
+UPDATE consultations SET patient_notified_at = now()
+WHERE id = $1 AND (patient_notified_at IS NULL OR patient_notified_at < now() - interval '1 minute')
+RETURNING patient_notified_at"""

@@ -5,6 +5,7 @@ import asyncpg
 
 from server.audit import service as audit
 from server.audit.service import Actor
+from server.consultations import banner
 from server.consultations import queries as sql
 from server.queue import service as queue_service
 from server.triage import service as assessments
@@ -47,13 +48,15 @@ async def view(conn: asyncpg.Connection, row, lang: str, role: str) -> dict:
     return {
         "id": str(row["id"]), "status": row["status"], "department": row["department"],
         "patient": {"id": str(row["patient_id"]), "name": row["patient_name"]},
-        "doctor": {"id": str(row["doctor_id"]), "name": row["doctor_name"]},
+        "doctor": {"id": str(row["doctor_id"]), "name": row["doctor_name"], "title": row["doctor_title"]},
         "started_at": row["started_at"].isoformat(),
         "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
         "notes": row["notes"], "diagnosis": row["diagnosis"], "disposition": row["disposition"],
         "advice": row["advice"], "rating": row["rating"], "my_role": role,
         "triage": assessments.localise(row["triage"], lang, audience="clinical" if role == "doctor" else "patient"),
         "precheck": row["precheck"], "quality": quality,
+        "patient_notified_at": row["patient_notified_at"].isoformat() if row["patient_notified_at"] else None,
+        **({"banner": banner.banner(row, lang)} if role == "doctor" else {}),
     }
 
 

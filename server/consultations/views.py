@@ -133,3 +133,4 @@ async def my_history(request: web.Request) -> web.Response:
     user = user_of(request, "patient", "doctor")
     async with pool(request).acquire() as conn:
         return json(await consults.history(conn, user, actor_of(request)))
+

@@ -131,4 +131,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "scr_latest": ("最近一次筛查", "Your latest check"),
     "scr_go_patient": ("前往在线问诊", "Go to online consultation"),
     "scr_linked_since": ("关联时间", "Linked since"),
+    "emp_choose_file": ("选择员工名单文件", "Choose the staff file"),
+    "emp_pick": ("选择 {name}", "Select {name}"),
 }

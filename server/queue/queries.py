@@ -90,6 +90,10 @@ FROM departments d
 WHERE $1::text IS NULL OR d.code = $1
 ORDER BY d.code"""
 
+DOCTORS_ON_DUTY = """
+SELECT count(*) FILTER (WHERE doctor_status = 'available') AS available,
+       count(*) FILTER (WHERE doctor_status = 'away') AS away
+FROM users WHERE role = 'doctor' AND department = $1"""
 DOCTORS_AVAILABLE = "SELECT count(*) FROM users WHERE role = 'doctor' AND department = $1 AND doctor_status = 'available'"
 WAITING_COUNTS = """
 SELECT d.code AS department, count(e.id) AS waiting

@@ -18,6 +18,7 @@ import asyncpg
 
 from server import triage
 from server.accounts import queries as accounts_sql
+from server.consultations import banner
 from server.consultations import queries as consult_sql
 from server.queue import queries as sql
 from server.triage import service as assessments
@@ -147,9 +148,14 @@ async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00"
     if entry["status"] == "waiting":
         row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
         mpp = await wait_model(conn, entry["department"])
-        estimate, left = estimate_minutes(row["position"], mpp), minutes_left_today(day_ends_at)
+        duty = await conn.fetchrow(sql.DOCTORS_ON_DUTY, entry["department"])
+        # With no doctor on duty no minutes figure is given: nobody could keep that promise.
+        estimate = estimate_minutes(row["position"], mpp) if duty["available"] else None
+        left = minutes_left_today(day_ends_at)
         view.update(position=row["position"], seq=row["seq"], minutes_per_patient=mpp,
-                    estimated_wait_minutes=estimate, minutes_left_today=left, beyond_today=estimate > left)
+                    doctors={"available": duty["available"], "away": duty["away"]},
+                    estimated_wait_minutes=estimate, minutes_left_today=left,
+                    beyond_today=estimate is not None and estimate > left)
     return view
 
 
@@ -189,6 +195,9 @@ async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
     """The doctor takes the next waiting patient (or a chosen one); returns (consultation, entry, change)."""
     if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
         raise Conflict("Finish your current consultation first.", code="consultation_open")
+    # A doctor who has gone offline is not seeing patients: they go on duty (or away) first.
+    if await conn.fetchval(accounts_sql.DOCTOR_STATUS, doctor["id"]) == "offline":
+        raise Conflict("Go on duty before you take a patient.", code="doctor_offline", field="status")
     try:
         entry = await conn.fetchrow(sql.CLAIM, doctor["department"], doctor["id"], entry_id)
     except asyncpg.UniqueViolationError:  # the same doctor claimed twice at once: one of them wins
@@ -217,9 +226,11 @@ async def waiting_list(conn: asyncpg.Connection, department: str, lang: str, lim
                         "age_years": row["answers"].get("age_years")},
             "enqueued_at": row["enqueued_at"].isoformat(), "due_at": row["due_at"].isoformat(),
             "waited_minutes": int(waited // 60), "overdue": overdue,
+            "target_wait_minutes": triage.TARGET_WAIT_MINUTES[row["level"]],
             "why_here": _why_here(row["level"], overdue, lang),
             "triage": assessments.localise(result, lang, audience="clinical"),
             "precheck": row["precheck"], "skips": row["skips"],
+            "words": banner.patient_words(row["answers"], lang),
         })
     return out
 

@@ -50,7 +50,7 @@ async def enqueue(request: web.Request) -> web.Response:
         early = request.app[EVENTS].queue_changed_now(change)
         view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at)
         doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
-    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"])] if doctors_on_duty else []
+    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"], patient["name"])] if doctors_on_duty else []
     await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=bool(doctors_on_duty))
     return json(view, status=201)
 
@@ -99,7 +99,8 @@ async def reassess(request: web.Request) -> web.Response:
         view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at)
     escalated = updated["status"] == "escalated"
     await publish(request.app, changes=[change],
-                  alerts=[(entry["department"], "escalated", entry["id"], assessment["level"])] if escalated else [])
+                  alerts=[(entry["department"], "escalated", entry["id"], assessment["level"], patient["name"])]
+                  if escalated else [])
     return json({"assessment": assessments.view(assessment, lang_of(request)), "entry": view})
 
 

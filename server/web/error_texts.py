@@ -1,6 +1,7 @@
 """Wording of the API's and the Socket.IO acks' error codes: `error.<code>`: (zh, en).
 
 server/web/errors.py `AppError.localised` is the one place that reads them.
+`field.<name>` keys give the fields of validation errors their names in words.
 """
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -72,6 +73,42 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.bad_data": ("信令内容格式不正确。", "The signal's data has the wrong shape."),
     "error.bad_text": ("消息内容不能为空。", "text must be a non-empty string."),
     "error.message_too_large": ("消息过大（最多 {max}）。", "The message is too large (at most {max})."),
+    "error.doctor_offline": ("您当前为离线状态：请先切换为“接诊中”再接诊。", "Go on duty before you take a patient."),
+    "error.staff_not_found": ("本单位没有这个工号的员工。", "No staff member of your organisation has this employee id."),
+    "error.no_screening": ("您还没有做过健康筛查。", "You have not screened yet."),
+    "error.link_not_found": ("没有找到这个单位关联。", "You have no such employer link."),
+    "error.already_linked": ("该账号已关联此单位。", "This account is already linked to the organisation."),
+    "error.not_enrolled": ("您尚未被单位登记参加每日筛查。", "You are not enrolled in daily screening."),
+    "error.file_required": ("请选择要上传的文件。", "Choose a file to upload."),
+    "error.too_many_qr": ("一次生成的二维码过多，请分批生成。", "Too many QR codes at once: make them in batches."),
+    "error.timeout": ("服务器没有及时回应，请重试。", "The server did not answer in time; try again."),
     "error.internal_error": ("服务器出错了，请重试；如持续出现，请致电诊所。",
                              "Something went wrong on our side. Please try again; if it keeps happening, call the clinic."),
+    # The names of the fields a validation error can point at (the last part of `error.field`).
+    "field.phone": ("手机号", "Mobile phone"),
+    "field.email": ("邮箱", "Email"),
+    "field.password": ("密码", "Password"),
+    "field.name": ("姓名", "Name"),
+    "field.birth_date": ("出生日期", "Date of birth"),
+    "field.sex": ("性别", "Sex"),
+    "field.login": ("手机号或邮箱", "Phone or email"),
+    "field.department": ("科室", "Department"),
+    "field.licence_number": ("执业证号", "Licence number"),
+    "field.title": ("职称", "Title"),
+    "field.role": ("角色", "Role"),
+    "field.organisation_id": ("单位", "Organisation"),
+    "field.diagnosis": ("诊断", "Diagnosis"),
+    "field.advice": ("医嘱", "Advice"),
+    "field.disposition": ("处置", "Disposition"),
+    "field.notes": ("备注", "Notes"),
+    "field.rating": ("评分", "Rating"),
+    "field.comment": ("评价", "Comment"),
+    "field.allergies": ("过敏史", "Allergies"),
+    "field.status": ("状态", "Status"),
+    "field.file": ("文件", "File"),
+    "field.reason": ("修改原因", "Reason"),
+    "field.age_years": ("年龄", "Age"),
+    "field.temperature_c": ("体温", "Temperature"),
+    "field.symptoms": ("症状", "Symptoms"),
+    "field.answers": ("问卷回答", "Answers"),
 }

@@ -39,8 +39,10 @@ class AppError(Exception):
         index = 0 if lang == "zh" else 1
         params = {k: v[index] if isinstance(v, tuple) else v for k, v in self.params.items()}  # (zh, en) values
         message = pair[index].format(**params)
-        if lang == "zh" and not self.text and self.field and self.status == 422:
-            message = f"{self.field}：{message}"
+        # A Chinese reader gets the field's Chinese name, never its code; a field without one is left out.
+        name = i18n.field_name(self.field, lang) if lang == "zh" and not self.text and self.status == 422 else None
+        if name and not message.startswith(name):
+            message = f"{name}：{message}"
         return message
 
     def to_dict(self, lang: str = "en") -> dict:

@@ -12,6 +12,8 @@ import functools
 import importlib
 import importlib.util
 import pkgutil
+import re
+from pathlib import Path
 
 from aiohttp import web
 
@@ -65,8 +67,61 @@ def translator(lang: str):
     return t
 
 
+def field_name(field: str | None, lang: str) -> str | None:
+    """The reader's name of an error's field ("answers.age_years" -> 年龄), or None when it has none."""
+    if not field:
+        return None
+    pair = TEXTS.get(f"field.{field.split('.')[-1]}")
+    return pair[0 if lang == "zh" else 1] if pair else None
+
+
 @functools.cache
 def table(lang: str) -> dict[str, str]:
     """Every text in one language, for the browser's JavaScript."""
     index = 0 if lang == "zh" else 1
     return {key: pair[index] for key, pair in TEXTS.items()}
+
+
+# ---- the texts each page's JavaScript uses ------------------------------------------------------
+# A page embeds only the keys its own modules name (a 390 px phone on a slow network should not
+# download every page's texts). The keys are found by reading the modules: every quoted string that
+# is a text key, and every prefix of a built key (`disp_${code}` or T("disp_" + code)).
+JS_ROOT = Path(__file__).resolve().parents[2] / "webclient" / "static" / "js"
+_IMPORT = re.compile(r"""(?:from|import)\s*["'](\.{1,2}/[^"']+\.js)["']""")
+_LITERAL = re.compile(r"""["'`]([a-z][a-z0-9_.]*)["'`]""")
+_PREFIX = re.compile(r"""`([a-z][a-z0-9_.]*_)\$\{|\bT\(\s*["']([a-z][a-z0-9_.]*)["']\s*\+""")
+_page_keys: dict[str, frozenset[str]] = {}
+
+
+def module_graph(script: str) -> list[Path]:
+    """The page module `script` (relative to webclient/static/js) and every module it imports."""
+    seen: list[Path] = []
+    todo = [JS_ROOT / script]
+    while todo:
+        path = todo.pop().resolve()
+        if path in seen or not path.is_file():
+            continue
+        seen.append(path)
+        todo.extend(path.parent / name for name in _IMPORT.findall(path.read_text(encoding="utf-8")))
+    return seen
+
+
+def page_keys(script: str | None) -> frozenset[str]:
+    """The text keys the modules of one page use (cached: the files do not change while serving)."""
+    if not script:
+        return frozenset()
+    if script not in _page_keys:
+        keys: set[str] = set()
+        for path in module_graph(script):
+            source = path.read_text(encoding="utf-8")
+            keys.update(k for k in _LITERAL.findall(source) if k in TEXTS)
+            for prefix in (a or b for a, b in _PREFIX.findall(source)):
+                keys.update(k for k in TEXTS if k.startswith(prefix))
+        _page_keys[script] = frozenset(keys)
+    return _page_keys[script]
+
+
+def page_table(script: str | None, lang: str) -> dict[str, str]:
+    """The texts of one page's JavaScript, in one language."""
+    index = 0 if lang == "zh" else 1
+    return {key: TEXTS[key][index] for key in sorted(page_keys(script))}

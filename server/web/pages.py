@@ -1,6 +1,8 @@
 """HTML pages: one renderer, and what every template gets from one aiohttp-jinja2 context processor.
 
-Each page renders a template in the user's language; the JavaScript does the rest.
+Each page renders a template in the user's language; the JavaScript does the rest. A template
+names its page module in `{% block script %}`; the page embeds only the texts that module graph
+uses (i18n.page_table) and the department names, in a JSON block read by js/lib/texts.js.
 """
 from __future__ import annotations
 
@@ -18,10 +20,15 @@ HOME_OF_ROLE = {"patient": "/patient", "doctor": "/doctor", "employer": "/employ
 
 
 async def page_context(request: web.Request) -> dict:
-    """What every template gets: the language and its texts, the signed-in user, the path, the departments."""
+    """What every template gets: the language, its texts, the signed-in user, the path, the departments."""
     lang = i18n.pick_language(request)
     user = request.get(USER)
-    return {"lang": lang, "t": i18n.translator(lang), "texts": i18n.table(lang),
+
+    def page_data(script: str) -> dict:
+        return {"lang": lang, "texts": i18n.page_table(script.strip() or None, lang),
+                "departments": {code: names[lang] for code, names in triage.DEPARTMENTS.items()}}
+
+    return {"lang": lang, "t": i18n.translator(lang), "page_data": page_data,
             "user": auth.public_user(user) if user else None, "path": request.path,
             "departments": triage.DEPARTMENTS}
 

@@ -148,6 +148,9 @@ ROUTES = [
     ("GET", "/join/{token}", guests.guest_page, "guest_page", None),
 
     *homewatch_views.ROUTES,
+    ("GET", "/api/admin/users", admin.list_staff, "admin_list_users", admin.StaffQuery),
+    ("PATCH", "/api/admin/users/{id}", admin.update_staff, "admin_update_user", admin.StaffChange),
+    ("GET", "/api/admin/organisations", admin.list_organisations, "admin_list_organisations", None),
 ]
 
 

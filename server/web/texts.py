@@ -89,5 +89,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "yes": ("是", "Yes"), "no": ("否", "No"),
     "none": ("无", "None"),
     "daily_screening": ("每日健康筛查（单位组织）", "Daily health check (for your employer)"),
+    "skip_to_content": ("跳到正文", "Skip to the content"),
+    "site_nav": ("网站导航", "Site navigation"),
+    "department_unknown": ("其他科室", "Another department"),
+    "level_n": ("{n}级", "Level {n}"),
 }
-

@@ -63,6 +63,9 @@ class Person:
     async def delete(self, path, **kw):
         return await self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
 
+    async def patch(self, path, json=None, **kw):
+        return await self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
     def cookie_header(self) -> str:
         cookies = self.client.session.cookie_jar.filter_cookies(self.client.make_url("/"))
         return "; ".join(f"{k}={v.value}" for k, v in cookies.items())

@@ -1,13 +1,17 @@
 // Employer pages: the dashboard (summary chart, CSV import with progress, staff status, colleagues)
 // and the printable invitation list (/employer/invitations). Employers only ever get statuses and dates.
-"use strict";
+import { LANG, T } from "./lib/texts.js";
+import { ApiError, api, csrf, loadMe } from "./lib/api.js";
+import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
+import { dateTime, dayMonth } from "./lib/dates.js";
+import "./lib/page.js";
 
 const PAGE_SIZE = 500;
 const INVITE_BATCH = 100; // QR codes are drawn on the server; a batch stays well under its limit
 const INVITE_REFS_KEY = "clinic.invite_refs";
 const staffState = { rows: [], shown: 0 };
 
-function when(iso) { return iso ? new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en-GB") : ""; }
+const when = dateTime;
 function statusLabel(status) { return T(`emp_st_${status}`); }
 
 // ---- summary and its chart -------------------------------------------------------------------
@@ -43,7 +47,7 @@ async function loadSummary() {
 // ---- staff table ------------------------------------------------------------------------------
 function staffRow(s) {
   const yes = T("emp_yes"), no = T("emp_no");
-  return `<tr data-ref="${esc(s.employee_ref)}"><td><input type="checkbox" class="pick" value="${esc(s.employee_ref)}"></td>` +
+  return `<tr data-ref="${esc(s.employee_ref)}"><td><input type="checkbox" class="pick" value="${esc(s.employee_ref)}" aria-label="${esc(T("emp_pick", { name: s.name }))}"></td>` +
     `<td>${esc(s.employee_ref)}</td><td>${esc(s.name)}</td><td>${esc(s.department || "")}</td>` +
     `<td class="status-${esc(s.status)}">${esc(statusLabel(s.status))}</td><td>${esc(when(s.screened_at))}</td>` +
     `<td>${esc(when(s.valid_until))}</td><td>${s.invited ? yes : no}</td><td>${s.bound ? yes : no}</td></tr>`;
@@ -79,9 +83,9 @@ function uploadCsv(file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/employer/staff/import");
-    xhr.setRequestHeader("X-CSRF-Token", csrfToken || "");
+    xhr.setRequestHeader("X-CSRF-Token", csrf() || "");
     xhr.setRequestHeader("Accept", "application/json");
-    xhr.setRequestHeader("Accept-Language", window.LANG);
+    xhr.setRequestHeader("Accept-Language", LANG);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.upload.onload = () => onProgress(1);
     xhr.onload = () => {
@@ -114,7 +118,7 @@ async function onImport(event) {
   const file = form.elements.file.files[0];
   if (!file) return;
   document.querySelector('.form-error[data-for="import-form"]').hidden = true;
-  if (csrfToken === null) await loadMe();
+  if (csrf() === null) await loadMe();
   const bar = document.getElementById("import-progress");
   show("import-status"); show("import-result", false);
   bar.value = 0; text("import-phase", T("emp_uploading"));
@@ -163,7 +167,7 @@ async function dashboard() {
 function inviteCard(item) {
   return `<div class="invite-card"><img class="qr" alt="QR" src="${esc(item.qr)}"><div>` +
     `<strong>${esc(item.name)}</strong> <span>(${esc(item.employee_ref)})</span><br>` +
-    `<small>${esc(T("inv_scan"))}</small><br><code class="invite-url">${esc(item.url)}</code><br>` +
+    `<small>${esc(T("inv_scan"))}</small><br><code class="invite-url" translate="no">${esc(item.url)}</code><br>` +
     `<small>${esc(T("inv_expires"))} ${esc(when(item.expires_at))}</small></div></div>`;
 }
 

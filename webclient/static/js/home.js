@@ -1,7 +1,8 @@
 // Start page: sign in or register, then go to the page of one's role.
-"use strict";
-const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin", pharmacist: "/pharmacy",
-  street_operator: "/homewatch/carer", carer: "/homewatch/carer", family: "/homewatch/family" };
+import { api } from "./lib/api.js";
+import { formObject, showError } from "./lib/dom.js";
+import "./lib/page.js";
+const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin" };
 
 function afterSignIn(user) {
   const next = new URLSearchParams(window.location.search).get("next");

@@ -1,5 +1,9 @@
 // Invitation page (/invite/{token}): register or sign in as a patient, accept, then do today's health check.
-"use strict";
+import { T } from "./lib/texts.js";
+import { api } from "./lib/api.js";
+import { formObject, show, showError, toast } from "./lib/dom.js";
+import { dateTime } from "./lib/dates.js";
+import "./lib/page.js";
 
 const inviteToken = decodeURIComponent(window.location.pathname.split("/").pop());
 
@@ -20,7 +24,7 @@ async function signInThenAccept(formId, path, event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   const expires = document.getElementById("invite-expires");
-  if (expires) expires.textContent = new Date(expires.dateTime).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en-GB");
+  if (expires) expires.textContent = dateTime(expires.dateTime);
   const accept = document.getElementById("accept-invite");
   if (accept) accept.addEventListener("click", () => acceptInvite().catch((e) => showError("invite-main", e)));
   const register = document.getElementById("invite-register-form");

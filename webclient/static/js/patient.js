@@ -1,7 +1,16 @@
 // The patient's page: questionnaire -> result -> waiting room (live position, pre-call check) -> call -> summary.
 // Which step to show comes from the server (open consultation, open queue entry), never from local
 // state, so a reload lands in the same place.
-"use strict";
+import { T, pick } from "./lib/texts.js";
+import { api, loadMe } from "./lib/api.js";
+import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
+import { connectSocket, emitAck } from "./lib/socket.js";
+import { COLON, department } from "./lib/labels.js";
+import { renderSummary } from "./lib/summary.js";
+import { alertUser, askNotifications } from "./lib/alerts.js";
+import { ConsultCall } from "./call.js";
+import { DeviceCheck } from "./device-check.js";
+import "./lib/page.js";
 
 const STEPS = ["step-questionnaire", "step-result", "step-waiting", "step-call", "step-summary"];
 const state = { questionnaire: null, assessment: null, entry: null, call: null, socket: null, consultationId: null };
@@ -9,7 +18,7 @@ const state = { questionnaire: null, assessment: null, entry: null, call: null, 
 function showStep(id) { STEPS.forEach((s) => show(s, s === id)); }
 
 // ---- questionnaire ---------------------------------------------------------------------------
-function label(obj) { return (obj && (obj[window.LANG] || obj.en)) || ""; }
+const label = pick;
 
 function renderQuestion(q) {
   const name = q.field || q.id;
@@ -49,24 +58,9 @@ function renderQuestion(q) {
   return wrap;
 }
 
-// The complaint-first flow (static/js/triage/) when the current questionnaire has presentations.
-async function startTriage(reassess) {
-  const prefill = reassess && state.assessment ? state.assessment.answers : null;
-  show("legacy-questionnaire", false);
-  showStep("step-questionnaire");
-  await TriageFlow.start({
-    questionnaire: state.questionnaire, reassess, prefill,
-    onJoin: (assessment) => { state.assessment = assessment; return joinQueue(); },
-    onWaiting: (entry) => { state.reassessing = false; return showWaiting(entry); },
-  });
-}
-
 async function showQuestionnaire() {
   text("questionnaire-note", "");
   if (!state.questionnaire) state.questionnaire = await api("GET", "/api/triage/questionnaire");
-  if (state.questionnaire.presentations) return startTriage(state.reassessing);
-  show("tf", false);
-  show("legacy-questionnaire", true);
   const form = document.getElementById("triage-form");
   form.innerHTML = "";
   state.questionnaire.questions.forEach((q) => form.appendChild(renderQuestion(q)));
@@ -93,10 +87,7 @@ function collectAnswers(form) {
   return answers;
 }
 
-function departmentName(code) {
-  const found = ((state.questionnaire && state.questionnaire.departments) || []).find((d) => d.code === code);
-  return found ? label(found.label || found.name || found) : code;
-}
+const departmentName = department;
 
 function renderResult(result) {
   const box = document.getElementById("result-box");
@@ -105,7 +96,7 @@ function renderResult(result) {
   box.innerHTML = `
     ${urgent ? `<h2 class="emergency">${esc(T("emergency_title"))}</h2>` : ""}
     <p class="instruction ${urgent ? "emergency" : ""}" id="result-instruction">${esc(result.instruction || "")}</p>
-    <p>${esc(T("level"))}: <strong id="result-level">${result.level}</strong> · ${esc(T("department"))}: <strong>${esc(departmentName(result.department))}</strong></p>
+    <p>${esc(T("level"))}${COLON}<strong id="result-level">${result.level}</strong> · ${esc(T("department"))}${COLON}<strong>${esc(departmentName(result.department))}</strong></p>
     ${result.red_flags.length ? `<ul class="red-flags">${items(result.red_flags)}</ul>` : ""}
     <h3>${esc(T("reasons"))}</h3><ul>${items(result.reasons)}</ul>`;
   show("join-queue", result.disposition === "online_consult" || result.disposition === "self_care");
@@ -113,16 +104,25 @@ function renderResult(result) {
   showStep("step-result");
 }
 
-async function joinQueue() {
-  try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
-  catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
-}
-
 // ---- waiting room ----------------------------------------------------------------------------
+// The position and estimate are announced (aria-live) whenever they change. No minutes figure is
+// shown while no doctor of the department is on duty: a number would promise what nobody keeps.
 function renderEntry(entry) {
   state.entry = entry;
-  text("queue-position", entry.position ?? "-");
-  text("queue-eta", entry.estimated_wait_minutes ?? "-");
+  const ahead = Math.max(0, (entry.position ?? 1) - 1);
+  text("queue-position", entry.position ?? "");
+  text("queue-position-text", entry.position == null ? T("loading") : ahead === 0 ? T("position_next") : T("position_ahead", { n: ahead }));
+  const doctors = entry.doctors || { available: 1, away: 0 };
+  if (doctors.available > 0) {
+    const minutes = entry.estimated_wait_minutes;
+    text("queue-eta", minutes == null ? "" : minutes <= 1 ? T("eta_soon") : T("eta_minutes", { n: minutes }));
+    text("queue-duty", T("doctors_on_duty", { n: doctors.available }));
+  } else {
+    text("queue-eta", T("no_doctor_online"));
+    text("queue-duty", doctors.away > 0 ? T("doctor_back_soon") : T("doctor_next_on_duty"));
+  }
+  document.getElementById("wait-status").dataset.doctors = String(doctors.available);
+  document.getElementById("queue-eta").dataset.minutes = doctors.available > 0 ? (entry.estimated_wait_minutes ?? "") : "";
   text("queue-department", departmentName(entry.department));
 }
 
@@ -131,7 +131,7 @@ function keyLess(a, b) { return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]); }
 // Live position. The server sends each department's changes with consecutive sequence numbers;
 // we apply them in order to our snapshot. A change may arrive before an earlier one (another
 // server process sent it): hold it briefly, and only re-read the snapshot when the gap stays.
-const live = { pending: new Map(), resyncing: false, gapTimer: null, retryMs: 1000 };
+const live = { pending: new Map(), resyncing: false, gapTimer: null, retryMs: 1000, dutyTimer: null };
 
 async function resync() {
   if (live.resyncing) return;
@@ -178,7 +178,7 @@ function drainChanges() {
   }
   if (moved) {
     entry.position = Math.max(1, entry.position);
-    entry.estimated_wait_minutes = Math.max(0, Math.ceil((entry.position - 1) * entry.minutes_per_patient));
+    if (entry.estimated_wait_minutes != null) entry.estimated_wait_minutes = Math.max(0, Math.ceil((entry.position - 1) * entry.minutes_per_patient));
     renderEntry(entry);
   }
   clearTimeout(live.gapTimer);
@@ -188,73 +188,77 @@ function drainChanges() {
 async function showWaiting(entry) {
   renderEntry(entry);
   showStep("step-waiting");
+  // Doctors come on and off duty without a queue change: re-read the snapshot now and then.
+  clearInterval(live.dutyTimer);
+  live.dutyTimer = setInterval(() => { if (state.entry && state.socket.connected) resync(); }, 45000 + Math.random() * 15000);
   if (state.socket.connected) await resync();
 }
 
-async function runPrecheck() {
-  // Send camera and microphone to the server's aiortc peer, which echoes the video and answers pings.
-  const result = document.getElementById("precheck-result");
-  result.textContent = T("loading");
-  try {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: true });
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    stream.getTracks().forEach((t) => pc.addTrack(t, stream));
-    const channel = pc.createDataChannel("ping");
-    const rtts = [];
-    channel.onmessage = (e) => rtts.push(performance.now() - Number(e.data));
-    channel.onopen = () => { let n = 0; const timer = setInterval(() => { channel.send(String(performance.now())); if (++n >= 5) clearInterval(timer); }, 200); };
-    pc.ontrack = (e) => { document.getElementById("precheck-video").srcObject = e.streams[0] || new MediaStream([e.track]); };
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === "complete") return resolve();
-      pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") resolve(); };
-      setTimeout(resolve, 2000);
-    });
-    const answer = await api("POST", "/api/rtc/precheck", { sdp: pc.localDescription.sdp, type: "offer" });
-    await pc.setRemoteDescription(answer);
-    await new Promise((r) => setTimeout(r, 2500));
-    const rtt = rtts.length ? Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length) : null;
-    const ok = rtt !== null && stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0;
-    result.textContent = ok ? `${T("precheck_ok")} · ${T("round_trip")}: ${rtt}` : T("precheck_fail");
-    result.dataset.rttMs = rtt ?? "";
-    await api("POST", "/api/queue/me/precheck", {
-      camera: stream.getVideoTracks().length > 0, microphone: stream.getAudioTracks().length > 0, rtt_ms: rtt,
-    }).catch(() => {});
-    setTimeout(() => { pc.close(); stream.getTracks().forEach((t) => t.stop()); }, 3000);
-  } catch (e) {
-    result.textContent = T("precheck_fail");
-  }
+function leaveWaiting() {
+  clearInterval(live.dutyTimer);
+  if (state.devices) state.devices.stop();
 }
 
 // ---- call and summary -----------------------------------------------------------------------
+function whenVisible() {
+  // A hidden page does not enter the room: the clinic then reaches the patient by SMS, and the
+  // call starts the moment the page is looked at.
+  if (document.visibilityState === "visible") return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => { if (document.visibilityState === "visible") { document.removeEventListener("visibilitychange", check); resolve(); } };
+    document.addEventListener("visibilitychange", check);
+  });
+}
+
 async function enterCall(consultationId) {
   if (state.call && state.call.id === String(consultationId)) return;
+  if (state.entering === String(consultationId)) return;
+  state.entering = String(consultationId);
+  await whenVisible();
+  state.entering = null;
+  if (state.call && state.call.id === String(consultationId)) return;
+  leaveWaiting();
   state.consultationId = String(consultationId);
   showStep("step-call");
+  document.body.classList.add("in-call");
   state.call = new ConsultCall({ socket: state.socket, consultationId, role: "patient", onEnded: (reason) => afterCall(consultationId, reason) });
   await state.call.start();
 }
 
+const SUMMARY_KEY = "clinic.summary";
+const DISMISSED_KEY = "clinic.summary_dismissed";
+const remember = (key, value) => { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } };
+const recall = (key) => { try { return localStorage.getItem(key); } catch (e) { return null; } };
+
 async function showSummary(consultationId) {
-  // The summary in the patient's language (diagnosis, advice, medications, next steps); the same as
-  // the printable page /consultations/{id}/summary, which the links below open.
+  // The summary in the patient's language; it stays on this page (reloads included) until the
+  // patient starts anew, and is the same as the printable page /consultations/{id}/summary.
   const s = await api("GET", `/api/consultations/${consultationId}/summary`);
-  const when = (iso) => new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en");
-  const meds = s.medications.map((m) => `<li><strong>${esc(m.drug)}</strong> ${esc([m.dose, m.frequency,
-    m.days ? T("for_days").replace("{n}", m.days) : ""].filter(Boolean).join(", "))}</li>`).join("");
-  const box = document.getElementById("summary-box");
-  box.innerHTML = `
-    <p><strong>${esc(T("diagnosis"))}:</strong> <span id="summary-diagnosis">${esc(s.diagnosis)}</span></p>
-    ${s.diagnoses.length ? `<ul>${s.diagnoses.map((d) => `<li>${esc(d.code)} ${esc(d.name)}</li>`).join("")}</ul>` : ""}
-    <p><strong>${esc(T("advice"))}:</strong> <span id="summary-advice">${esc(s.advice)}</span></p>
-    ${meds ? `<p><strong>${esc(T("medications"))}:</strong></p><ul id="summary-medications">${meds}</ul>` : ""}
-    <p><strong>${esc(T("disposition"))}:</strong> ${esc(s.disposition.text)}</p>
-    <p><strong>${esc(T("next_steps"))}:</strong></p><ol>${s.next_steps.map((n) => `<li>${esc(n)}</li>`).join("")}</ol>
-    <p>${esc(s.doctor.name)} · ${esc(when(s.ended_at))}</p>
-    <p><a href="/consultations/${esc(s.id)}/summary">${esc(T("printable_summary"))}</a> ·
-       <a href="/patient/history">${esc(T("my_consultations"))}</a></p>`;
+  document.getElementById("summary-box").innerHTML = renderSummary(s) +
+    `<p><a href="/consultations/${esc(s.id)}/summary">${esc(T("printable_summary"))}</a></p>`;
   state.consultationId = String(consultationId);
+  remember(SUMMARY_KEY, state.consultationId);
+  const consultation = await api("GET", `/api/consultations/${consultationId}`).catch(() => null);
+  const rated = consultation && consultation.rating != null;
+  show("rating-form", !rated); show("rating-done", rated);
   showStep("step-summary");
+}
+
+async function lastSummary() {
+  // The consultation that ended last, unless the patient has moved on from it (started anew).
+  const dismissed = recall(DISMISSED_KEY);
+  const kept = recall(SUMMARY_KEY);
+  if (kept && kept !== dismissed) return kept;
+  const items = await api("GET", "/api/consultations/history").catch(() => []);
+  const last = items[0];
+  const recent = last && last.ended_at && Date.now() - new Date(last.ended_at).getTime() < 12 * 3600 * 1000;
+  return recent && last.status !== "interrupted" && last.id !== dismissed ? last.id : null;
+}
+
+function startAnew() {
+  if (state.consultationId) remember(DISMISSED_KEY, state.consultationId);
+  state.reassessing = false;
+  showQuestionnaire();
 }
 
 const REQUEUE_NOTES = { returned: "returned_to_queue", transferred: "moved_department", doctor_left: "doctor_left_note", patient_absent: "absent_note" };
@@ -262,6 +266,7 @@ const REQUEUE_NOTES = { returned: "returned_to_queue", transferred: "moved_depar
 function afterCall(consultationId, reason) {
   // A completed consultation shows its summary; any other ending puts the patient back in a queue.
   state.call = null;
+  document.body.classList.remove("in-call");
   if (reason === "completed" || !REQUEUE_NOTES[reason]) return showSummary(consultationId);
   toast(T(REQUEUE_NOTES[reason]), 10000);
   return route();
@@ -276,9 +281,33 @@ async function route() {
     const entry = await api("GET", "/api/queue/me");
     if (entry.status === "waiting") return showWaiting(entry);
   } catch (e) { if (e.status !== 404) throw e; }
-  const ended = new URLSearchParams(window.location.search).get("summary");
-  if (ended) return showSummary(ended);
+  const ended = new URLSearchParams(window.location.search).get("summary") || await lastSummary();
+  if (ended) return showSummary(ended).catch(() => showQuestionnaire());
   return showQuestionnaire();
+}
+
+function wireWaitingRoom() {
+  document.getElementById("feel-worse").addEventListener("click", async () => {
+    state.reassessing = true;
+    leaveWaiting();
+    await showQuestionnaire();
+    text("questionnaire-note", T("feel_worse_intro"));
+  });
+  // Leaving costs the patient their place: ask first, with "stay" as the default answer.
+  const dialog = document.getElementById("leave-dialog");
+  document.getElementById("leave-queue").addEventListener("click", () => { dialog.showModal(); document.getElementById("leave-cancel").focus(); });
+  document.getElementById("leave-cancel").addEventListener("click", () => dialog.close());
+  document.getElementById("leave-confirm").addEventListener("click", async () => {
+    dialog.close();
+    await api("DELETE", "/api/queue/me").catch(() => {});
+    leaveWaiting();
+    state.entry = null; showQuestionnaire();
+  });
+  document.getElementById("enable-notify").addEventListener("click", async () => {
+    const permission = await askNotifications();
+    text("notify-state", T(permission === "granted" ? "notify_on" : "notify_off"));
+  });
+  state.devices = new DeviceCheck({ onResult: (result) => api("POST", "/api/queue/me/precheck", result).catch(() => {}) });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -286,7 +315,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   state.socket = connectSocket();
   state.socket.on("connect", () => { if (state.entry && state.entry.status === "waiting") resync(); });
   state.socket.on("queue:update", onQueueUpdate);
-  state.socket.on("consult:ready", (m) => { toast(T("doctor_ready")); enterCall(m.consultation_id); });
+  state.socket.on("consult:ready", (m) => {
+    // The moment the patient waited for: sound, vibration and a notification if the page is hidden.
+    alertUser(T("doctor_ready"), { urgent: true, tag: `clinic-call-${m.consultation_id}` });
+    toast(T("doctor_ready"));
+    enterCall(m.consultation_id);
+  });
 
   document.getElementById("triage-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -299,30 +333,23 @@ document.addEventListener("DOMContentLoaded", async () => {
         if (result.entry.status === "escalated") { state.entry = null; renderResult(result.assessment); return; }
         return showWaiting(result.entry);
       }
-      const forWhom = document.getElementById("for-whom").value;  // a dependant (care/patient-care.js) or oneself
-      state.assessment = await api("POST", "/api/triage/assessments", forWhom ? { answers, for_dependant_id: forWhom } : { answers });
+      state.assessment = await api("POST", "/api/triage/assessments", { answers });
       renderResult(state.assessment);
     } catch (e) { showError("triage-form", e); }
   });
-  document.getElementById("feel-worse").onclick = async () => {
-    state.reassessing = true;
-    await showQuestionnaire();
-    text("questionnaire-note", T("feel_worse_intro"));
-  };
-  document.getElementById("join-queue").onclick = joinQueue;
-  document.getElementById("restart-questionnaire").onclick = () => { state.reassessing = false; showQuestionnaire(); };
-  document.getElementById("new-consult").onclick = showQuestionnaire;
-  document.getElementById("leave-queue").onclick = async () => {
-    await api("DELETE", "/api/queue/me").catch(() => {});
-    state.entry = null; showQuestionnaire();
-  };
-  document.getElementById("precheck-start").onclick = runPrecheck;
+  document.getElementById("join-queue").addEventListener("click", async () => {
+    try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
+    catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
+  });
+  document.getElementById("restart-questionnaire").addEventListener("click", () => { state.reassessing = false; showQuestionnaire(); });
+  document.getElementById("new-consult").addEventListener("click", startAnew);
+  wireWaitingRoom();
   document.getElementById("rating-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = formObject(event.target);
     try {
       await api("POST", `/api/consultations/${state.consultationId}/rating`, { rating: Number(data.rating), comment: data.comment || null });
-      event.target.innerHTML = `<p>${esc(T("thanks"))}</p>`;
+      show("rating-form", false); show("rating-done", true);
     } catch (e) { toast(e.message); }
   });
   try {

@@ -4,9 +4,13 @@
 // cannot reach the server is kept in this tab's sessionStorage and retried, so a dropped connection
 // or a reload loses nothing. doctor.js calls RecordPanel.mount(id) when a call starts and
 // RecordPanel.submitEnd() when the doctor ends it.
-"use strict";
+import { LANG, T } from "./lib/texts.js";
+import { api } from "./lib/api.js";
+import { esc, showError, toast } from "./lib/dom.js";
+import { date, time } from "./lib/dates.js";
+import { COLON, department, disposition, medication, series } from "./lib/labels.js";
 
-(function () {
+export const RecordPanel = (function () {
   const SAVE_DELAY_MS = 800;
   const RETRY_MS = 5000;
   const SOAP = ["subjective", "objective", "assessment", "plan"];
@@ -17,7 +21,6 @@
   const form = () => document.getElementById("record-form");
   const field = (name) => form().elements.namedItem(name);
   const storageKey = (id) => `clinic.record.${id}`;
-  const shortTime = (iso) => new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en", { dateStyle: "medium" });
 
   function status(key, extra = "") {
     const el = document.getElementById("draft-status");
@@ -80,7 +83,7 @@
       if (panel.id !== id) return;
       keep(record, true);
       panel.pendingError = false;
-      status("draft_saved", ` · ${new Date().toLocaleTimeString(window.LANG === "zh" ? "zh-CN" : "en")}`);
+      status("draft_saved", ` · ${time(new Date())}`);
     }).catch((e) => {
       if (panel.id !== id) return;
       if (e.status === 409) { panel.ended = true; status(""); return; }
@@ -110,7 +113,7 @@
 
   function pick(code) {
     if (!panel.diagnoses.some((d) => d.code === code.code)) {
-      panel.diagnoses.push({ code: code.code, name: window.LANG === "zh" ? code.zh : code.en });
+      panel.diagnoses.push({ code: code.code, name: LANG === "zh" ? code.zh : code.en });
       syncDiagnosisText();
       renderDiagnoses();
       changed();
@@ -125,9 +128,9 @@
     try {
       const data = await api("GET", `/api/icd10?q=${encodeURIComponent(q)}`);
       if (document.getElementById("icd10-query").value !== q) return;  // a newer query is on its way
-      const other = window.LANG === "zh" ? "en" : "zh";
-      results.innerHTML = data.results.map((c, i) => `<li role="option"><button type="button" class="link icd10-pick" data-i="${i}">
-        <span class="code">${esc(c.code)}</span> ${esc(c[window.LANG] || c.en)} <small>${esc(c[other])}</small></button></li>`).join("");
+      // Only the page language: a Chinese page shows the Chinese name beside the code.
+      results.innerHTML = data.results.map((c, i) => `<li role="option" aria-selected="false"><button type="button" class="link icd10-pick" data-i="${i}">
+        <span class="code">${esc(c.code)}</span> ${esc(c[LANG] || c.en)}</button></li>`).join("");
       results.querySelectorAll(".icd10-pick").forEach((b) => { b.onclick = () => pick(data.results[Number(b.dataset.i)]); });
     } catch (e) { toast(e.message); }
   }
@@ -151,9 +154,9 @@
     const box = document.getElementById("patient-history");
     if (!box) return;
     box.innerHTML = `<details ${items.length ? "open" : ""}><summary>${esc(T("earlier_consultations"))} (${items.length})</summary>` +
-      (items.length ? `<ul>${items.map((h) => `<li><strong>${esc(shortTime(h.started_at))}</strong> · ${esc(h.department)} · ${esc(h.doctor)}:
-        ${esc(h.diagnosis || "-")}${h.disposition ? ` · ${esc(T("disp_" + h.disposition))}` : ""}${h.amended ? ` · <em>${esc(T("amended"))}</em>` : ""}
-        ${h.medications.length ? `<br><small>${h.medications.map((m) => esc([m.drug, m.dose, m.frequency].filter(Boolean).join(" "))).join("; ")}</small>` : ""}</li>`).join("")}</ul>`
+      (items.length ? `<ul>${items.map((h) => `<li><strong>${esc(date(h.started_at))}</strong> · ${esc(department(h.department))} · <span class="name">${esc(h.doctor)}</span>${COLON}
+        ${esc(h.diagnosis || "-")}${h.disposition ? ` · ${esc(disposition(h.disposition))}` : ""}${h.amended ? ` · <em>${esc(T("amended"))}</em>` : ""}
+        ${h.medications.length ? `<br><small>${esc(series(h.medications.map(medication)))}</small>` : ""}</li>`).join("")}</ul>`
         : `<p>${esc(T("no_earlier"))}</p>`) + "</details>";
   }
 
@@ -210,7 +213,7 @@
     status("");
   }
 
-  async function mount(consultationId) {
+  async function mount(consultationId, { onHistory } = {}) {
     const id = String(consultationId);
     if (panel.id === id) return;
     wire();
@@ -222,6 +225,8 @@
       const record = await api("GET", `/api/consultations/${id}/record`);
       if (panel.id !== id) return;
       renderHistory(record.history || []);
+      panelApi.history = record.history || [];
+      if (onHistory) onHistory(panelApi.history);
       if (record.state !== "draft") { panel.ended = true; return; }
       if (local && !local.synced) { fill(local.record, panel.dirty); save(); }  // this tab had changes the server never got
       else fill(record, panel.dirty);
@@ -247,5 +252,6 @@
     return consultation;
   }
 
-  window.RecordPanel = { mount, submitEnd, collect, refreshFiles };
+  const panelApi = { mount, submitEnd, collect, refreshFiles, history: null };
+  return panelApi;
 })();

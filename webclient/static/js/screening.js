@@ -1,5 +1,9 @@
 // The person's daily health check (/screening): the form, the result, "consult now", and their employer links.
-"use strict";
+import { T, pick } from "./lib/texts.js";
+import { api } from "./lib/api.js";
+import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
+import { dateTime } from "./lib/dates.js";
+import "./lib/page.js";
 
 // The symptoms a daily check asks about; labels come from the triage questionnaire.
 const CHECK_SYMPTOMS = ["fever", "chills", "cough", "sore_throat", "runny_nose", "loss_of_smell_taste",
@@ -8,8 +12,8 @@ const CHECK_SYMPTOMS = ["fever", "chills", "cough", "sore_throat", "runny_nose",
 const EPI_FIELDS = ["close_contact", "travel_risk_area", "cluster"];
 const screeningState = { latest: null };
 
-function label(obj) { return (obj && (obj[window.LANG] || obj.en)) || ""; }
-function when(iso) { return iso ? new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en-GB") : ""; }
+const label = pick;
+const when = dateTime;
 
 async function buildForm() {
   const q = await api("GET", "/api/triage/questionnaire");

@@ -1,47 +1,34 @@
-// The patient's printable consultation summary (/consultations/{id}/summary) and their list of
+// The printable consultation summary (/consultations/{id}/summary) and the patient's list of
 // consultations (/patient/history). Everything comes from the API in the page's language.
-"use strict";
+import { T } from "./lib/texts.js";
+import { api } from "./lib/api.js";
+import { esc, show, showError, toast } from "./lib/dom.js";
+import { dateTime } from "./lib/dates.js";
+import { department } from "./lib/labels.js";
+import { renderSummary } from "./lib/summary.js";
+import { table } from "./lib/tables.js";
+import "./lib/page.js";
 
-function localTime(iso) {
-  return iso ? new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" }) : "";
-}
-
-function medicationLine(m) {
-  const parts = [m.dose, m.frequency, m.days ? T("for_days").replace("{n}", m.days) : ""].filter(Boolean);
-  return `<strong>${esc(m.drug)}</strong>${parts.length ? "：" + esc(parts.join("，")) : ""}`;
-}
-
-function renderSummary(s) {
-  const codes = s.diagnoses.length
-    ? `<ul class="codes">${s.diagnoses.map((d) => `<li><span class="code">${esc(d.code)}</span>${esc(d.name)}</li>`).join("")}</ul>` : "";
-  const meds = s.medications.length
-    ? `<dt>${esc(T("medications"))}</dt><dd><ul id="summary-medications">${s.medications.map((m) => `<li>${medicationLine(m)}</li>`).join("")}</ul></dd>` : "";
-  const files = (s.attachments || []).length
-    ? `<dt>${esc(T("attachments"))}</dt><dd><ul>${s.attachments.map((a) => `<li><a href="${esc(a.url)}">${esc(a.filename)}</a></li>`).join("")}</ul></dd>` : "";
-  return `
-    <p>${esc(s.patient.name)} · ${esc(T("your_doctor"))}: ${esc(s.doctor.name)} · ${esc(s.department.name)} · ${esc(localTime(s.ended_at))}</p>
-    <dl>
-      <dt>${esc(T("diagnosis"))}</dt><dd><span id="summary-diagnosis">${esc(s.diagnosis)}</span>${codes}</dd>
-      <dt>${esc(T("advice"))}</dt><dd id="summary-advice">${esc(s.advice)}</dd>
-      ${meds}
-      <dt>${esc(T("disposition"))}</dt><dd id="summary-disposition">${esc(s.disposition.text)}</dd>
-      <dt>${esc(T("next_steps"))}</dt><dd><ol id="summary-next-steps">${s.next_steps.map((n) => `<li>${esc(n)}</li>`).join("")}</ol></dd>
-      ${files}
-    </dl>
-    ${s.amended ? `<p class="note">${esc(T("amended_note"))} (${esc(localTime(s.amended_at))})</p>` : ""}`;
-}
+const localTime = dateTime;
 
 function renderHistory(items) {
-  if (!items.length) return `<p>${esc(T("no_consultations"))}</p>`;
-  return `<table id="history-table"><thead><tr><th>${esc(T("day"))}</th><th>${esc(T("department"))}</th><th>${esc(T("your_doctor"))}</th><th>${esc(T("diagnosis"))}</th><th></th></tr></thead><tbody>` +
-    items.map((c) => `<tr><td>${esc(localTime(c.started_at))}</td><td>${esc(c.department)}</td><td>${esc(c.doctor)}</td>
-      <td>${esc(c.diagnosis || "")}</td>
-      <td>${c.status === "ended" && c.diagnosis ? `<a href="/consultations/${esc(c.id)}/summary">${esc(T("open_summary"))}</a>` : ""}</td></tr>`).join("") +
-    "</tbody></table>";
+  // One labelled card per consultation on a phone (tables.js), a table on a wide screen.
+  return table([
+    { head: T("day"), cell: (c) => esc(dateTime(c.started_at)) },
+    { head: T("department"), cell: (c) => esc(department(c.department)) },
+    { head: T("your_doctor"), cell: (c) => `<span class="name">${esc(c.doctor)}</span>` },
+    { head: T("diagnosis"), cell: (c) => esc(c.diagnosis || "") },
+    { head: T("summary"), cell: (c) => (c.status === "ended" && c.diagnosis ? `<a href="/consultations/${esc(c.id)}/summary">${esc(T("open_summary"))}</a>` : "") },
+  ], items, { id: "history-table", empty: T("no_consultations") });
 }
 
 // ---- the doctor of the consultation corrects it: amendments keep the original ------------------
 const amend = { record: null };
+
+const FIELD_KEYS = { "soap.subjective": "soap_subjective", "soap.objective": "soap_objective", "soap.assessment": "soap_assessment",
+                     "soap.plan": "soap_plan", diagnosis: "diagnosis", advice: "advice", disposition: "disposition", notes: "notes",
+                     diagnoses: "coded_diagnoses", medications: "medications" };
+const fieldName = (field) => (FIELD_KEYS[field] ? T(FIELD_KEYS[field]) : field);
 
 function valueOf(record, field) {
   return field.startsWith("soap.") ? record.soap[field.slice(5)] : record[field];
@@ -56,7 +43,7 @@ async function loadAmendments(id) {
   const form = document.getElementById("amend-form");
   amend.record = await api("GET", `/api/consultations/${id}/record`);
   document.getElementById("amendment-list").innerHTML = amend.record.amendments.map((a) => `<li>
-    <strong>${esc(a.field)}</strong> · ${esc(a.author.name)} · ${esc(localTime(a.at))}<br>
+    <strong>${esc(fieldName(a.field))}</strong> · <span class="name">${esc(a.author.name)}</span> · ${esc(localTime(a.at))}<br>
     <del>${esc(shown(a.old_value))}</del> → <ins>${esc(shown(a.new_value))}</ins><br><small>${esc(a.reason)}</small></li>`).join("");
   prefill(form);
   show("amend-section", true);
