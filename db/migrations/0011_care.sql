@@ -15,8 +15,8 @@ BEGIN
     ALTER TABLE users DROP CONSTRAINT IF EXISTS users_role_check;
     EXECUTE format('ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role = ANY (%L::text[]))', roles);
 END $$;
-ALTER TABLE users ADD COLUMN licence_number text;
-ALTER TABLE users ADD COLUMN title text;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS licence_number text;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS title text;
 
 -- ---- dependants: people an account books for (a child, an elderly parent) ----------------------
 -- One table for the whole account: triage's (migration 0006, triage branch), defined identically
@@ -138,7 +138,7 @@ CREATE TABLE phone_code_failures (
 );
 
 -- ---- outbox: messages to send (SMS today), delivered by a sender after the transaction commits --
-CREATE TABLE outbox (
+CREATE TABLE IF NOT EXISTS outbox (  -- 0010_workspace.sql may have made it: the same table
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     channel     text NOT NULL CHECK (channel IN ('sms')),
     recipient   text NOT NULL,
@@ -150,7 +150,7 @@ CREATE TABLE outbox (
     sent_at     timestamptz,
     last_error  text
 );
-CREATE INDEX outbox_pending_idx ON outbox (id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (id) WHERE status = 'pending';
 
 -- ---- retention: medical records are kept (at least 15 years; see docs/RETENTION.md) -------------
 -- No DELETE and no TRUNCATE of the tables that make up a person's record, whoever asks. A
