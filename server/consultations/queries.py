@@ -7,6 +7,7 @@ CONSULTATION = f"""
 SELECT {CONSULT_COLUMNS}, p.name AS patient_name, d.name AS doctor_name,
        a.result AS triage, e.precheck, a.answers, p.birth_date AS patient_birth_date, p.sex AS patient_sex,
        d.title AS doctor_title, c.patient_notified_at,
+       cc.allergies, cc.current_medicines, cc.visit, cc.guardian_present,
        (SELECT count(*) FROM consultations earlier WHERE earlier.patient_id = c.patient_id AND earlier.status = 'ended'
             AND earlier.started_at < c.started_at) AS earlier_visits
 FROM consultations c
@@ -14,6 +15,7 @@ JOIN users p ON p.id = c.patient_id
 JOIN users d ON d.id = c.doctor_id
 JOIN queue_entries e ON e.id = c.entry_id
 JOIN assessments a ON a.id = e.assessment_id
+LEFT JOIN consultation_care cc ON cc.consultation_id = c.id  -- what the doctor recorded (server/visits)
 WHERE c.id = $1"""
 
 MEMBERSHIP = "SELECT patient_id, doctor_id, status FROM consultations WHERE id = $1"
