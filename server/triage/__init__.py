@@ -9,6 +9,7 @@ from server.triage.engine import (  # noqa: F401
                                   DEPARTMENTS,
                                   DISPOSITIONS,
                                   FEVER_THRESHOLD_C,
+                                  GUARDIAN_AGE,
                                   LEGACY_VERSION,
                                   QUESTIONNAIRE_VERSION,
                                   RESPIRATORY_SYMPTOMS,
