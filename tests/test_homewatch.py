@@ -222,7 +222,7 @@ async def test_family_never_sees_the_movement_log_without_consent_and_reads_are_
     assert (await street.family.get(f"/api/homewatch/homes/{street.home['id']}/events")).status == 403
 
 
-async def test_http_ingestion_uses_a_signed_device_token_and_the_same_input_gate(
+async def test_http_ingestion_uses_a_per_device_token_and_the_same_input_gate(
         server, people, make_client, client, db):
     street = await make_street(people, make_client)
     sensor = await street.add_device("presence", "bathroom")

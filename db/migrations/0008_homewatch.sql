@@ -62,7 +62,7 @@ CREATE TABLE hw_devices (
     home_id       bigint NOT NULL REFERENCES hw_homes(id) ON DELETE CASCADE,
     kind          text NOT NULL CHECK (kind IN ('presence', 'button', 'hub')),
     room          text CHECK (room IN ('bedroom', 'living_room', 'bathroom', 'kitchen', 'hall')),
-    token_version integer NOT NULL DEFAULT 1,   -- bump to revoke the device's HTTP token
+    token_hash    bytea,                      -- sha256 of its HTTP bearer token (shown once)
     mqtt_username text UNIQUE,
     last_seen_at  timestamptz,
     battery_pct   smallint,

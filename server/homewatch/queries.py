@@ -49,6 +49,7 @@ FROM latest"""
 
 # --- devices and events ------------------------------------------------------------------------
 INSERT_DEVICE = "INSERT INTO hw_devices (home_id, kind, room) VALUES ($1, $2, $3) RETURNING *"
+SET_DEVICE_TOKEN = "UPDATE hw_devices SET token_hash = $2 WHERE id = $1"
 SET_DEVICE_USERNAME = "UPDATE hw_devices SET mqtt_username = $2 WHERE id = $1"
 DEVICE = "SELECT * FROM hw_devices WHERE id = $1"
 DELETE_DEVICE = "DELETE FROM hw_devices WHERE id = $1"

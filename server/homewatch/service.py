@@ -7,7 +7,6 @@ Functions that raise or change alerts return their ids; the caller publishes the
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from server.accounts import service as auth
 from server.homewatch import queries as sql
 from server.homewatch import rules
 from server.homewatch.config import HomewatchSettings
@@ -60,16 +60,16 @@ def parse_event(data, prefix: str = "") -> DeviceEvent:
 
 # --- device tokens (HTTP ingestion) ------------------------------------------------------------
 
-def device_token(secret_key: str, device_id: int, version: int) -> str:
-    """The device's HTTP bearer token: its id signed with the server's key (revoked by a new version)."""
-    mac = hmac.new(secret_key.encode(), f"hwdevice:{device_id}:{version}".encode(), hashlib.sha256).hexdigest()
-    return f"{device_id}.{version}.{mac}"
+def new_device_token() -> tuple[str, bytes]:
+    """A fresh HTTP bearer token for a device and what is stored of it (its hash, like a session's)."""
+    token = secrets.token_urlsafe(32)
+    return token, auth.token_hash(token)
 
 
-def token_matches(secret_key: str, device, token: str) -> bool:
-    """Whether `token` is the current token of `device`."""
-    expected = device_token(secret_key, device["id"], device["token_version"])
-    return hmac.compare_digest(expected.encode(), (token or "").encode())
+def token_matches(device, token: str) -> bool:
+    """Whether `token` is the device's current token."""
+    stored = device["token_hash"]
+    return bool(stored) and hmac.compare_digest(bytes(stored), auth.token_hash(token or ""))
 
 
 # --- ingestion ---------------------------------------------------------------------------------

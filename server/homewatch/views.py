@@ -19,7 +19,7 @@ from server.audit import service as audit
 from server.homewatch import keys, rules, service
 from server.homewatch import queries as sql
 from server.homewatch.mqtt import events_topic
-from server.keys import INSTANCE_ID, SETTINGS
+from server.keys import INSTANCE_ID
 from server.web import pages
 from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -304,6 +304,8 @@ async def add_device(request: web.Request) -> web.Response:
     runtime = hw(request)
     async with pool(request).acquire() as conn:
         device = await service.add_device(conn, home["id"], body.kind, body.room)
+        token, token_hash = service.new_device_token()
+        await conn.execute(sql.SET_DEVICE_TOKEN, device["id"], token_hash)
         mqtt = None
         if runtime.mqtt is not None:
             password = service.device_password()
@@ -315,7 +317,6 @@ async def add_device(request: web.Request) -> web.Response:
             await conn.execute(sql.SET_DEVICE_USERNAME, device["id"], username)
             mqtt = {"url": runtime.cfg.device_url, "username": username, "password": password,
                     "topic": events_topic(device["id"]), "ack_topic": f"homewatch/{device['id']}/ack"}
-    token = service.device_token(request.app[SETTINGS].secret_key, device["id"], device["token_version"])
     return json({"id": str(device["id"]), "kind": device["kind"], "room": device["room"], "token": token,
                  "mqtt": mqtt}, status=201)
 
@@ -327,7 +328,7 @@ async def device_events(request: web.Request) -> web.Response:
     token = header[7:] if header.startswith("Bearer ") else ""
     async with pool(request).acquire() as conn:
         device = await conn.fetchrow(sql.DEVICE, device_id)
-    if device is None or not service.token_matches(request.app[SETTINGS].secret_key, device, token):
+    if device is None or not service.token_matches(device, token):
         raise AppError("Unknown device or token.", code="bad_device_token", status=401)
     body = await read_json_any(request)
     items = body if isinstance(body, list) else [body]
