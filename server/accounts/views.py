@@ -11,6 +11,7 @@ from server.accounts import codes, totp
 from server.accounts import service as auth
 from server.audit.service import Actor
 from server.consent import service as consent
+from server.homewatch import service as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, path_id, pool, user_of
@@ -59,7 +60,7 @@ class TotpCode(Body):
 
 
 class NewUser(Body):
-    role: Literal["patient", "doctor", "employer", "admin", "pharmacist"]
+    role: Literal["patient", "doctor", "employer", "admin", "pharmacist", "street_operator"]
     name: str = Field(min_length=1, max_length=100)
     email: Email
     password: str = Field(max_length=256)
@@ -67,6 +68,7 @@ class NewUser(Body):
     organisation_id: Id | None = None
     licence_number: str | None = Field(default=None, min_length=4, max_length=40)  # doctors and pharmacists
     title: str | None = Field(default=None, max_length=60)
+    street_id: Id | None = None  # street operators (home watch)
 
 
 class NewOrganisation(Body):
@@ -136,7 +138,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def create_user(request: web.Request) -> web.Response:
-    """An admin creates a doctor, employer, admin (or patient) account."""
+    """An admin creates a doctor, pharmacist, employer, street operator, admin (or patient) account."""
     user_of(request, "admin")
     body = await parse_body(request, NewUser)
     password_hash = await auth.new_password_hash(body.password)
@@ -149,6 +151,8 @@ async def create_user(request: web.Request) -> web.Response:
                                            organisation_id=body.organisation_id)
             if body.role in ("doctor", "pharmacist") and (body.licence_number or body.title):
                 user = await auth.set_professional(conn, user["id"], body.licence_number, body.title)
+            if body.role == "street_operator":
+                await homewatch.make_operator(conn, user["id"], body.street_id)
     return json({"user": auth.public_user(user)}, status=201)
 
 

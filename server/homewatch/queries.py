@@ -3,6 +3,7 @@
 # --- streets, staff, homes -------------------------------------------------------------------
 INSERT_STREET = "INSERT INTO hw_streets (name) VALUES ($1) RETURNING id, name"
 STREET_BY_NAME = "SELECT id, name FROM hw_streets WHERE name = $1"
+STREET_EXISTS = "SELECT 1 FROM hw_streets WHERE id = $1"
 INSERT_STAFF = """
 INSERT INTO hw_staff (user_id, street_id, community) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET street_id = EXCLUDED.street_id, community = EXCLUDED.community"""

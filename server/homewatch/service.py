@@ -247,6 +247,13 @@ async def forget_old_events(conn: asyncpg.Connection, cfg: HomewatchSettings) ->
 
 # --- homes, devices, staff ---------------------------------------------------------------------
 
+async def make_operator(conn: asyncpg.Connection, user_id: int, street_id: int | None) -> None:
+    """Attach a new street operator account to its street (POST /api/admin/users with `street_id`)."""
+    if street_id is None or not await conn.fetchval(sql.STREET_EXISTS, street_id):
+        raise ValidationFailed("A street operator needs an existing street.", field="street_id")
+    await conn.execute(sql.INSERT_STAFF, user_id, street_id, None)
+
+
 async def staff_of(conn, user) -> asyncpg.Record:
     """The street (and community) of an operator or carer, or 403."""
     row = await conn.fetchrow(sql.STAFF, user["id"])
