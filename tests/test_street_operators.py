@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from helpers import PASSWORD
 
+
 async def test_an_admin_creates_a_street_operator_with_its_street(people, make_client):
     admin = await people.staff("admin")
     street = await (await admin.post("/api/admin/streets", json={"name": "登峰街道"})).json()
