@@ -90,6 +90,10 @@ export class ConsultCall {
     const ack = await emitAck(this.socket, "join", { consultation_id: this.id });
     if (!ack || !ack.ok) {
       if (ack && ack.error && ack.error.code === "ended") return this.finish();
+      // A child under 6: the call starts once the doctor has recorded the guardian (server/visits); try again.
+      if (ack && ack.error && ack.error.code === "guardian_required") {
+        this.status("guardian_wait"); clearTimeout(this.retry); this.retry = setTimeout(() => this.join(), 2000); return;
+      }
       this.status("call_failed"); show("btn-rejoin", true); return;
     }
     show("btn-rejoin", false);
@@ -147,7 +151,7 @@ export class ConsultCall {
 
   onSignal(message) {
     // One at a time, in arrival order: an answer must never overtake the offer it answers.
-    if (message.consultation_id !== this.id) return;
+    if (message.consultation_id !== this.id || message.from_role === "guest") return;  // a guest: care/guest-call.js
     this.signals = (this.signals || Promise.resolve()).then(() => this.handleSignal(message));
   }
 
@@ -223,8 +227,13 @@ export class ConsultCall {
     form.onsubmit = async (event) => {
       event.preventDefault();
       const input = form.elements.text;
-      const ack = await emitAck(this.socket, "chat", { consultation_id: this.id, text: input.value });
-      if (ack && ack.ok) input.value = ""; else toast((ack && ack.error && ack.error.message) || T("call_failed"));
+      // One id per message until it is acked: sending again after an error (a database outage says
+      // retry) stores it once.
+      if (!this.pendingChat || this.pendingChat.text !== input.value) {
+        this.pendingChat = { text: input.value, id: Date.now().toString(36) + Math.random().toString(36).slice(2, 10) };
+      }
+      const ack = await emitAck(this.socket, "chat", { consultation_id: this.id, text: input.value, client_id: this.pendingChat.id });
+      if (ack && ack.ok) { input.value = ""; this.pendingChat = null; } else toast((ack && ack.error && ack.error.message) || T("call_failed"));
     };
   }
 

@@ -11,6 +11,9 @@ import { table } from "./lib/tables.js";
 import { alertUser, askNotifications } from "./lib/alerts.js";
 import { ConsultCall } from "./call.js";
 import { RecordPanel } from "./record.js";
+import "./triage/feedback.js";
+import "./care/doctor-care.js";
+import "./care/guest-call.js";
 import "./lib/page.js";
 
 const doc = { socket: null, call: null, consultationId: null, alerts: 0, entries: [], status: "offline" };

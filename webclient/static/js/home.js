@@ -2,7 +2,9 @@
 import { api } from "./lib/api.js";
 import { formObject, showError } from "./lib/dom.js";
 import "./lib/page.js";
-const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin" };
+import { wireCodeSignIn } from "./care/sign-in-code.js";
+const HOME = { patient: "/patient", doctor: "/doctor", employer: "/employer", admin: "/admin", pharmacist: "/pharmacy",
+  street_operator: "/homewatch/carer", carer: "/homewatch/carer", family: "/homewatch/family" };
 
 function afterSignIn(user) {
   const next = new URLSearchParams(window.location.search).get("next");
@@ -20,3 +22,5 @@ document.getElementById("register-form").addEventListener("submit", async (event
   try { afterSignIn((await api("POST", "/api/auth/register", formObject(event.target))).user); }
   catch (e) { showError("register-form", e); }
 });
+
+wireCodeSignIn(afterSignIn);

@@ -10,6 +10,9 @@ import { renderSummary } from "./lib/summary.js";
 import { alertUser, askNotifications } from "./lib/alerts.js";
 import { ConsultCall } from "./call.js";
 import { DeviceCheck } from "./device-check.js";
+import { TriageFlow } from "./triage/flow.js";
+import { showApproved } from "./care/patient-care.js";
+import "./care/guest-call.js";
 import "./lib/page.js";
 
 const STEPS = ["step-questionnaire", "step-result", "step-waiting", "step-call", "step-summary"];
@@ -58,9 +61,24 @@ function renderQuestion(q) {
   return wrap;
 }
 
+// The complaint-first flow (static/js/triage/) when the current questionnaire has presentations.
+async function startTriage(reassess) {
+  const prefill = reassess && state.assessment ? state.assessment.answers : null;
+  show("legacy-questionnaire", false);
+  showStep("step-questionnaire");
+  await TriageFlow.start({
+    questionnaire: state.questionnaire, reassess, prefill,
+    onJoin: (assessment) => { state.assessment = assessment; return joinQueue(); },
+    onWaiting: (entry) => { state.reassessing = false; return showWaiting(entry); },
+  });
+}
+
 async function showQuestionnaire() {
   text("questionnaire-note", "");
   if (!state.questionnaire) state.questionnaire = await api("GET", "/api/triage/questionnaire");
+  if (state.questionnaire.presentations) return startTriage(state.reassessing);
+  show("tf", false);
+  show("legacy-questionnaire", true);
   const form = document.getElementById("triage-form");
   form.innerHTML = "";
   state.questionnaire.questions.forEach((q) => form.appendChild(renderQuestion(q)));
@@ -102,6 +120,11 @@ function renderResult(result) {
   show("join-queue", result.disposition === "online_consult" || result.disposition === "self_care");
   document.getElementById("result-box").dataset.disposition = result.disposition;
   showStep("step-result");
+}
+
+async function joinQueue() {
+  try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
+  catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
 }
 
 // ---- waiting room ----------------------------------------------------------------------------
@@ -242,6 +265,7 @@ async function showSummary(consultationId) {
   const rated = consultation && consultation.rating != null;
   show("rating-form", !rated); show("rating-done", rated);
   showStep("step-summary");
+  showApproved(state.consultationId);
 }
 
 async function lastSummary() {
@@ -333,14 +357,12 @@ document.addEventListener("DOMContentLoaded", async () => {
         if (result.entry.status === "escalated") { state.entry = null; renderResult(result.assessment); return; }
         return showWaiting(result.entry);
       }
-      state.assessment = await api("POST", "/api/triage/assessments", { answers });
+      const forWhom = document.getElementById("for-whom").value;  // a dependant (care/patient-care.js) or oneself
+      state.assessment = await api("POST", "/api/triage/assessments", forWhom ? { answers, for_dependant_id: forWhom } : { answers });
       renderResult(state.assessment);
     } catch (e) { showError("triage-form", e); }
   });
-  document.getElementById("join-queue").addEventListener("click", async () => {
-    try { await showWaiting(await api("POST", "/api/queue", { assessment_id: state.assessment.id })); }
-    catch (e) { if (e.code === "already_queued") route(); else toast(e.message); }
-  });
+  document.getElementById("join-queue").addEventListener("click", joinQueue);
   document.getElementById("restart-questionnaire").addEventListener("click", () => { state.reassessing = false; showQuestionnaire(); });
   document.getElementById("new-consult").addEventListener("click", startAnew);
   wireWaitingRoom();

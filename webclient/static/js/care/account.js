@@ -1,9 +1,12 @@
 // The patient's account page: consent per purpose (separate, withdrawable), real name (masked), family, own data.
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { esc, formObject, showError, toast } from "../lib/dom.js";
+import { dateTime } from "../lib/dates.js";
+import "../lib/page.js";
 
 const PURPOSES = ["health_data", "video", "employer_screening", "family_access"];
 let dependants = [];
-
-function when(iso) { return iso ? new Date(iso).toLocaleString(window.LANG === "zh" ? "zh-CN" : "en-GB") : ""; }
 
 async function renderConsents() {
   const consents = await api("GET", "/api/me/consents");
@@ -16,7 +19,7 @@ async function renderConsents() {
     const state = c.granted ? T("consent_granted") : (c.at ? T("consent_withdrawn") : T("consent_never"));
     item.innerHTML = `<p>${esc(T("consent." + purpose))}</p>
       <p class="meta"><strong class="${c.granted ? "ok" : "off"}">${esc(state)}</strong>
-      ${c.version ? `· ${esc(T("consent_version"))} ${esc(c.version)} · ${esc(when(c.at))}` : ""}</p>`;
+      ${c.version ? `· ${esc(T("consent_version"))} ${esc(c.version)} · ${esc(dateTime(c.at))}` : ""}</p>`;
     const button = document.createElement("button");
     button.type = "button";
     button.className = c.granted ? "secondary" : "";

@@ -1,5 +1,9 @@
 // The doctor's care panel during a consultation: visit type (first / confirmed follow-up), the guardian of a
 // young child, and e-prescriptions for a pharmacist to review (server/visits, server/prescriptions).
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { formObject, show, showError, text, toast } from "../lib/dom.js";
+import { COLON } from "../lib/labels.js";
 import { prescriptionHtml } from "./prescriptions-view.js";
 
 const panel = document.getElementById("care-panel");
@@ -9,10 +13,10 @@ let consultationId = null;
 function lines(value) { return (value || "").split("\n").map((s) => s.trim()).filter(Boolean); }
 
 function renderCare(care) {
-  const who = care.for_dependant ? `${T("care_for_dependant")}: ${care.for_dependant.name}` : "";
+  const who = care.for_dependant ? `${T("care_for_dependant")}${COLON}${care.for_dependant.name}` : "";
   text("care-subject", who);
   show("guardian-form", care.guardian_required && !(care.guardian && care.guardian.present));
-  if (care.guardian && care.guardian.present) text("care-subject", `${who} · ${T("guardian_recorded")}: ${care.guardian.name}`);
+  if (care.guardian && care.guardian.present) text("care-subject", `${who} · ${T("guardian_recorded")}${COLON}${care.guardian.name}`);
   text("visit-state", T(care.visit === "follow_up" && care.visit_confirmed ? "visit_state_follow_up" : "visit_state_first"));
   const form = document.getElementById("visit-form");
   form.elements.visit.value = care.visit;

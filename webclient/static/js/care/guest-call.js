@@ -1,6 +1,12 @@
 // A third participant in the call (server/guests, signaling/guests.py). The guest keeps one
 // RTCPeerConnection with each member and makes the offers; patient and doctor answer them beside their
-// own call (call.js, untouched), and both sides show who joined. Loaded on the patient, doctor and guest pages.
+// own call (call.js, untouched), and both sides show who joined. The guest page's module; the patient's
+// and doctor's pages import it.
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { esc, formObject, showError, toast } from "../lib/dom.js";
+import { emitAck } from "../lib/socket.js";
+import "../lib/page.js";
 
 const tiles = new Map();  // role -> { figure, video, caption, pc, pending }
 
@@ -141,7 +147,7 @@ async function asGuest(token) {
     document.getElementById("local-video").srcObject = local;
   } catch (e) { toast(T("camera_blocked"), 12000); }
   // Connect only now, with every handler below registered before the first "connect" can arrive.
-  const socket = io({ transports: ["websocket"], auth: { guest_token: token }, reconnectionDelay: 500, autoConnect: false });
+  const socket = window.io({ transports: ["websocket"], auth: { guest_token: token }, reconnectionDelay: 500, autoConnect: false });
   const labels = { patient: T("guest_patient"), doctor: T("guest_doctor") };
   async function offer(role) {
     const send = (kind, data) => socket.emit("signal", { consultation_id: consultationId, kind, data, to: role });

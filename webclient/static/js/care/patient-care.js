@@ -1,4 +1,7 @@
 // The patient page's care parts: "who is this for" (a dependant) and the approved prescriptions in the summary.
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { esc, show } from "../lib/dom.js";
 import { prescriptionHtml } from "./prescriptions-view.js";
 
 async function fillForWhom() {
@@ -19,17 +22,14 @@ async function fillForWhom() {
   });
 }
 
-async function showApproved() {
-  const call = window.clinicCall;
+/** The prescriptions a pharmacist approved, under the summary of `consultationId` (patient.js calls it). */
+export async function showApproved(consultationId) {
   const box = document.getElementById("approved-prescriptions");
-  if (!call || !box) return;
-  const approved = await api("GET", `/api/consultations/${call.id}/prescriptions`).catch(() => []);
+  if (!consultationId || !box) return;
+  const approved = await api("GET", `/api/consultations/${consultationId}/prescriptions`).catch(() => []);
   box.innerHTML = approved.length
     ? `<h2>${esc(T("rx_approved_title"))}</h2><ul class="care-list">${approved.map((p) => prescriptionHtml(p, { showStatus: false })).join("")}</ul>`
     : "";
 }
 
-// The summary step is shown by patient.js; show the approved prescriptions whenever it appears.
-const summary = document.getElementById("step-summary");
-new MutationObserver(() => { if (!summary.hidden) showApproved(); }).observe(summary, { attributes: true, attributeFilter: ["hidden"] });
 fillForWhom();

@@ -1,7 +1,10 @@
-// One way to show a prescription (the patient's summary, the doctor's panel).
+// One way to show a prescription (the patient's summary, the doctor's panel, the pharmacist's queue).
+import { T } from "../lib/texts.js";
+import { esc } from "../lib/dom.js";
+import { COLON, list } from "../lib/labels.js";
 
 export function itemLine(item) {
-  return `${esc(item.drug)} · ${esc(item.dose)} · ${esc(item.route)} · ${esc(item.frequency)} · ${esc(item.days)}d · ${esc(item.quantity)}`;
+  return esc(`${item.drug}${COLON}${list([item.dose, item.route, item.frequency, T("for_days", { n: item.days }), item.quantity])}`);
 }
 
 export function prescriptionHtml(p, { showStatus = true } = {}) {
@@ -10,8 +13,8 @@ export function prescriptionHtml(p, { showStatus = true } = {}) {
     ${showStatus ? `<strong class="status-${esc(p.status)}">${esc(T("rx_status_" + p.status))}</strong>` : ""}
     <ul>${p.items.map((i) => `<li>${itemLine(i)}</li>`).join("")}</ul>
     ${warnings ? `<p>${esc(T("rx_warnings"))}</p><ul>${warnings}</ul>` : ""}
-    ${p.reason ? `<p class="reason">${esc(T("rx_reason"))}: ${esc(p.reason)}</p>` : ""}
-    <p class="meta">${esc(p.doctor.name)} ${esc(p.doctor.title || "")} · ${esc(p.doctor.licence_number || "")}
-      ${p.reviewed_by ? ` · ${esc(p.reviewed_by.name)}` : ""}</p>
+    ${p.reason ? `<p class="reason">${esc(T("rx_reason"))}${COLON}${esc(p.reason)}</p>` : ""}
+    <p class="meta"><span class="name">${esc(p.doctor.name)}</span> ${esc(p.doctor.title || "")} · <span class="code">${esc(p.doctor.licence_number || "")}</span>
+      ${p.reviewed_by ? ` · <span class="name">${esc(p.reviewed_by.name)}</span>` : ""}</p>
   </li>`;
 }

@@ -1,5 +1,11 @@
 // The carer's phone page: open alerts, most urgent and newest first; take, go, arrive, close.
-import { T, api, connect, keepNewer, enableRinging, ring, time, toast, wireSignOut } from "./lib.js";
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { toast } from "../lib/dom.js";
+import { stamp as time } from "../lib/dates.js";
+import { connect, enableRinging, keepNewer, ring } from "./lib.js";
+import { COLON } from "../lib/labels.js";
+import "../lib/page.js";
 
 const alerts = new Map();
 let me = null;
@@ -28,9 +34,9 @@ function card(alert) {
   node.classList.add(`level-${alert.level}`);
   node.querySelector(".kind").textContent = T(`hw.kind.${alert.kind}`);
   node.querySelector(".status").textContent = T(`hw.status.${alert.status}`);
-  node.querySelector(".when").textContent = `${T("hw.raised_at")}: ${time(alert.raised_at)}`;
+  node.querySelector(".when").textContent = `${T("hw.raised_at")}${COLON}${time(alert.raised_at)}`;
   const mine = alert.owner && alert.owner.id === me.id;
-  node.querySelector(".owner").textContent = alert.owner ? `${T("hw.taken_by")}: ${alert.owner.name}` : "";
+  node.querySelector(".owner").textContent = alert.owner ? `${T("hw.taken_by")}${COLON}${alert.owner.name}` : "";
   const home = alert.home || {};
   node.querySelector(".address").textContent = `${home.address || ""} (${home.community || ""})`;
   node.querySelector(".key-safe").textContent = home.key_safe_code || "—";
@@ -87,7 +93,6 @@ function showDuty() {
 }
 
 async function main() {
-  wireSignOut();
   const [who, duty] = await Promise.all([api("GET", "/api/me"), api("GET", "/api/homewatch/me")]);
   me = { ...duty, id: who.user.id };
   showDuty();

@@ -1,6 +1,12 @@
 // The family page: their relative's alerts, who took each and when it closed; a rating; the daily
 // "all is well" line only when the resident consented to share it.
-import { T, api, connect, keepNewer, time, toast, wireSignOut } from "./lib.js";
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { toast } from "../lib/dom.js";
+import { stamp as time } from "../lib/dates.js";
+import { connect, keepNewer } from "./lib.js";
+import { COLON } from "../lib/labels.js";
+import "../lib/page.js";
 
 const alerts = new Map();
 let homes = [];
@@ -21,10 +27,10 @@ function card(alert) {
   node.dataset.alertId = alert.id;
   node.querySelector(".kind").textContent = T(`hw.kind.${alert.kind}`);
   node.querySelector(".status").textContent = T(`hw.status.${alert.status}`);
-  node.querySelector(".when").textContent = `${T("hw.raised_at")}: ${time(alert.raised_at)}`;
-  node.querySelector(".owner").textContent = alert.owner ? `${T("hw.taken_by")}: ${alert.owner.name}` : "";
+  node.querySelector(".when").textContent = `${T("hw.raised_at")}${COLON}${time(alert.raised_at)}`;
+  node.querySelector(".owner").textContent = alert.owner ? `${T("hw.taken_by")}${COLON}${alert.owner.name}` : "";
   node.querySelector(".closed").textContent = alert.closed_at
-    ? `${T("hw.closed_at")}: ${time(alert.closed_at)} · ${T(`hw.outcome.${alert.outcome}`)}` : "";
+    ? `${T("hw.closed_at")}${COLON}${time(alert.closed_at)} · ${T(`hw.outcome.${alert.outcome}`)}` : "";
   const rate = node.querySelector(".rate");
   rate.hidden = !(alert.status === "closed" && !alert.rating);
   for (const star of rate.querySelectorAll(".star")) {
@@ -43,6 +49,4 @@ async function reload() {
   for (const alert of await api("GET", "/api/homewatch/alerts?status=all")) keepNewer(alerts, alert);
   render();
 }
-
-wireSignOut();
 connect((alert) => { keepNewer(alerts, alert); render(); }, reload);

@@ -1,6 +1,11 @@
 // The street operator's page: the report (with CSV), homes and their devices, enrolment of homes,
 // devices (secrets shown once) and carer / family accounts.
-import { T, api, time, toast, wireSignOut } from "./lib.js";
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { toast } from "../lib/dom.js";
+import { stamp as time } from "../lib/dates.js";
+import { COLON } from "../lib/labels.js";
+import "../lib/page.js";
 
 function cell(value) { const td = document.createElement("td"); td.textContent = value ?? "—"; return td; }
 
@@ -17,10 +22,10 @@ async function loadReport() {
 
 async function loadHomeFigures() {
   const figures = await api("GET", "/api/homewatch/reports/homes?days=30");
-  document.getElementById("devices-offline").textContent = `${T("hw.devices_offline")}: ${figures.devices_offline}`;
+  document.getElementById("devices-offline").textContent = `${T("hw.devices_offline")}${COLON}${figures.devices_offline}`;
   document.getElementById("false-alarm-homes").replaceChildren(...figures.false_alarms_per_home.map((h) => {
     const li = document.createElement("li");
-    li.textContent = `${h.address}: ${h.false_alarms} ${T("hw.r.false_alarms")}`;
+    li.textContent = `${h.address}${COLON}${h.false_alarms} ${T("hw.r.false_alarms")}`;
     return li;
   }));
 }
@@ -80,11 +85,9 @@ document.getElementById("user-form").addEventListener("submit", async (event) =>
   const f = event.target;
   const body = { role: f.role.value, name: f.name.value, phone: f.phone.value, password: f.password.value };
   if (f.role.value === "carer" && f.community.value.trim()) body.community = f.community.value.trim();
-  try { const answer = await api("POST", "/api/homewatch/users", body); f.reset(); toast(`${T("hw.created")}: ${answer.user.name}`); }
+  try { const answer = await api("POST", "/api/homewatch/users", body); f.reset(); toast(`${T("hw.created")}${COLON}${answer.user.name}`); }
   catch (error) { formError("user-form", error); }
 });
-
-wireSignOut();
 loadReport();
 loadHomeFigures();
 loadHomes();

@@ -1,6 +1,10 @@
 // The resident's home page: one big help button; "help is coming: <carer> is on the way"; "I'm OK"
 // while nobody has taken the call yet.
-import { T, api, connect, toast, wireSignOut } from "./lib.js";
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { toast } from "../lib/dom.js";
+import { connect } from "./lib.js";
+import "../lib/page.js";
 
 let home = null;
 let current = null;
@@ -23,8 +27,6 @@ async function reload() {
   current = open.find((a) => a.kind === "button") || null;
   show();
 }
-
-wireSignOut();
 document.getElementById("help").addEventListener("click", async () => {
   if (!home) return;
   try { current = await api("POST", `/api/homewatch/homes/${home.id}/help`); show(); }

@@ -31,10 +31,13 @@ export function showError(formId, error) {
   }
 }
 
-/** A form's non-empty values as an object. */
+/** A form's non-empty values as an object; `name[]` checkboxes become a list. */
 export function formObject(form) {
   const out = {};
-  for (const [key, value] of new FormData(form).entries()) if (value !== "") out[key] = value;
+  for (const [key, value] of new FormData(form).entries()) {
+    if (key.endsWith("[]")) (out[key.slice(0, -2)] ||= []).push(value);  // a group of checkboxes: a list
+    else if (value !== "") out[key] = value;
+  }
   return out;
 }
 

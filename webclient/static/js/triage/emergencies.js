@@ -1,6 +1,10 @@
 // Duty doctors: patients of their department told to go to emergency recently, a call-back link and
 // the outcome to record.
-"use strict";
+import { T } from "../lib/texts.js";
+import { api, loadMe } from "../lib/api.js";
+import { esc, show, toast } from "../lib/dom.js";
+import { dateTime } from "../lib/dates.js";
+import "../lib/page.js";
 
 const OUTCOMES = ["reached_ed", "ambulance", "not_reached", "declined", "other"];
 
@@ -9,7 +13,7 @@ async function loadEmergencies() {
   show("emergencies-none", rows.length === 0);
   const body = document.querySelector("#emergencies tbody");
   body.innerHTML = rows.map((r) => `<tr data-id="${esc(r.assessment_id)}">
-    <td>${esc(r.patient)}${r.for_dependant ? ` (${esc(r.for_dependant)})` : ""}<br><small>${esc(new Date(r.created_at).toLocaleString())}</small></td>
+    <td><span class="name">${esc(r.patient)}</span>${r.for_dependant ? ` (<span class="name">${esc(r.for_dependant)}</span>)` : ""}<br><small>${esc(dateTime(r.created_at))}</small></td>
     <td>${r.red_flags.map((f) => esc(f)).join("<br>")}</td>
     <td>${r.call_back ? `<a class="button" href="${esc(r.call_back)}">${esc(r.phone)}</a>` : ""}</td>
     <td><select data-outcome aria-label="${esc(T("emergencies_outcome"))}">${["", ...OUTCOMES].map((o) => `<option value="${o}"${o === (r.outcome || "") ? " selected" : ""}>${o ? esc(T("outcome_" + o)) : ""}</option>`).join("")}</select></td>
@@ -22,7 +26,5 @@ async function loadEmergencies() {
   }));
 }
 
-document.addEventListener("DOMContentLoaded", async () => {
-  await loadMe();
-  try { await loadEmergencies(); } catch (e) { toast(e.message); }
-});
+await loadMe();
+try { await loadEmergencies(); } catch (e) { toast(e.message); }

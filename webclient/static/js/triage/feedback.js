@@ -1,10 +1,10 @@
 // The doctor's view of the triage (too low / right / too high), saved as soon as it is chosen, for the
-// weekly report per presentation and questionnaire version.
-"use strict";
+// weekly report per presentation and questionnaire version. Imported by the doctor's page (doctor.js).
+import { T } from "../lib/texts.js";
+import { api } from "../lib/api.js";
 
-document.addEventListener("DOMContentLoaded", () => {
-  const box = document.getElementById("triage-feedback");
-  if (!box) return;
+const box = document.getElementById("triage-feedback");
+if (box) {
   box.addEventListener("change", async (event) => {
     if (event.target.name !== "triage_rating") return;
     const status = document.getElementById("triage-feedback-status");
@@ -14,4 +14,4 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = T("emergencies_saved");
     } catch (e) { status.textContent = e.message; }
   });
-});
+}

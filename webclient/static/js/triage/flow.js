@@ -2,9 +2,13 @@
 // (most dangerous first, stopping as soon as the answer is decided) -> the result (call 120 / see a
 // doctor / look after it at home). The rules and the result come from the server; TriageRules only
 // orders the questions. The page hands in what happens next (join the queue, back to waiting).
-"use strict";
+// Imported by the patient's page (patient.js).
+import { T, pick } from "../lib/texts.js";
+import { api } from "../lib/api.js";
+import { esc, formObject, showError, text, toast } from "../lib/dom.js";
+import { TriageRules } from "./rules.js";
 
-window.TriageFlow = (() => {
+export const TriageFlow = (() => {
   // Presentations where pregnancy changes the rules: only there is a woman of 12-55 asked about it.
   const PREGNANCY_CHARTS = new Set(["abdominal_pain", "womens_health", "headache", "vomiting", "urinary",
     "back_pain", "leg_swelling", "breathing", "fever", "collapse", "dizziness", "unwell_older"]);
@@ -14,7 +18,7 @@ window.TriageFlow = (() => {
     pregnant: null, reassess: false, profile: null, dependants: [], answerCount: 0, lastBody: null };
 
   const $ = (id) => document.getElementById(id);
-  const L = (obj) => (obj && (obj[window.LANG] || obj.en)) || "";
+  const L = pick;
   const screens = ["tf-start", "tf-questions", "tf-result"];
   // Each thing shown (question, measurements, result) bumps data-step, so a page (or a test) can
   // tell that the answer was taken.
@@ -72,7 +76,7 @@ window.TriageFlow = (() => {
     event.preventDefault();
     const data = formObject(event.target);
     try {
-      const d = await api("POST", "/api/me/dependants", { relation: s.who, name: data.name || "", birth_date: data.birth_date, sex: data.sex });
+      const d = await api("POST", "/api/triage/dependants", { relation: s.who, name: data.name || "", birth_date: data.birth_date, sex: data.sex });
       s.dependants.push(d);
       event.target.reset(); delete event.target.dataset.open;
       renderDependants(); pickDependant(d.id);
@@ -198,7 +202,7 @@ window.TriageFlow = (() => {
     if (m.spo2) answers.spo2 = Number(m.spo2);
     if (m.duration_days) answers.duration_days = Number(m.duration_days);
     const out = { answers };
-    if (s.dependantId) out.for_dependant_id = s.dependantId;
+    if (s.dependantId) out.dependant_id = s.dependantId;
     return out;
   }
 
@@ -228,7 +232,7 @@ window.TriageFlow = (() => {
     $("tf-result").dataset.answers = String(s.answerCount);
     if (result.disposition === "emergency") {
       box.innerHTML = `<div class="tf-emergency">
-        <h1 tabindex="-1">${esc(T("triage_emergency_title"))}</h1>
+        <h1 tabindex="-1">${esc(T("emergency_title"))}</h1>
         <a class="tf-call" id="tf-call" href="${esc(result.call || "tel:120")}">${esc(T("emergency_call"))}</a>
         ${list(reasons, "tf-reasons")}
         <h2>${esc(T("emergency_meanwhile"))}</h2>${list(result.emergency_advice || [], "tf-meanwhile")}</div>`;
@@ -256,7 +260,8 @@ window.TriageFlow = (() => {
     const prefill = options.prefill || {};
     s.codes = (prefill.presentations || []).slice(); s.answers = { ...(prefill.discriminators || {}) };
     try {
-      [s.profile, s.dependants] = await Promise.all([api("GET", "/api/triage/me"), api("GET", "/api/me/dependants")]);
+      const people = await api("GET", "/api/triage/dependants");
+      s.profile = people.self; s.dependants = people.dependants;
     } catch (e) { s.profile = null; s.dependants = []; }
     $("tf").hidden = false;
     $("tf-search").value = "";
@@ -289,6 +294,6 @@ window.TriageFlow = (() => {
     $("tf-restart").addEventListener("click", () => start({ ...s.hooks, reassess: false, prefill: null }));
   }
 
-  document.addEventListener("DOMContentLoaded", () => { if ($("tf")) wire(); });
+  if ($("tf")) wire();  // a module runs once the page is parsed
   return { start, state: s };
 })();

@@ -2,9 +2,8 @@
 // port of server/triage/flow.py (questions, fired, next_question, search). The server decides the
 // result; this only decides what to ask next, so a mismatch can cost a question, never urgency
 // (tests/test_triage_browser.py checks the answer counts against the Python flow).
-"use strict";
 
-window.TriageRules = (() => {
+export const TriageRules = (() => {
   const POSITIVE = new Set(["yes", "unsure"]);   // "not sure" counts as yes
 
   function make(q) {
