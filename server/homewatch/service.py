@@ -21,8 +21,9 @@ from server.accounts import service as auth
 from server.homewatch import queries as sql
 from server.homewatch import rules
 from server.homewatch.config import HomewatchSettings
+from server.web import jsoncodec
 from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from server.web.validation import Body, raise_validation
+from server.web.validation import Body, check_value, raise_validation
 
 UTC = UTC
 
@@ -52,8 +53,10 @@ def parse_event(data, prefix: str = "") -> DeviceEvent:
     """A device event from decoded JSON, or a 422 naming the field."""
     if not isinstance(data, dict):
         raise ValidationFailed("An event must be a JSON object.", field=prefix or None)
+    check_value(data, prefix)  # the HTTP bodies' gate: control characters, depth, number ranges
     try:
-        return DeviceEvent.model_validate(data)
+        # JSON mode, as HTTP bodies are parsed: strict types, and `at` an ISO 8601 string.
+        return DeviceEvent.model_validate_json(jsoncodec.dumps(data), strict=True)
     except ValidationError as exc:
         raise_validation(exc, prefix)
 
