@@ -7,11 +7,26 @@ would refuse too (Decimal, sets); dict keys that are not strings become strings,
 """
 from __future__ import annotations
 
+import json
+
 import orjson
 
-loads = orjson.loads
+
+def loads(data):
+    """Decoded JSON; what orjson refuses but JSON allows (1e400, integers past 64 bits in some forms)
+    goes through the stdlib, so the input gate, not the codec, decides and answers with the field."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def dumps(obj, **_ignored) -> str:
-    """JSON text for `obj` (keyword arguments such as `separators` are the stdlib's; orjson is always compact)."""
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+    """JSON text for `obj` (keyword arguments such as `separators` are the stdlib's; orjson is always compact).
+
+    Integers past 64 bits, which orjson cannot write, are written by the stdlib.
+    """
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
