@@ -21,8 +21,10 @@ def settings(database_url) -> Settings:
 
 
 async def test_an_arrival_whose_wait_runs_past_the_end_of_the_day_is_told_so(people):
-    # No doctor has finished a consultation yet: 10 minutes per patient, so the third in line waits
-    # about 20 minutes, past the 15 left in the day.
+    # One doctor on duty (with none, no minutes figure is given at all) who has not finished a
+    # consultation yet: 10 minutes per patient, so the third in line waits about 20 minutes, past
+    # the 15 left in the day.
+    await people.doctor(department="internal")
     first, first_entry = await queued_patient(people, name="First")
     _, _ = await queued_patient(people, name="Second")
     third, third_entry = await queued_patient(people, name="Third")
