@@ -76,7 +76,7 @@ export const TriageFlow = (() => {
     event.preventDefault();
     const data = formObject(event.target);
     try {
-      const d = await api("POST", "/api/triage/dependants", { relation: s.who, name: data.name || "", birth_date: data.birth_date, sex: data.sex });
+      const d = await api("POST", "/api/me/dependants", { relation: s.who, name: data.name || "", birth_date: data.birth_date, sex: data.sex });
       s.dependants.push(d);
       event.target.reset(); delete event.target.dataset.open;
       renderDependants(); pickDependant(d.id);
@@ -202,7 +202,7 @@ export const TriageFlow = (() => {
     if (m.spo2) answers.spo2 = Number(m.spo2);
     if (m.duration_days) answers.duration_days = Number(m.duration_days);
     const out = { answers };
-    if (s.dependantId) out.dependant_id = s.dependantId;
+    if (s.dependantId) out.for_dependant_id = s.dependantId;
     return out;
   }
 
@@ -232,7 +232,7 @@ export const TriageFlow = (() => {
     $("tf-result").dataset.answers = String(s.answerCount);
     if (result.disposition === "emergency") {
       box.innerHTML = `<div class="tf-emergency">
-        <h1 tabindex="-1">${esc(T("emergency_title"))}</h1>
+        <h1 tabindex="-1">${esc(T("triage_emergency_title"))}</h1>
         <a class="tf-call" id="tf-call" href="${esc(result.call || "tel:120")}">${esc(T("emergency_call"))}</a>
         ${list(reasons, "tf-reasons")}
         <h2>${esc(T("emergency_meanwhile"))}</h2>${list(result.emergency_advice || [], "tf-meanwhile")}</div>`;
@@ -260,8 +260,7 @@ export const TriageFlow = (() => {
     const prefill = options.prefill || {};
     s.codes = (prefill.presentations || []).slice(); s.answers = { ...(prefill.discriminators || {}) };
     try {
-      const people = await api("GET", "/api/triage/dependants");
-      s.profile = people.self; s.dependants = people.dependants;
+      [s.profile, s.dependants] = await Promise.all([api("GET", "/api/triage/me"), api("GET", "/api/me/dependants")]);
     } catch (e) { s.profile = null; s.dependants = []; }
     $("tf").hidden = false;
     $("tf-search").value = "";
