@@ -87,6 +87,7 @@ async def _run_case(page, lang: str, name: str, case: dict) -> dict:
             born = date.today() - timedelta(days=int(age * 365.25) + 20)
             await form.locator("[name=birth_date]").fill(born.isoformat())
             await form.locator("[name=sex]").select_option("male")
+            await form.locator("[name=name]").fill("小明" if case["who"] == "child" else "王伯")  # real names (issue 18)
             await form.locator("button[type=submit]").click()
         await page.wait_for_selector("#tf-dependants button[aria-pressed=true]")
     await page.locator("#tf-search").fill(case["search"][lang])
