@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from server import triage
+from server.triage.engine import GUARDIAN_AGE
 
 
 @lru_cache(maxsize=2)
@@ -49,6 +50,6 @@ def banner(row, lang: str) -> dict:
             "allergies": list(care.get("allergies") or []), "current_medicines": list(care.get("current_medicines") or []),
             "first_visit": care["visit"] == "first" if care.get("visit") else row["earlier_visits"] == 0,
             # 互联网诊疗管理办法（试行）2018: a child under 6 is seen online only with a guardian present.
-            "guardian_required": age is not None and age < triage.GUARDIAN_AGE,
+            "guardian_required": age is not None and age < GUARDIAN_AGE,
             "guardian_present": care.get("guardian_present"),
             "words": patient_words(row["answers"], lang)}
