@@ -31,6 +31,16 @@ def test_every_text_a_module_names_exists_in_both_languages():
         assert zh and en, key
 
 
+def test_no_text_key_is_worded_twice():
+    # The texts modules are merged into one table: a key defined twice would silently take one wording.
+    import importlib
+    first: dict[str, tuple[str, tuple[str, str]]] = {}
+    for name in i18n._text_modules():
+        for key, pair in importlib.import_module(name).TEXTS.items():
+            where, wording = first.setdefault(key, (name, pair))
+            assert wording == pair, f"{key!r} is worded in both {where} and {name}"
+
+
 def test_the_page_modules_graph_follows_imports():
     names = {p.name for p in i18n.module_graph("doctor.js")}
     assert {"doctor.js", "call.js", "record.js", "texts.js", "labels.js", "tables.js"} <= names
