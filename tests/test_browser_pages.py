@@ -79,6 +79,7 @@ async def test_every_page_is_accessible_and_in_one_language(server, people, lang
             await form.locator("[name=name]").fill("李雷")
             await form.locator("[name=phone]").fill("123")
             await form.locator("[name=password]").fill("a-good-password")
+            await form.locator("input[name='consents[]'][value=health_data]").check()  # required by the form itself
             await form.locator("button[type=submit]").click()
             await page.wait_for_selector(".form-error[data-for=register-form]:not([hidden])")
             await walk.check(page, "register-error", patient=True)

@@ -115,7 +115,7 @@ function inviteForm(call) {
   form.id = "guest-invite-form"; form.className = "guest-invite";
   form.innerHTML = `<h2>${esc(T("guest_invite"))}</h2>
     <label>${esc(T("guest_name"))} <input name="name" maxlength="100" required></label>
-    <label><select name="relation"><option value="family">${esc(T("guest_relation_family"))}</option>
+    <label>${esc(T("relation"))} <select name="relation"><option value="family">${esc(T("guest_relation_family"))}</option>
       <option value="interpreter">${esc(T("guest_relation_interpreter"))}</option></select></label>
     <p class="form-error" data-for="guest-invite-form" hidden></p>
     <button type="submit">${esc(T("guest_invite"))}</button><p class="guest-link" hidden></p>`;
