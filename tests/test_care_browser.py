@@ -76,7 +76,7 @@ async def test_a_parent_books_for_a_child_and_joins_with_the_child(server, peopl
             await doctor_page.set_viewport_size(DESKTOP)
             await sign_in(doctor_page, people.emails[doctor.id], PASSWORD)
             await doctor_page.wait_for_url("**/doctor")
-            await doctor_page.wait_for_selector("#queue-rows tr")
+            await doctor_page.wait_for_selector("#queue-rows li")
             await doctor_page.locator("#take-next").click()
             await doctor_page.wait_for_selector("#guardian-form:not([hidden])")
             assert "王小明" in await doctor_page.locator("#care-subject").text_content()
@@ -233,7 +233,7 @@ async def test_a_grandchild_joins_a_grandmothers_call_as_the_third_person(server
             doc = await new_page(browser, base, lang)
             await doc.set_viewport_size(DESKTOP)
             await sign_in(doc, people.emails[doctor.id], PASSWORD)
-            await doc.wait_for_selector("#queue-rows tr")
+            await doc.wait_for_selector("#queue-rows li")
             await doc.locator("#take-next").click()
             await wait_for(lambda: _both_decode(gran, doc), timeout=30, interval=0.5)
 

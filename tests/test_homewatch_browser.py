@@ -60,7 +60,7 @@ async def test_carer_takes_a_button_alert_to_its_close_and_the_family_sees_who_t
             response = await client.post(f"/api/homewatch/devices/{button['id']}/events", json={
                 "event_id": "press-1", "kind": "button", "at": datetime.now(UTC).isoformat()},
                 headers={"Authorization": f"Bearer {button['token']}"})
-            assert response.status == 202
+            assert response.status == 202, await response.text()
             card = carer_page.locator(".hw-alert").first
             await card.wait_for()
             assert "Emergency button" in await card.locator(".kind").text_content()

@@ -33,7 +33,7 @@ class DeviceEvent(Body):
 
     event_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
     kind: Literal["presence", "button", "heartbeat", "battery", "tamper"]
-    at: datetime
+    at: datetime = Field(strict=False)  # decoded JSON carries it as an ISO 8601 string (the bodies are strict)
     room: Literal["bedroom", "living_room", "bathroom", "kitchen", "hall"] | None = None
     battery_pct: int | None = Field(default=None, ge=0, le=100)
 

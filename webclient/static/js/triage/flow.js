@@ -76,7 +76,7 @@ export const TriageFlow = (() => {
     event.preventDefault();
     const data = formObject(event.target);
     try {
-      const d = await api("POST", "/api/me/dependants", { relation: s.who, name: data.name || "", birth_date: data.birth_date, sex: data.sex });
+      const d = await api("POST", "/api/me/dependants", { relation: s.who, name: data.name || T("for_" + s.who), birth_date: data.birth_date, sex: data.sex });
       s.dependants.push(d);
       event.target.reset(); delete event.target.dataset.open;
       renderDependants(); pickDependant(d.id);
