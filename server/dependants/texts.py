@@ -13,7 +13,7 @@ TEXTS = {
     "years_old": ("岁", "years"),
     "for_whom": ("为谁问诊", "Who is this for"),
     "for_myself": ("我本人", "Myself"),
-    "my_account": ("我的账户：授权、实名、家人、数据", "My account: consent, real name, family, data"),
+    "my_account": ("我的账户", "My account"),
     "back_to_clinic": ("返回问诊", "Back to the clinic"),
     "error.dependant_not_found": ("没有这位家人。", "No such family member."),
 }

@@ -10,7 +10,7 @@ import "../lib/page.js";
 
 const tiles = new Map();  // role -> { figure, video, caption, pc, pending }
 
-function videosBox() { return document.querySelector("#guest-call .videos") || document.querySelector("#step-call .videos"); }
+function videosBox() { return document.querySelector("#guest-call .videos") || document.getElementById("guest-videos"); }
 
 function tile(role, label) {
   let t = tiles.get(role);
