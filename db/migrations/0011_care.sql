@@ -1,6 +1,6 @@
 -- Care the law allows: real names, consent, dependants and guardians, follow-up visits,
 -- e-prescriptions with pharmacist review, sign-in by SMS code, and retention (no hard delete).
--- The rules these rows serve: docs/RETENTION.md and the sources cited in server/visits and server/prescriptions.
+-- The rules these rows serve are in docs/RETENTION.md and docs/CLINICAL.md.
 
 -- ---- roles: pharmacists; doctors and pharmacists carry their licence number and title -----------
 -- The role list is widened, not rewritten: any role another migration added stays allowed.
