@@ -257,6 +257,7 @@ class QueueRelay:
                     if data["from"] != self.instance_id:
                         self.events._gather(QueueChange(data["department"], data["seq"], removed=data["removed"],
                                                         inserted=data["inserted"], minutes_per_patient=data["mpp"]))
+                raise ConnectionError("not subscribed")  # listen() ends at once without a subscription
             except asyncio.CancelledError:
                 raise
             except Exception:  # a change missed meanwhile is a gap in seq: clients re-read their snapshot
