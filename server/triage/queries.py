@@ -15,16 +15,6 @@ INSERT INTO assessments (patient_id, questionnaire_version, answers, level, disp
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING id, patient_id, questionnaire_version, answers, level, disposition, department, result, created_at"""
 
-DEPENDANTS = """
-SELECT id, relation, name, birth_date, sex FROM triage_dependants WHERE account_id = $1 ORDER BY id"""
-
-DEPENDANT = """
-SELECT id, account_id, relation, name, birth_date, sex FROM triage_dependants WHERE id = $1"""
-
-INSERT_DEPENDANT = """
-INSERT INTO triage_dependants (account_id, relation, name, birth_date, sex) VALUES ($1, $2, $3, $4, $5)
-RETURNING id, relation, name, birth_date, sex"""
-
 SIGNOFFS = """
 SELECT s.version, s.content_hash, s.signed_at, s.note, u.name AS signed_by_name, s.signed_by
 FROM triage_signoffs s JOIN users u ON u.id = s.signed_by ORDER BY s.signed_at"""
