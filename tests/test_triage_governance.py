@@ -29,7 +29,7 @@ async def test_a_two_month_old_from_a_parents_account_is_triaged_at_their_own_ag
 
     stranger = await people.patient()
     other = await stranger.post("/api/triage/assessments", json={"answers": answers, "for_dependant_id": baby["id"]})
-    assert other.status == 403 and (await other.json())["error"]["field"] == "for_dependant_id"  # as the dependants API
+    assert other.status == 404 and (await other.json())["error"]["field"] == "for_dependant_id"  # never confirmed to exist
     bad = await parent.post("/api/me/dependants", json={"relation": "child", "birth_date": "2999-01-01", "sex": "male",
                                                                 "name": "x"})
     assert bad.status == 422 and (await bad.json())["error"]["field"] == "birth_date"
