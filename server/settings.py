@@ -13,15 +13,13 @@ class SettingsError(ValueError):
 
 
 def _secret_key(env: dict, production: bool) -> str:
-    """SECRET_KEY (required in production, at least 32 characters); elsewhere one generated once and kept
+    """SECRET_KEY (required in production, at least 32 characters); without it elsewhere, one generated once and kept
     in DATA_DIR, so every process of a development clinic and every restart shares it."""
     key = env.get("SECRET_KEY", "")
-    if key:
-        if len(key) < 32:
-            raise SettingsError("SECRET_KEY must have at least 32 characters")
-        return key
-    if production:
+    if production and len(key) < 32:
         raise SettingsError("SECRET_KEY (at least 32 characters) is required when CLINIC_ENV=production")
+    if key:
+        return key
     path = os.path.join(env.get("DATA_DIR", "var"), "secret_key")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     if not os.path.exists(path):
