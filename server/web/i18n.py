@@ -85,11 +85,11 @@ def table(lang: str) -> dict[str, str]:
 # ---- the texts each page's JavaScript uses ------------------------------------------------------
 # A page embeds only the keys its own modules name (a 390 px phone on a slow network should not
 # download every page's texts). The keys are found by reading the modules: every quoted string that
-# is a text key, and every prefix of a built key (`disp_${code}` or T("disp_" + code)).
+# is a text key, and every prefix of a built key (`disp_${code}`, `hw.kind.${kind}` or T("disp_" + code)).
 JS_ROOT = Path(__file__).resolve().parents[2] / "webclient" / "static" / "js"
 _IMPORT = re.compile(r"""(?:from|import)\s*["'](\.{1,2}/[^"']+\.js)["']""")
 _LITERAL = re.compile(r"""["'`]([a-z][a-z0-9_.]*)["'`]""")
-_PREFIX = re.compile(r"""`([a-z][a-z0-9_.]*_)\$\{|\bT\(\s*["']([a-z][a-z0-9_.]*)["']\s*\+""")
+_PREFIX = re.compile(r"""`([a-z][a-z0-9_.]*[_.])\$\{|\bT\(\s*["']([a-z][a-z0-9_.]*)["']\s*\+""")
 _page_keys: dict[str, frozenset[str]] = {}
 
 
