@@ -18,7 +18,10 @@ import "./lib/page.js";
 const STEPS = ["step-questionnaire", "step-result", "step-waiting", "step-call", "step-summary"];
 const state = { questionnaire: null, assessment: null, entry: null, call: null, socket: null, consultationId: null };
 
-function showStep(id) { STEPS.forEach((s) => show(s, s === id)); }
+function showStep(id) {
+  STEPS.forEach((s) => show(s, s === id));
+  if (id !== "step-questionnaire") document.body.classList.remove("in-triage");  // set by triage/flow.js
+}
 
 // ---- questionnaire ---------------------------------------------------------------------------
 const label = pick;

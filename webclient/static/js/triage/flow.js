@@ -26,6 +26,7 @@ export const TriageFlow = (() => {
   function screen(id) {
     screens.forEach((x) => { $(x).hidden = x !== id; });
     $("tf").dataset.screen = id;
+    if (id !== "tf-start") focusFlow();
     window.scrollTo(0, 0);
     const heading = $(id).querySelector("h1, h2, .tf-question");
     if (heading) heading.focus({ preventScroll: true });
@@ -37,7 +38,12 @@ export const TriageFlow = (() => {
     return Math.max(0, Math.round(((Date.now() - born.getTime()) / (365.25 * 86400000)) * 100) / 100);
   }
 
+  // Once the person has begun, the page is the questionnaire alone (as in a call, the site's links are
+  // hidden): each screen then fits a 390x844 phone. A fresh start shows them again.
+  function focusFlow() { document.body.classList.add("in-triage"); }
+
   function chooseWho(who) {
+    focusFlow();
     s.who = who; s.dependantId = null; s.person = null; s.answerCount += 1;
     document.querySelectorAll("#tf-who button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.who === who)));
     const self = who === "self";
@@ -256,6 +262,7 @@ export const TriageFlow = (() => {
   // ---- start ---------------------------------------------------------------------------------------
   async function start(options) {
     s.q = options.questionnaire; s.rules = TriageRules.make(s.q); s.hooks = options;
+    document.body.classList.remove("in-triage");
     s.reassess = Boolean(options.reassess); s.answerCount = 0; s.pregnant = null; s.result = null;
     const prefill = options.prefill || {};
     s.codes = (prefill.presentations || []).slice(); s.answers = { ...(prefill.discriminators || {}) };
