@@ -18,22 +18,8 @@ END $$;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS licence_number text;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS title text;
 
--- ---- dependants: people an account books for (a child, an elderly parent) ----------------------
--- One table for the whole account: triage's (migration 0006, triage branch), defined identically
--- here so this migration also stands on its own; where 0006 ran first, these change nothing. Which
--- person an assessment is for is `assessments.dependant_id`; a queue entry and a consultation are
--- for the person of their assessment.
-CREATE TABLE IF NOT EXISTS triage_dependants (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    account_id  bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    relation    text NOT NULL CHECK (relation IN ('child', 'parent', 'other')),
-    name        text NOT NULL DEFAULT '' CHECK (length(name) <= 100),
-    birth_date  date NOT NULL,
-    sex         text NOT NULL CHECK (sex IN ('female', 'male', 'other')),
-    created_at  timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS triage_dependants_account_idx ON triage_dependants (account_id);
-ALTER TABLE assessments ADD COLUMN IF NOT EXISTS dependant_id bigint REFERENCES triage_dependants(id) ON DELETE SET NULL;
+-- ---- dependants: the table of migration 0006 (triage_dependants, assessments.dependant_id); a queue
+-- entry and a consultation are for the person of their assessment.
 
 -- ---- real names: the resident ID number is never stored, only a keyed hash and a masked form ----
 -- One row per person: an account holder (dependant_id NULL) or one of their dependants.
@@ -137,20 +123,7 @@ CREATE TABLE phone_code_failures (
     locked_until  timestamptz
 );
 
--- ---- outbox: messages to send (SMS today), delivered by a sender after the transaction commits --
-CREATE TABLE IF NOT EXISTS outbox (  -- 0010_workspace.sql may have made it: the same table
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    channel     text NOT NULL CHECK (channel IN ('sms')),
-    recipient   text NOT NULL,
-    body        text NOT NULL,               -- replaced by `redacted` once sent: a code is not kept
-    redacted    text NOT NULL,
-    status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
-    attempts    integer NOT NULL DEFAULT 0,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    sent_at     timestamptz,
-    last_error  text
-);
-CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (id) WHERE status = 'pending';
+-- ---- outbox: the table of migration 0010 (messages to send, delivered after the transaction commits).
 
 -- ---- retention: medical records are kept (at least 15 years; see docs/RETENTION.md) -------------
 -- No DELETE and no TRUNCATE of the tables that make up a person's record, whoever asks. A
