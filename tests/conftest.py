@@ -21,6 +21,7 @@ from server import seed
 from server.accounts import service as auth
 from server.app import create_app
 from server.keys import DB_POOL
+from server.queue import service as queue_service
 from server.settings import Settings
 
 KEEP_TABLES = {"schema_migrations", "departments"}
@@ -105,6 +106,9 @@ def settings(app_database_url) -> Settings:
 @pytest.fixture
 async def app(settings, db):
     """The real application sharing the test's pool."""
+    # The queue's department figures are cached per process for a few seconds; the tables were just
+    # emptied, so figures from an earlier test would be stale here.
+    queue_service._stats_cache.clear()
     application = create_app(settings)
     application[DB_POOL] = db
     return application
