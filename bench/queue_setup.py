@@ -22,6 +22,7 @@ import asyncpg
 
 from server import triage
 from server.accounts import service as auth
+from server.consent import service as consent
 from server.triage.service import (
     _stored_result,  # the exact stored shape of a real assessment
 )
@@ -45,6 +46,10 @@ INSERT INTO users (role, name, email, password_hash, department, doctor_status)
 SELECT 'doctor', 'Bench doctor ' || n, 'bench-doctor-' || n || '@bench.clinic', $2, $3, 'available'
 FROM generate_series(1, $1) AS n"""
 SETUP_USER_IDS = "SELECT id FROM users WHERE role = $1 ORDER BY id"
+# Every patient agreed to the processing of their health data (without it the queue answers 403).
+SETUP_CONSENTS = """
+INSERT INTO consents (user_id, purpose, version, granted)
+SELECT id, 'health_data', $1, true FROM users WHERE role = 'patient'"""
 SETUP_ASSESSMENTS = """
 INSERT INTO assessments (patient_id, questionnaire_version, answers, level, disposition, department, result)
 SELECT a.patient_id, $3, CASE a.level WHEN 2 THEN $4::jsonb ELSE $5::jsonb END, a.level, $6, $7,
@@ -57,7 +62,7 @@ SELECT e.patient_id, e.assessment_id, $1, e.level, 'waiting', now() - make_inter
        now() - make_interval(secs => e.ago) + make_interval(mins => e.target)
 FROM unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::float8[], $6::int[])
      AS e(patient_id, assessment_id, level, ago, target)"""
-SETUP_VACUUM = "VACUUM ANALYZE users, assessments, queue_entries, sessions"
+SETUP_VACUUM = "VACUUM ANALYZE users, assessments, queue_entries, sessions, consents"
 
 # ---- BENCH INSTRUMENTATION: the change log (bench database only) -------------------------------
 INSTALL_LOG = """
@@ -168,6 +173,7 @@ async def build(pool: asyncpg.Pool, *, patients: int, arrivals: int, doctors: in
     n_bulk = patients - arrivals
     async with pool.acquire() as conn:
         await conn.execute(SETUP_PATIENTS, patients, NO_LOGIN)
+        await conn.execute(SETUP_CONSENTS, consent.VERSIONS["health_data"])
         await conn.execute(SETUP_DOCTORS, doctors, NO_LOGIN, department)
         patient_ids = [r["id"] for r in await conn.fetch(SETUP_USER_IDS, "patient")]
         doctor_ids = [r["id"] for r in await conn.fetch(SETUP_USER_IDS, "doctor")]

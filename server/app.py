@@ -30,6 +30,7 @@ from server.keys import (
     INSTANCE_ID,
     MEDIA,
     METRICS,
+    QUEUE_ORDERS,
     RATE_LIMITER,
     SETTINGS,
     SIO,
@@ -39,6 +40,7 @@ from server.outbox import service as outbox
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.queue.housekeeping import housekeeping_ctx
+from server.queue.order import WaitingOrders
 from server.settings import Settings
 from server.web import jsoncodec
 from server.web.metrics import Metrics
@@ -84,6 +86,9 @@ async def database_ctx(app: web.Application):
         await seed.seed_departments(conn)
         if settings.demo:
             await seed.seed_demo(conn)
+    # Positions from this process's copy of the waiting order; the naive baseline reads the database.
+    app[QUEUE_ORDERS] = None if settings.queue_updates == "naive" else WaitingOrders(app[DB_POOL])
+    app[EVENTS].orders = app[QUEUE_ORDERS]
     yield
     if own_pool:
         await app[DB_POOL].close()

@@ -99,6 +99,15 @@ class LiveEvents:
     # at most every MIN_INTERVAL; after a quiet spell the first change goes out GATHER_SECONDS later.
     MIN_INTERVAL = 0.25
     GATHER_SECONDS = 0.02
+    # With several processes a batch may be due while a change with an earlier seq, committed on
+    # another process, is still on its way through Redis. Sent with that gap, every client would hold
+    # it and then re-read its snapshot: thousands of database reads at once, which starved the very
+    # requests that make the changes (2 processes: 7,992 gap resyncs in one run). So a batch waits up
+    # to GAP_HOLD_SECONDS for the missing seqs (seq order is commit order: a department's row is
+    # locked from the bump to the commit, so a missing seq is already committed and on its way). Only
+    # a change lost for good (its process killed between commit and publish) reaches clients as a gap.
+    GAP_HOLD_SECONDS = 0.5
+    GAP_POLL_SECONDS = 0.02
 
     def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):
         self.sio, self.app = sio, app
@@ -109,7 +118,11 @@ class LiveEvents:
         self._flushing: dict[str, asyncio.Task] = {}
         self._send_locks: dict[str, asyncio.Lock] = {}
         self._last_sent: dict[str, float] = {}
+        self._sent_seq: dict[str, int] = {}  # the highest seq each department's clients were sent
+        self._skipped: dict[str, set[int]] = {}  # seqs below it given up on: sent on their own if they come
+        self._gap_since: dict[str, float] = {}  # when the oldest change still held behind a gap arrived
         self.relay: QueueRelay | None = None  # set by the app with REDIS_URL
+        self.orders = None  # server.queue.order.WaitingOrders, set by the app: fed every committed change
 
     async def notify_user(self, user_id, event: str, payload: dict) -> None:
         """One event to every connection of one user, whichever process holds them."""
@@ -137,6 +150,8 @@ class LiveEvents:
 
     def _gather(self, change: QueueChange) -> None:
         """Add a change (of this process or, through the relay, of another) to its department's next batch."""
+        if self.orders is not None:
+            self.orders.offer(change)
         self._pending.setdefault(change.department, []).append(change)
         if change.department not in self._flushing:
             self._flushing[change.department] = asyncio.create_task(self._flush(change.department))
@@ -145,8 +160,16 @@ class LiveEvents:
         loop = asyncio.get_running_loop()
         due = self._last_sent.get(department, 0.0) + self.MIN_INTERVAL
         await asyncio.sleep(max(self.GATHER_SECONDS, due - loop.time()))
-        changes = sorted(self._pending.pop(department, []), key=lambda c: c.seq)
+        while True:
+            changes = self._ready(department, loop.time())
+            if changes is not None:
+                break
+            await asyncio.sleep(self.GAP_POLL_SECONDS)
         del self._flushing[department]
+        if self._pending.get(department):  # changes behind a gap, or arrived meanwhile: their own batch
+            self._flushing[department] = asyncio.create_task(self._flush(department))
+        if not changes:
+            return
         self._last_sent[department] = loop.time()
         # Sent in seq order: a later batch waits until this one has reached every client.
         async with self._send_locks.setdefault(department, asyncio.Lock()):
@@ -155,6 +178,42 @@ class LiveEvents:
                 "department": department, "seq": changes[-1].seq, "changes": [c.to_event() for c in changes],
                 "minutes_per_patient": changes[-1].minutes_per_patient,
             }, room=queue_room(department), ignore_queue=self.relay is not None)
+
+    def _ready(self, department: str, now: float) -> list[QueueChange] | None:
+        """The changes to send now: those with consecutive seqs after the last sent, or, once a gap has
+        been held GAP_HOLD_SECONDS, all of them; None while a gap is still worth waiting for. A change
+        given up on that turns up after all goes out too: clients still holding the gap apply it."""
+        pending = sorted({c.seq: c for c in self._pending.get(department, [])}.values(), key=lambda c: c.seq)
+        sent = self._sent_seq.get(department)
+        skipped = self._skipped.setdefault(department, set())
+        late = [c for c in pending if sent is not None and c.seq in skipped]
+        if sent is not None:
+            pending = [c for c in pending if c.seq > sent]  # the rest at or below: copies of what was sent
+        expected = pending[0].seq if sent is None and pending else (sent or 0) + 1
+        run = 0
+        while run < len(pending) and pending[run].seq == expected + run:
+            run += 1
+        if run == 0 and pending:  # the next seq is missing
+            since = self._gap_since.setdefault(department, now)
+            if now - since < self.GAP_HOLD_SECONDS:
+                self._pending[department] = pending
+                skipped.difference_update(c.seq for c in late)
+                return late or None
+            # Lost for good: clients see the gap and re-read their snapshot.
+            skipped.update(range(expected, pending[-1].seq))
+            run = len(pending)
+        ready, held = pending[:run], pending[run:]
+        self._pending[department] = held
+        if held:
+            self._gap_since[department] = now
+        else:
+            self._gap_since.pop(department, None)
+        if ready:
+            self._sent_seq[department] = ready[-1].seq
+        skipped.difference_update(c.seq for c in late + ready)
+        if len(skipped) > 10_000:  # never filled: forget the oldest
+            skipped.difference_update(sorted(skipped)[:5_000])
+        return late + ready
 
     async def _push_every_position(self, change: QueueChange) -> None:
         async with self.app[DB_POOL].acquire() as conn:

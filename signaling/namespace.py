@@ -11,7 +11,7 @@ from server.accounts import service as auth
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, RATE_LIMITER, SETTINGS
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, QUEUE_ORDERS, RATE_LIMITER, SETTINGS
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.visits import service as visits
@@ -117,7 +117,7 @@ class ClinicNamespace(socketio.AsyncNamespace):
                 session["watching"] = True
             if back is not None:  # they had been marked away: their place is theirs again
                 entry = await queue_service.open_entry(conn, user["id"])
-            view = await queue_service.entry_view(conn, entry, self.app[SETTINGS].day_ends_at)
+            view = await queue_service.entry_view(conn, entry, self.app[SETTINGS].day_ends_at, self.app[QUEUE_ORDERS])
         if back is not None:
             await self.app[EVENTS].queue_changed(back)
         return {"ok": True, "entry": view}

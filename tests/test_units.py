@@ -121,3 +121,51 @@ def test_the_openapi_document_covers_every_api_route_with_what_it_takes():
     assert "multipart/form-data" in upload
     audit = {p["name"] for p in document["paths"]["/api/admin/audit"]["get"]["parameters"]}
     assert {"actor_id", "allowed", "limit"} <= audit
+
+
+def _change(seq: int) -> queue_service.QueueChange:
+    return queue_service.QueueChange("fever", seq)
+
+
+def test_a_queue_batch_waits_for_a_missing_seq_and_then_goes_out_in_order():
+    """Clients must not see a gap that another process's change is about to fill (each gap costs every
+    client a snapshot read); a change lost for good goes out as a gap once the hold is over."""
+    from signaling.live import LiveEvents
+
+    live = LiveEvents(sio=None, app=None)
+    live._pending["fever"] = [_change(3), _change(1)]
+    assert [c.seq for c in live._ready("fever", now=0.0)] == [1]          # 2 is missing: 3 is held
+    assert live._ready("fever", now=0.1) is None
+    live._pending["fever"].append(_change(2))
+    assert [c.seq for c in live._ready("fever", now=0.2)] == [2, 3]
+    live._pending["fever"] = [_change(5), _change(3)]                     # 3 again: a late copy, dropped
+    assert live._ready("fever", now=0.3) is None
+    assert live._ready("fever", now=0.3 + LiveEvents.GAP_HOLD_SECONDS) == [_change(5)]  # 4 gave up on
+    assert live._pending["fever"] == []
+    live._pending["fever"] = [_change(4), _change(6)]                     # 4 after all: it goes out too
+    assert [c.seq for c in live._ready("fever", now=1.0)] == [4, 6]
+    live._pending["fever"] = [_change(4)]
+    assert live._ready("fever", now=1.1) == []                            # but only once
+
+
+async def test_the_waiting_order_counts_changes_in_seq_order_whatever_order_they_arrive_in():
+    """A process's copy of the waiting order gives the database's positions: changes arriving out of
+    order wait for the missing seq; changes already counted in the list as read are not counted twice."""
+    from server.queue.order import WaitingOrder
+
+    def change(seq, removed=(), inserted=()):
+        return queue_service.QueueChange("fever", seq, removed=[{"id": str(i), "key": [t, i]} for t, i in removed],
+                                         inserted=[{"id": str(i), "key": [t, i]} for t, i in inserted])
+
+    order = WaitingOrder("fever")
+    order.offer(change(11, inserted=[(50, 5)]))        # before the list is read: kept
+    order.load(10, [(30, 3), (10, 1), (20, 2)])
+    assert [order.position(i) for i in (1, 2, 3, 5)] == [1, 2, 3, 4] and order.seq == 11
+    order.offer(change(13, removed=[(10, 1)]))          # 12 is missing: not applied yet
+    assert order.position(1) == 1 and order.seq == 11
+    order.offer(change(12, inserted=[(15, 4)]))         # an urgent arrival ahead of 2
+    assert order.seq == 13
+    assert [order.position(i) for i in (1, 4, 2, 3, 5)] == [None, 1, 2, 3, 4]
+    order.offer(change(12, inserted=[(15, 4)]))         # a late copy changes nothing
+    assert order.position(5) == 4
+    assert await order.reached(13, timeout=0.01) and not await order.reached(14, timeout=0.01)

@@ -79,13 +79,20 @@ async def department_stats(conn: asyncpg.Connection, code: str | None = None) ->
     return out
 
 
-async def wait_model(conn: asyncpg.Connection, code: str) -> float:
-    """Minutes per patient for a department, re-read at most every few seconds."""
+async def _department(conn: asyncpg.Connection, code: str) -> dict:
+    """The department's wait model and doctors on duty, re-read at most every few seconds (this
+    process forgets it at once when one of its doctors changes status)."""
     cached = _stats_cache.get(code)
     if cached and time.monotonic() - cached[0] < _STATS_TTL:
-        return cached[1]["minutes_per_patient"]
+        return cached[1]
     stats = await department_stats(conn, code)
-    return stats[0]["minutes_per_patient"] if stats else DEFAULT_CONSULT_MINUTES
+    return stats[0] if stats else {"minutes_per_patient": DEFAULT_CONSULT_MINUTES, "doctors_available": 0,
+                                   "doctors_away": 0}
+
+
+async def wait_model(conn: asyncpg.Connection, code: str) -> float:
+    """Minutes per patient for a department, re-read at most every few seconds."""
+    return (await _department(conn, code))["minutes_per_patient"]
 
 
 async def entry_by_id(conn: asyncpg.Connection, entry_id: int) -> asyncpg.Record | None:
@@ -111,12 +118,8 @@ async def gauges(conn: asyncpg.Connection) -> tuple[dict[str, int], int]:
 
 async def set_doctor_status(conn: asyncpg.Connection, doctor_id: int, status: str, auto_assign: bool | None):
     """Duty status (available / away / offline) and, when given, the automatic-assignment choice."""
+    _stats_cache.clear()  # the doctors on duty changed: estimates here use the new count at once
     return await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor_id, status, auto_assign)
-
-
-async def doctors_available(conn: asyncpg.Connection, department: str) -> int:
-    """How many of the department's doctors are on duty."""
-    return await conn.fetchval(sql.DOCTORS_AVAILABLE, department)
 
 
 CLINIC_TZ = ZoneInfo("Asia/Shanghai")  # the clinic's day is a Beijing day
@@ -130,7 +133,19 @@ def minutes_left_today(day_ends_at: str = "24:00", now: datetime | None = None) 
     return max(0, int((end - now).total_seconds() // 60))
 
 
-async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00") -> dict:
+async def _position(conn: asyncpg.Connection, entry, orders) -> tuple[int, int]:
+    """(position, seq it is counted at): from this process's waiting order when it has counted the
+    entry's seq (server/queue/order.py), else from the database."""
+    seq = entry.get("seq")
+    if orders is not None and seq is not None:
+        found = await orders.position(entry["department"], entry["id"], seq)
+        if found is not None:
+            return found
+    row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
+    return row["position"], row["seq"]
+
+
+async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00", orders=None) -> dict:
     """A QueueEntry as API.md shows it, with position, estimated wait, sort key and seq.
 
     A waiting entry also says whether the doctors on duty can see it today: `beyond_today` when its
@@ -146,14 +161,14 @@ async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00"
         "target_wait_minutes": triage.TARGET_WAIT_MINUTES[entry["level"]],
     }
     if entry["status"] == "waiting":
-        row = await conn.fetchrow(sql.POSITION, entry["department"], entry["due_at"], entry["id"])
-        mpp = await wait_model(conn, entry["department"])
-        duty = await conn.fetchrow(sql.DOCTORS_ON_DUTY, entry["department"])
+        position, seq = await _position(conn, entry, orders)
+        department = await _department(conn, entry["department"])
+        mpp, available = department["minutes_per_patient"], department["doctors_available"]
         # With no doctor on duty no minutes figure is given: nobody could keep that promise.
-        estimate = estimate_minutes(row["position"], mpp) if duty["available"] else None
+        estimate = estimate_minutes(position, mpp) if available else None
         left = minutes_left_today(day_ends_at)
-        view.update(position=row["position"], seq=row["seq"], minutes_per_patient=mpp,
-                    doctors={"available": duty["available"], "away": duty["away"]},
+        view.update(position=position, seq=seq, minutes_per_patient=mpp,
+                    doctors={"available": available, "away": department["doctors_away"]},
                     estimated_wait_minutes=estimate, minutes_left_today=left,
                     beyond_today=estimate is not None and estimate > left)
     return view

@@ -10,7 +10,7 @@ from server.audit import service as audit
 from server.consultations import service as consults
 from server.dependants import service as dependants
 from server.events import publish
-from server.keys import EVENTS, METRICS, SETTINGS
+from server.keys import EVENTS, METRICS, QUEUE_ORDERS, SETTINGS
 from server.queue import service as queue_service
 from server.triage import service as assessments
 from server.web import i18n
@@ -48,8 +48,9 @@ async def enqueue(request: web.Request) -> web.Response:
         await dependants.check_same(conn, patient["id"], body.for_dependant_id, assessment["dependant_id"])
         entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
         early = request.app[EVENTS].queue_changed_now(change)
-        view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at)
-        doctors_on_duty = await queue_service.doctors_available(conn, entry["department"])
+        view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at,
+                                                request.app[QUEUE_ORDERS])
+    doctors_on_duty = view["doctors"]["available"]
     alerts = [(entry["department"], "new_patient", entry["id"], entry["level"], patient["name"])] if doctors_on_duty else []
     await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=bool(doctors_on_duty))
     return json(view, status=201)
@@ -62,7 +63,8 @@ async def my_entry(request: web.Request) -> web.Response:
         entry = await queue_service.open_entry(conn, patient["id"])
         if entry is None:
             raise NotFound("You are not in a queue.", code="not_queued")
-        return json(await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at))
+        return json(await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at,
+                                                request.app[QUEUE_ORDERS]))
 
 
 async def leave_queue(request: web.Request) -> web.Response:
@@ -96,7 +98,8 @@ async def reassess(request: web.Request) -> web.Response:
             assessment = await assessments.create(conn, patient["id"], answers, dependant_id)
             await audit.record(conn, actor_of(request), "assessment.create", "assessment", assessment["id"])
             updated, change = await queue_service.reassess(conn, entry, assessment)
-        view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at)
+        view = await queue_service.entry_view(conn, updated, request.app[SETTINGS].day_ends_at,
+                                                request.app[QUEUE_ORDERS])
     escalated = updated["status"] == "escalated"
     await publish(request.app, changes=[change],
                   alerts=[(entry["department"], "escalated", entry["id"], assessment["level"], patient["name"])]
