@@ -93,6 +93,8 @@ SELECT d.code, d.name_zh, d.name_en, d.queue_seq,
             AND u.doctor_status = 'available') AS doctors_available,
        (SELECT count(*) FROM users u WHERE u.role = 'doctor' AND u.department = d.code
             AND u.doctor_status = 'away') AS doctors_away,
+       (SELECT count(*) FROM users u WHERE u.role = 'doctor' AND u.department = d.code
+            AND u.doctor_status = 'available' AND u.auto_assign) AS doctors_auto,
        (SELECT avg(extract(epoch FROM c.ended_at - c.started_at))
             FROM (SELECT started_at, ended_at FROM consultations
                   WHERE department = d.code AND status = 'ended'

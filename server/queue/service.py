@@ -87,7 +87,13 @@ async def _department(conn: asyncpg.Connection, code: str) -> dict:
         return cached[1]
     stats = await department_stats(conn, code)
     return stats[0] if stats else {"minutes_per_patient": DEFAULT_CONSULT_MINUTES, "doctors_available": 0,
-                                   "doctors_away": 0}
+                                   "doctors_away": 0, "doctors_auto": 0}
+
+
+async def has_auto_doctors(conn: asyncpg.Connection, code: str) -> bool:
+    """Whether a doctor of the department is on duty in automatic mode (cached: an arrival need not
+    look for a free one when none is; housekeeping looks every round all the same)."""
+    return (await _department(conn, code))["doctors_auto"] > 0
 
 
 async def wait_model(conn: asyncpg.Connection, code: str) -> float:

@@ -50,9 +50,10 @@ async def enqueue(request: web.Request) -> web.Response:
         early = request.app[EVENTS].queue_changed_now(change)
         view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at,
                                                 request.app[QUEUE_ORDERS])
-    doctors_on_duty = view["doctors"]["available"]
-    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"], patient["name"])] if doctors_on_duty else []
-    await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=bool(doctors_on_duty))
+        assign = await queue_service.has_auto_doctors(conn, entry["department"])
+    alerts = [(entry["department"], "new_patient", entry["id"], entry["level"], patient["name"])] \
+        if view["doctors"]["available"] else []
+    await publish(request.app, changes=[] if early else [change], alerts=alerts, assign=assign)
     return json(view, status=201)
 
 
