@@ -22,7 +22,14 @@ async def answers(pool: asyncpg.Pool) -> None:
         await conn.fetchval("SELECT 1")
 
 
+async def _release(conn: asyncpg.Connection) -> None:
+    """Nothing to undo when a connection goes back to the pool (asyncpg still rolls back an open
+    transaction first). asyncpg's default sends a reset query (RESET ALL, UNLISTEN, advisory unlocks)
+    on every release: one more round trip for every request. The application keeps no session state: settings only with SET LOCAL inside a transaction,
+    no LISTEN on pooled connections, its two advisory locks (migrations, seeding) released in `finally`."""
+
+
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """Open a connection pool whose connections speak JSON natively."""
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection,
-                                     command_timeout=30)
+                                     reset=_release, command_timeout=30)
