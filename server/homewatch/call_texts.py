@@ -12,6 +12,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.call.ringing_auto": ("对方已同意自动接听：{n} 秒后接通，对方仍可拒绝。",
                              "Auto-answer consented: it opens in {n} s unless they decline."),
     "hw.call.incoming": ("{name} 打来视频电话", "{name} is video calling you"),
+    "hw.call.by_doctor": ("签约医生", "Your doctor"),
+    "hw.call.by_carer": ("社区工作人员", "Carer"),
     "hw.call.answer": ("接听", "Answer"),
     "hw.call.decline": ("拒绝", "Decline"),
     "hw.call.countdown": ("{n} 秒后自动接通", "Opens by itself in {n} s"),

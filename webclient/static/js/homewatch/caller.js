@@ -38,8 +38,8 @@ export class Caller {
     el("call-back").hidden = true;
     el("call-resolve").hidden = !call.alert_id;
     if (call.notes) notes(call.id, call.notes);
-    this.active = await openCall(this.socket, call, (reason) => this.ended(reason));
     this.updated(call);
+    this.active = await openCall(this.socket, call, (reason) => this.ended(reason));
     // Nobody answered: asking for the open calls ends it on the server ("no answer") and tells both pages.
     clearTimeout(this.giveUp);
     const left = Date.parse(call.started_at) + call.ring_seconds * 1000 - Date.now();
@@ -58,7 +58,7 @@ export class Caller {
   ended(reason) {
     this.active = null;
     el("call-ring-state").hidden = true;
-    el("btn-hangup").hidden = true;
+    el("call-screen").classList.add("ended");
     el("call-back").hidden = false;
     el("call-status").textContent = endedText(reason);
     toast(endedText(reason));

@@ -30,7 +30,8 @@ export class HomeCall extends ConsultCall {
 
   async load() {
     const c = this.details;
-    const name = this.role === "caller" ? c.resident.name : c.caller.name;
+    // The home sees who calls: "your doctor" or "carer", and the name.
+    const name = this.role === "caller" ? c.resident.name : `${T(`hw.call.by_${c.caller.role}`)} · ${c.caller.name}`;
     const where = this.role === "caller" && c.address ? ` · ${esc(c.address)}` : "";
     document.getElementById("call-title").textContent = T("hw.call.start");
     document.getElementById("call-peer").innerHTML = `<span class="name">${esc(name)}</span>${where}`;
@@ -56,6 +57,7 @@ export class HomeCall extends ConsultCall {
 export async function openCall(socket, call, onEnded) {
   document.getElementById("page-content").hidden = true;
   document.getElementById("call-screen").hidden = false;
+  document.getElementById("call-screen").classList.remove("ended");
   document.getElementById("btn-hangup").hidden = false;
   document.getElementById("remote-video").srcObject = null;
   const homeCall = new HomeCall({ socket, call, onEnded: (reason) => onEnded(reason) });

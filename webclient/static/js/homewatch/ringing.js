@@ -50,7 +50,7 @@ export class HomeRinger {
     this.call = call;
     el("page-content").hidden = true;
     el("call-ring").hidden = false;
-    el("ring-title").textContent = T("hw.call.incoming").replace("{name}", call.caller.name);
+    el("ring-title").textContent = T("hw.call.incoming").replace("{name}", `${T(`hw.call.by_${call.caller.role}`)} ${call.caller.name}`);
     const giveUp = Date.parse(call.started_at) + call.ring_seconds * 1000;
     if (call.auto_answer) this.countdown(call);
     else this.tapToAnswer();
@@ -110,6 +110,8 @@ export class HomeRinger {
   }
 
   async open(call) {
+    // Our own answer and its live echo (homecall:update, active) may arrive in either order: one call.
+    if (this.opening || this.active) return;
     this.stop();
     this.opening = true;
     this.call = call;
