@@ -21,7 +21,7 @@ from server.homewatch import call_queries as sql
 from server.homewatch import service as homes
 from server.homewatch.queries import INSERT_TIMELINE
 from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from server.web.validation import Body
+from server.web.validation import Body, Id
 
 COUNTDOWN_SECONDS = 10  # the audible countdown before an auto-answered call opens the camera
 RING_SECONDS = 60  # unanswered after this, the call is over (no_answer)
@@ -32,7 +32,7 @@ CONSENT = "video_auto_answer"
 class NewCall(Body):
     """Ring the home; `alert_id` when the call is about one of its alerts."""
 
-    alert_id: int | None = Field(default=None, gt=0)
+    alert_id: Id | None = None
 
 
 class Answer(Body):
@@ -51,7 +51,7 @@ class Note(Body):
     """The doctor's note of the call; a correction names the note it replaces and why."""
 
     text: str = Field(min_length=1, max_length=20000)
-    replaces_id: int | None = Field(default=None, gt=0)
+    replaces_id: Id | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
