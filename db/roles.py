@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import asyncpg
 
 # Rows that, once written, are history: the app only adds to them.
-APPEND_ONLY_TABLES = ("audit_log", "record_amendments")
+APPEND_ONLY_TABLES = ("audit_log", "record_amendments", "hw_call_notes")
 
 
 def _ident(name: str) -> str:

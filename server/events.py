@@ -52,6 +52,10 @@ class Events(Protocol):
     async def homewatch_alert(self, user_id, alert: dict) -> None:
         """A home-watch alert, new or updated, to every connection of one person (`homewatch:alert`)."""
 
+    async def home_call_changed(self, call_id, views: list[tuple], ended: bool = False) -> None:
+        """A home video call rang, was answered or ended (`homecall:update`, one view per member);
+        an ended call's rooms close."""
+
     async def patient_notified(self, consultation_id, doctor_id, at) -> None:
         """The absent patient was sent an SMS (`consult:notified` to the doctor)."""
 

@@ -58,6 +58,16 @@ def member_room(consultation_id, role: str) -> str:
     return f"consult:{consultation_id}:{role}"
 
 
+def home_call_room(call_id) -> str:
+    """Both members of a home video call (server/homewatch/calls.py)."""
+    return f"homecall:{call_id}"
+
+
+def home_call_member_room(call_id, role: str) -> str:
+    """One member's connections in a home call: 'caller' or 'home' (signal relay, peer events)."""
+    return f"homecall:{call_id}:{role}"
+
+
 def other_role(role: str) -> str:
     """The other member of a consultation."""
     return "doctor" if role == "patient" else "patient"
@@ -86,6 +96,13 @@ async def close_consultation_rooms(sio: socketio.AsyncServer, consultation_id) -
     """Take both members out of an ended consultation's rooms on every process: relays and chat are refused."""
     for room in (consult_room(consultation_id), member_room(consultation_id, "patient"),
                  member_room(consultation_id, "doctor")):
+        await sio.close_room(room)
+
+
+async def close_home_call_rooms(sio: socketio.AsyncServer, call_id) -> None:
+    """Take both members out of an ended home call's rooms on every process: relays are refused."""
+    for room in (home_call_room(call_id), home_call_member_room(call_id, "caller"),
+                 home_call_member_room(call_id, "home")):
         await sio.close_room(room)
 
 
@@ -266,6 +283,14 @@ class LiveEvents:
     async def homewatch_alert(self, user_id, alert: dict) -> None:
         """A home-watch alert, new or updated, to every connection of one person."""
         await self.sio.emit("homewatch:alert", alert, room=user_room(user_id))
+
+
+    async def home_call_changed(self, call_id, views: list[tuple], ended: bool = False) -> None:
+        """`homecall:update` to each member (its own view of the call); an ended call's rooms close."""
+        for user_id, view in views:
+            await self.sio.emit("homecall:update", view, room=user_room(user_id))
+        if ended:
+            await close_home_call_rooms(self.sio, call_id)
 
 
 class QueueRelay:

@@ -19,7 +19,7 @@ from server.web import i18n
 from server.web.addresses import client_address
 from server.web.errors import AppError, Conflict, DatabaseUnavailable, Forbidden, NotFound
 from signaling import guests as guest_calls
-from signaling import live, messages
+from signaling import home_calls, live, messages
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ class ClinicNamespace(socketio.AsyncNamespace):
             return await guest_calls.left(self, session)
         async with self.pool.acquire() as conn:
             await queue_service.unwatch(conn, sid)
+            if session.get("home_calls"):
+                await home_calls.left(self, conn, sid)
             gone = await presence.leave(conn, sid)
             for consultation_id, role, still_present in gone:
                 if not still_present:
@@ -198,6 +200,14 @@ class ClinicNamespace(socketio.AsyncNamespace):
         if new:
             await self.emit("chat", message, room=live.consult_room(cid))
         return {"ok": True, "message": message}
+
+    async def on_homecall_join(self, sid, payload=None):
+        """Enter a home video call's room (server/homewatch/calls.py): its caller, or the home once answered."""
+        return await home_calls.join(self, sid, await self.get_session(sid), payload)
+
+    async def on_homecall_signal(self, sid, payload=None):
+        """Relay a home call's offer/answer/candidate/hangup/restart to its other member."""
+        return await home_calls.signal(self, sid, await self.get_session(sid), payload)
 
     def _joined(self, sid, session: dict, consultation_id: int) -> str | None:
         """The connection's role in the consultation, or None when it is not (or no longer) in its room.

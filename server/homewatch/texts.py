@@ -130,3 +130,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "hw.sms.doctor": ("【居家守护】您的签约居民按下了求助按钮。", "[Home watch] One of your residents pressed the help button."),
     "hw.voice": ("居家守护紧急呼叫，请立即查看值班页面。", "Home watch emergency call: please open your duty page now."),
 }
+
+# The video calls into a home keep their texts beside their code (server/homewatch/call_texts.py).
+from server.homewatch.call_texts import TEXTS as _CALL_TEXTS  # noqa: E402
+
+TEXTS.update(_CALL_TEXTS)

@@ -10,7 +10,7 @@ from pydantic import Field
 from server.audit import service as audit
 from server.consultations import service as consults
 from server.keys import SETTINGS, USER
-from server.records import attachments, icd10
+from server.records import attachments, home_calls, icd10
 from server.records import service as records
 from server.web.common import actor_of, json, lang_of, path_id, pool, user_of
 from server.web.errors import AppError, Conflict, Forbidden
@@ -31,7 +31,8 @@ async def icd10_search(request: web.Request) -> web.Response:
 
 async def get_record(request: web.Request) -> web.Response:
     """The record: the doctor's draft while open; after the end the current values, the original and the
-    amendments. The doctor also gets the patient's earlier consultations (`history`)."""
+    amendments. The doctor also gets the patient's earlier consultations (`history`) and the notes of
+    video calls into their home (`home_calls`)."""
     user = user_of(request)  # anyone signed in: a refusal is then audited by load_for
     actor = actor_of(request)
     async with pool(request).acquire() as conn:
@@ -42,6 +43,7 @@ async def get_record(request: web.Request) -> web.Response:
         if role == "doctor":
             view["history"] = await records.history(conn, row["patient_id"], row["started_at"])
             await records.audit_history(conn, actor, row["patient_id"], view["history"])
+            view["home_calls"] = await home_calls.history(conn, actor, row["patient_id"])
     return json(view)
 
 

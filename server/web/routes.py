@@ -14,6 +14,7 @@ from server.consultations import views as consultations
 from server.dependants import views as dependants
 from server.employers import views as employers
 from server.guests import views as guests
+from server.homewatch import call_views as homewatch_calls
 from server.homewatch import views as homewatch_views
 from server.identity import views as identity
 from server.keys import ROUTE_TABLE
@@ -148,6 +149,7 @@ ROUTES = [
     ("GET", "/join/{token}", guests.guest_page, "guest_page", None),
 
     *homewatch_views.ROUTES,
+    *homewatch_calls.ROUTES,
     ("GET", "/api/admin/users", admin.list_staff, "admin_list_users", admin.StaffQuery),
     ("PATCH", "/api/admin/users/{id}", admin.update_staff, "admin_update_user", admin.StaffChange),
     ("GET", "/api/admin/organisations", admin.list_organisations, "admin_list_organisations", None),

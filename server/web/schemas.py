@@ -147,6 +147,57 @@ class ImportResult(Answer):
     errors: list[dict[str, Any]]
 
 
+class Person(Answer):
+    id: str
+    name: str | None
+
+
+class HomeCallNote(Answer):
+    """The doctor's note of a home video call (append-only: a correction replaces an earlier one)."""
+
+    id: str
+    call_id: str
+    text: str
+    author: Person
+    written_at: str
+    replaces_id: str | None
+    reason: str | None
+    current: bool
+
+
+class HomeCallCaller(Person):
+    role: Literal["doctor", "carer"]
+
+
+class HomeCall(Answer):
+    """A video call into a home (server/homewatch/calls.py); `notes` for the doctor only."""
+
+    id: str
+    home_id: str
+    status: Literal["ringing", "active", "ended"]
+    my_role: Literal["caller", "home", "doctor", "staff"]
+    caller: HomeCallCaller
+    resident: dict[str, Any]
+    alert_id: str | None
+    auto_answer: bool
+    auto_answer_at: str | None
+    countdown_seconds: int
+    ring_seconds: int
+    answered: Literal["tapped", "auto"] | None
+    started_at: str
+    answered_at: str | None
+    ended_at: str | None
+    end_reason: Literal["declined", "hung_up", "no_answer", "left"] | None
+    notes: list[HomeCallNote] | None = None
+
+
+class AlertClosedByCall(Answer):
+    alert_id: str
+    status: Literal["closed"]
+    outcome: Literal["video_call"]
+    call_id: str
+
+
 OBJECT, ARRAY = dict[str, Any], list[Any]
 NO_CONTENT = None
 
@@ -212,4 +263,13 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "fhir_questionnaire": (200, OBJECT, "application/fhir+json"),
     "admin_stats": (200, OBJECT, "application/json"),
     "admin_audit": (200, AuditEntries, "application/json"),
+    "hw_call_start": (201, HomeCall, "application/json"),
+    "hw_home_calls": (200, list[HomeCall], "application/json"),
+    "hw_calls_open": (200, list[HomeCall], "application/json"),
+    "hw_call": (200, HomeCall, "application/json"),
+    "hw_call_answer": (200, HomeCall, "application/json"),
+    "hw_call_end": (200, HomeCall, "application/json"),
+    "hw_call_note": (201, HomeCallNote, "application/json"),
+    "hw_call_resolve_alert": (200, AlertClosedByCall, "application/json"),
+    "hw_call_fhir": (200, OBJECT, "application/fhir+json"),
 }

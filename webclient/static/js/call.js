@@ -12,9 +12,16 @@ import { time } from "./lib/dates.js";
 // A hang-up is not a network failure: the side that hangs up says so ("hangup"), the other side
 // shows "the patient hung up" instead of "connection lost", and nobody re-offers until the one who
 // hung up taps "rejoin", which asks for a new offer at once ("restart").
+//
+// The same call carries the home watch's video calls into a home (homewatch/home-call.js): a
+// subclass names its own events and id field (`ev`, `idKey`), who offers (`offers`), and what it
+// loads (`load`, `listen`).
 export class ConsultCall {
   constructor({ socket, consultationId, role, onEnded }) {
     this.socket = socket; this.id = String(consultationId); this.role = role; this.onEnded = onEnded;
+    this.offers = role === "doctor";
+    this.ev = { join: "join", signal: "signal", peerJoined: "peer:joined", peerLeft: "peer:left" };
+    this.idKey = "consultation_id";
     this.pc = null; this.local = null; this.pending = []; this.iceServers = [];
     this.lastStats = { framesDecoded: 0 }; this.prevBytes = null; this.timers = [];
     this.poorSamples = 0; this.goodSamples = 0; this.audioOnly = false;
@@ -44,29 +51,42 @@ export class ConsultCall {
       if (/MicroMessenger/i.test(navigator.userAgent)) show("wechat-hint", true);
     }
     this.status("call_connecting");
-    this.socket.on("signal", (m) => this.onSignal(m));
-    this.socket.on("peer:left", (m) => {
-      if (m.consultation_id === this.id && !this.peerHungUp) this.status(`peer_lost_${this.otherRole()}`);
+    this.socket.on(this.ev.signal, (m) => this.onSignal(m));
+    this.socket.on(this.ev.peerLeft, (m) => {
+      if (this.mine(m) && !this.peerHungUp) this.status(`peer_lost_${this.otherRole()}`);
     });
-    this.socket.on("peer:joined", (m) => {
-      if (m.consultation_id !== this.id) return;
+    this.socket.on(this.ev.peerJoined, (m) => {
+      if (!this.mine(m)) return;
       this.peerHungUp = false;
       this.status("call_connecting");
-      if (this.role === "doctor" && !this.hungUp) this.offer();
+      if (this.offers && !this.hungUp) this.offer();
     });
-    this.socket.on("chat", (m) => { if (m.consultation_id === this.id) this.showChat(m); });
-    this.socket.on("consult:ended", (m) => { if (m.consultation_id === this.id) this.finish(m.reason); });
-    this.socket.on("consult:interrupted", (m) => { if (m.consultation_id === this.id) this.onInterrupted(); });
-    this.socket.on("connect", () => this.join());  // after a reconnect, rejoin the same room
+    this.listen();
+    this.onConnect = () => this.join();  // after a reconnect, rejoin the same room
+    this.socket.on("connect", this.onConnect);
     this.bindControls();
+    const details = await this.load();
+    if (this.socket.connected) await this.join();
+    this.timers.push(setInterval(() => this.collectStats(), 2000));
+    this.timers.push(setInterval(() => this.reportQuality(), 5000));
+    return details;
+  }
+
+  mine(message) { return message && message[this.idKey] === this.id; }
+
+  listen() {
+    // The consultation's own events: chat, its end, an interruption.
+    this.socket.on("chat", (m) => { if (this.mine(m)) this.showChat(m); });
+    this.socket.on("consult:ended", (m) => { if (this.mine(m)) this.finish(m.reason); });
+    this.socket.on("consult:interrupted", (m) => { if (this.mine(m)) this.onInterrupted(); });
+  }
+
+  async load() {
     const consultation = await api("GET", `/api/consultations/${this.id}`);
     this.showPeer(consultation);
     this.notifiedAt = consultation.patient_notified_at;
     (consultation.messages || []).forEach((m) => this.showChat(m));
     if (this.role === "patient") { show("call-files", true); this.refreshFiles(); }
-    if (this.socket.connected) await this.join();
-    this.timers.push(setInterval(() => this.collectStats(), 2000));
-    this.timers.push(setInterval(() => this.reportQuality(), 5000));
     return consultation;
   }
 
@@ -87,7 +107,8 @@ export class ConsultCall {
   }
 
   async join() {
-    const ack = await emitAck(this.socket, "join", { consultation_id: this.id });
+    if (this.finished) return;
+    const ack = await emitAck(this.socket, this.ev.join, { [this.idKey]: this.id });
     if (!ack || !ack.ok) {
       if (ack && ack.error && ack.error.code === "ended") return this.finish();
       // A child under 6: the call starts once the doctor has recorded the guardian (server/visits); try again.
@@ -99,9 +120,9 @@ export class ConsultCall {
     show("btn-rejoin", false);
     if (ack.peers.length === 0) {
       this.status(`peer_waiting_${this.otherRole()}`);
-      if (this.role === "doctor" && this.notifiedAt) this.showNotified(this.notifiedAt);
+      if (this.offers && this.notifiedAt) this.showNotified(this.notifiedAt);
     }
-    else if (this.role === "doctor") await this.offer();
+    else if (this.offers) await this.offer();
     else this.send("restart", null);  // a patient who comes back asks for a fresh offer at once
   }
 
@@ -123,7 +144,7 @@ export class ConsultCall {
       if (pc.connectionState === "connected") this.status("call_connected");
       if (pc.connectionState === "failed" && !this.hungUp && !this.peerHungUp) {
         this.status("call_network_lost");
-        if (this.role === "doctor") this.offer();
+        if (this.offers) this.offer();
       }
     };
     this.pc = pc; this.prevBytes = null;
@@ -131,7 +152,7 @@ export class ConsultCall {
   }
 
   send(kind, data) {
-    this.socket.emit("signal", { consultation_id: this.id, kind, data });
+    this.socket.emit(this.ev.signal, { [this.idKey]: this.id, kind, data });
   }
 
   // Several reasons to offer can arrive together (the patient joins, asks for a restart, the
@@ -151,14 +172,14 @@ export class ConsultCall {
 
   onSignal(message) {
     // One at a time, in arrival order: an answer must never overtake the offer it answers.
-    if (message.consultation_id !== this.id || message.from_role === "guest") return;  // a guest: care/guest-call.js
+    if (!this.mine(message) || message.from_role === "guest") return;  // a guest: care/guest-call.js
     this.signals = (this.signals || Promise.resolve()).then(() => this.handleSignal(message));
   }
 
   async handleSignal(message) {
     try {
       const data = message.data || {};
-      if (message.kind === "offer" && this.role === "patient") {
+      if (message.kind === "offer" && !this.offers) {
         if (this.hungUp) return;  // we hung up: no silent reconnection
         this.peerHungUp = false;
         this.gen = data.gen;
@@ -181,7 +202,7 @@ export class ConsultCall {
         if (this.pc) { this.pc.close(); this.pc = null; }
         this.remoteVideo.srcObject = null;
         this.status(`peer_hung_up_${this.otherRole()}`);
-      } else if (message.kind === "restart" && this.role === "doctor") {
+      } else if (message.kind === "restart" && this.offers) {
         this.peerHungUp = false;
         if (!this.hungUp) await this.offer();
       }
@@ -218,13 +239,14 @@ export class ConsultCall {
     document.getElementById("btn-rejoin").onclick = () => {
       this.hungUp = false; show("btn-rejoin", false); show("btn-hangup", true);
       this.status("call_connecting");
-      if (this.role === "doctor") this.offer(); else this.send("restart", null);
+      if (this.offers) this.offer(); else this.send("restart", null);
     };
     this.makeMovable(this.localVideo);
     document.getElementById("btn-audio-only").onclick = () => this.setAudioOnly(true);
-    document.getElementById("call-file").onchange = (e) => this.shareFile(e.target);
-    const form = document.getElementById("chat-form");
-    form.onsubmit = async (event) => {
+    const file = document.getElementById("call-file");
+    if (file) file.onchange = (e) => this.shareFile(e.target);
+    const form = document.getElementById("chat-form");  // a home call has no chat
+    if (form) form.onsubmit = async (event) => {
       event.preventDefault();
       const input = form.elements.text;
       // One id per message until it is acked: sending again after an error (a database outage says
@@ -372,6 +394,7 @@ export class ConsultCall {
   }
 
   finish(reason = "completed") {
+    this.finished = true;
     this.hangUp();
     this.timers.forEach(clearInterval); this.timers = [];
     if (this.local) this.local.getTracks().forEach((t) => t.stop());

@@ -150,14 +150,18 @@ export const RecordPanel = (function () {
   }
 
   // ---- earlier consultations and files ----------------------------------------------------------
-  function renderHistory(items) {
+  function renderHistory(items, homeCalls = []) {
     const box = document.getElementById("patient-history");
     if (!box) return;
+    // The doctor's notes of video calls into the patient's home (home watch) are part of the record too.
+    const calls = homeCalls.length ? `<details open class="home-call-notes"><summary>${esc(T("hw.call.record_title"))} (${homeCalls.length})</summary><ul>${
+      homeCalls.map((c) => `<li><strong>${esc(date(c.started_at))}</strong> · <span class="name">${esc(c.caller)}</span>${COLON}${
+        c.notes.map((n) => esc(n.text)).join(" / ")}</li>`).join("")}</ul></details>` : "";
     box.innerHTML = `<details ${items.length ? "open" : ""}><summary>${esc(T("earlier_consultations"))} (${items.length})</summary>` +
       (items.length ? `<ul>${items.map((h) => `<li><strong>${esc(date(h.started_at))}</strong> · ${esc(department(h.department))} · <span class="name">${esc(h.doctor)}</span>${COLON}
         ${esc(h.diagnosis || "-")}${h.disposition ? ` · ${esc(disposition(h.disposition))}` : ""}${h.amended ? ` · <em>${esc(T("amended"))}</em>` : ""}
         ${h.medications.length ? `<br><small>${esc(series(h.medications.map(medication)))}</small>` : ""}</li>`).join("")}</ul>`
-        : `<p>${esc(T("no_earlier"))}</p>`) + "</details>";
+        : `<p>${esc(T("no_earlier"))}</p>`) + "</details>" + calls;
   }
 
   async function refreshFiles() {
@@ -224,7 +228,7 @@ export const RecordPanel = (function () {
     try {
       const record = await api("GET", `/api/consultations/${id}/record`);
       if (panel.id !== id) return;
-      renderHistory(record.history || []);
+      renderHistory(record.history || [], record.home_calls || []);
       panelApi.history = record.history || [];
       if (onHistory) onHistory(panelApi.history);
       if (record.state !== "draft") { panel.ended = true; return; }

@@ -5,10 +5,12 @@ import { toast } from "../lib/dom.js";
 import { stamp as time } from "../lib/dates.js";
 import { connect, enableRinging, keepNewer, ring } from "./lib.js";
 import { COLON } from "../lib/labels.js";
+import { Caller } from "./caller.js";
 import "../lib/page.js";
 
 const alerts = new Map();
 let me = null;
+let caller = null;  // video calls into a home (caller.js)
 
 function order(a, b) {
   return (a.level - b.level) || (Date.parse(b.raised_at) - Date.parse(a.raised_at));
@@ -53,6 +55,9 @@ function card(alert) {
   node.querySelector(".en-route").hidden = !(mine && alert.status === "acknowledged");
   node.querySelector(".on-site").hidden = !(mine && ["acknowledged", "en_route"].includes(alert.status));
   node.querySelector(".resolve").hidden = !(mine && ["acknowledged", "en_route", "on_site"].includes(alert.status));
+  // A video call into the home: on duty, or while this carer has the alert.
+  node.querySelector(".video-call").hidden = !(alert.home_id && (me.on_duty || mine));
+  node.querySelector(".video-call").addEventListener("click", () => caller.start(alert.home_id, alert.id));
   node.querySelector(".accept").addEventListener("click", () => act(alert, "acknowledge", {}));
   node.querySelector(".en-route").addEventListener("click", () => act(alert, "progress", { step: "en_route" }));
   node.querySelector(".on-site").addEventListener("click", () => act(alert, "progress", { step: "on_site" }));
@@ -102,11 +107,12 @@ async function main() {
   });
   const enable = document.getElementById("enable-alerts");
   enable.addEventListener("click", async () => { await enableRinging(); enable.hidden = true; });
-  connect((alert) => {
+  const socket = connect((alert) => {
     keepNewer(alerts, alert);
     render();
     if (alert.ring) ring(alert);
-  }, reload);
+  }, async () => { await reload(); await caller.resume(); });
+  caller = new Caller(socket, { onClosed: reload });
 }
 
 main();

@@ -1,9 +1,11 @@
 // The resident's home page: one big help button; "help is coming: <carer> is on the way"; "I'm OK"
-// while nobody has taken the call yet.
+// while nobody has taken the call yet. A video call from the doctor or a carer rings here
+// (ringing.js); the resident's consent to auto-answer is shown and can be withdrawn at once.
 import { T } from "../lib/texts.js";
 import { api } from "../lib/api.js";
 import { toast } from "../lib/dom.js";
 import { connect } from "./lib.js";
+import { HomeRinger, unlockAudio } from "./ringing.js";
 import "../lib/page.js";
 
 let home = null;
@@ -20,12 +22,25 @@ function show() {
   ok.hidden = current.status !== "raised";
 }
 
+function showConsent() {
+  const box = document.getElementById("auto-answer");
+  box.hidden = !home;
+  if (!home) return;
+  const on = Boolean(home.consent && home.consent.video_auto_answer);
+  document.getElementById("auto-answer-state").textContent = T(on ? "hw.call.consent_on" : "hw.call.consent_off");
+  const button = document.getElementById("auto-answer-toggle");
+  button.textContent = T(on ? "hw.call.withdraw" : "hw.call.grant");
+  button.dataset.granted = String(on);
+}
+
 async function reload() {
   const me = await api("GET", "/api/homewatch/me");
   home = me.homes[0] || null;
+  showConsent();
   const open = await api("GET", "/api/homewatch/alerts?status=open");
   current = open.find((a) => a.kind === "button") || null;
   show();
+  for (const call of await api("GET", "/api/homewatch/calls")) ringer.update(call);  // rings again after a reload
 }
 document.getElementById("help").addEventListener("click", async () => {
   if (!home) return;
@@ -36,8 +51,20 @@ document.getElementById("im-ok").addEventListener("click", async () => {
   try { current = await api("POST", `/api/homewatch/alerts/${current.id}/cancel`); show(); }
   catch (error) { toast(error.message || T("hw.error")); }
 });
-connect((alert) => {
+document.getElementById("auto-answer-toggle").addEventListener("click", async (event) => {
+  const granted = event.target.dataset.granted !== "true";
+  try {
+    const consent = await api("POST", `/api/homewatch/homes/${home.id}/consent`, { purpose: "video_auto_answer", granted });
+    home.consent = consent;
+    showConsent();
+  } catch (error) { toast(error.message || T("hw.error")); }
+});
+// Sound needs one tap on the page first (browsers refuse it otherwise): any tap will do.
+document.addEventListener("pointerdown", unlockAudio, { once: true });
+const socket = connect((alert) => {
   if (alert.kind !== "button") return;
   if (!current || current.id !== alert.id || alert.timeline.length >= current.timeline.length) current = alert;
   show();
 }, reload);
+const ringer = new HomeRinger(socket);
+socket.on("homecall:update", (call) => ringer.update(call));
