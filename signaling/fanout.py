@@ -21,6 +21,7 @@ import struct
 
 import socketio
 from aiohttp.web import WebSocketResponse
+from engineio import exceptions as engineio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_drivers import aiohttp as eio_aiohttp
 from socketio import packet as sio_packet
@@ -114,4 +115,9 @@ class FanoutManager(socketio.AsyncManager):
                 FanoutManager.sent_direct += 1
         for socket in slow:
             FanoutManager.sent_queued += 1
-            await socket.send(eio_pkt)
+            try:
+                await socket.send(eio_pkt)
+            except engineio_exceptions.SocketIsClosedError:
+                # Its ping timed out while the batch went round: the rest of the room must still get it
+                # (one closed socket used to end the loop, and the batch never reached the others).
+                continue

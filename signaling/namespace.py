@@ -78,7 +78,11 @@ class ClinicNamespace(socketio.AsyncNamespace):
         if user is None:
             raise ConnectionRefusedError("not_signed_in")
         key = auth.token_hash(token)
-        await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang, "session_hash": key})
+        try:
+            await self.save_session(sid, {"user": dict(user), "ip": ip, "rooms": {}, "lang": lang,
+                                          "session_hash": key})
+        except KeyError:  # the client went away while its session was looked up: nothing to set up
+            return False
         await self.enter_room(sid, live.user_room(user["id"]))
         await self.enter_room(sid, live.session_room(key))
         if user["role"] == "doctor":

@@ -75,4 +75,3 @@ CLEAR_FAILURES = "UPDATE phone_code_failures SET failures = 0, locked_until = NU
 SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1"
 END_SESSIONS_OF = "DELETE FROM sessions WHERE user_id = $1"
 SET_PROFESSIONAL = f"UPDATE users SET licence_number = $2, title = $3 WHERE id = $1 RETURNING {USER_COLUMNS}"
-DOCTOR_STATUS = "SELECT doctor_status FROM users WHERE id = $1 AND role = 'doctor'"

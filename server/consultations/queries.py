@@ -20,7 +20,6 @@ WHERE c.id = $1"""
 
 MEMBERSHIP = "SELECT patient_id, doctor_id, status FROM consultations WHERE id = $1"
 
-OPEN_CONSULT_OF_DOCTOR = "SELECT id FROM consultations WHERE doctor_id = $1 AND status <> 'ended' LIMIT 1"
 OPEN_CONSULT_OF_USER = """
 SELECT id, status FROM consultations WHERE (patient_id = $1 OR doctor_id = $1) AND status <> 'ended'
 ORDER BY started_at DESC LIMIT 1"""

@@ -33,6 +33,12 @@ SELECT 1 + (SELECT count(*) FROM queue_entries w
             WHERE w.department = $1 AND w.status = 'waiting' AND (w.due_at, w.id) < ($2, $3)) AS position,
        (SELECT queue_seq FROM departments WHERE code = $1) AS seq"""
 
+# What may stop a doctor from claiming, in one read: an open consultation, being offline.
+CLAIM_CHECK = """
+SELECT u.doctor_status,
+       EXISTS (SELECT 1 FROM consultations c WHERE c.doctor_id = u.id AND c.status <> 'ended') AS consulting
+FROM users u WHERE u.id = $1 AND u.role = 'doctor'"""
+
 # Claiming is one statement: SKIP LOCKED lets concurrent doctors take different patients; the
 # consultation, its link from the entry and the sequence bump happen in the same statement. The
 # consultation id is drawn first so the entry can point to it without updating its row twice.

@@ -214,10 +214,11 @@ async def leave(conn: asyncpg.Connection, patient_id: int) -> QueueChange:
 
 async def claim(conn: asyncpg.Connection, doctor, entry_id: int | None = None):
     """The doctor takes the next waiting patient (or a chosen one); returns (consultation, entry, change)."""
-    if await conn.fetchval(consult_sql.OPEN_CONSULT_OF_DOCTOR, doctor["id"]):
+    check = await conn.fetchrow(sql.CLAIM_CHECK, doctor["id"])
+    if check["consulting"]:
         raise Conflict("Finish your current consultation first.", code="consultation_open")
     # A doctor who has gone offline is not seeing patients: they go on duty (or away) first.
-    if await conn.fetchval(accounts_sql.DOCTOR_STATUS, doctor["id"]) == "offline":
+    if check["doctor_status"] == "offline":
         raise Conflict("Go on duty before you take a patient.", code="doctor_offline", field="status")
     try:
         entry = await conn.fetchrow(sql.CLAIM, doctor["department"], doctor["id"], entry_id)

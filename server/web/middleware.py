@@ -86,9 +86,10 @@ async def errors_middleware(request: web.Request, handler):
             error.allow = exc.headers.get("Allow")  # a 405 says which methods the path takes (RFC 9110)
             return await _error_response(request, error)
         raise
-    except OUTAGE_ERRORS:
+    except OUTAGE_ERRORS as exc:
         status = 503
-        log.warning("database unavailable request_id=%s", request[REQUEST_ID])
+        # The class tells an outage (refused, reset) from a query past command_timeout (TimeoutError).
+        log.warning("database unavailable (%s) request_id=%s", type(exc).__name__, request[REQUEST_ID])
         return await _error_response(request, DatabaseUnavailable())
     except asyncpg.DataError:
         # A value the gate let through and a column cannot hold: the client's input, not our failure.
