@@ -10,7 +10,7 @@ from pydantic import Field
 
 from server.audit import service as audit
 from server.homewatch import queries as sql
-from server.homewatch import service
+from server.homewatch import service, shifts
 from server.homewatch.view_access import STAFF_ROLES, alert_for, home_for, hw
 from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.validation import Body, parse_body
@@ -36,11 +36,10 @@ async def set_duty(request: web.Request) -> web.Response:
     user = user_of(request, "carer", "street_operator")
     body = await parse_body(request, Duty)
     async with pool(request).acquire() as conn:
-        handed = await service.set_duty(conn, user, body.on_duty)
+        handed = await shifts.set_duty(conn, user["id"], body.on_duty)
     if handed:
         await hw(request).alerts_raised(handed)
     return json({"on_duty": body.on_duty, "handed_back": [str(a) for a in handed]})
-
 
 
 async def my_duty(request: web.Request) -> web.Response:
@@ -58,7 +57,6 @@ async def my_duty(request: web.Request) -> web.Response:
                  "on_duty": bool(staff and staff["on_duty"]), "homes": homes})
 
 
-
 async def resident_help(request: web.Request) -> web.Response:
     """The resident's own help button on the home page: the same alert as the bedside button."""
     _user, home, _relation = await home_for(request, "homewatch.help", "resident")
@@ -70,7 +68,6 @@ async def resident_help(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         alert = await conn.fetchrow(sql.ALERT, raised[0])
         return json(await service.alert_view(conn, alert, "resident"), status=201)
-
 
 
 async def list_alerts(request: web.Request) -> web.Response:
@@ -97,14 +94,12 @@ async def list_alerts(request: web.Request) -> web.Response:
     return json(views)
 
 
-
 async def get_alert(request: web.Request) -> web.Response:
     """One alert with its timeline."""
     async with pool(request).acquire() as conn:
         alert, relation = await alert_for(conn, request, path_id(request))
         await audit.record(conn, actor_of(request), "homewatch.alert.read", "hw_alert", alert["id"])
         return json(await service.alert_view(conn, alert, relation))
-
 
 
 async def _change(request: web.Request, action, *roles: str) -> tuple:
@@ -120,7 +115,6 @@ async def _change(request: web.Request, action, *roles: str) -> tuple:
     return row, view
 
 
-
 async def acknowledge(request: web.Request) -> web.Response:
     """A carer of the street (or the doctor) takes the alert: one owner at a time, 409 otherwise."""
     async def acknowledged(conn, user):
@@ -128,7 +122,6 @@ async def acknowledge(request: web.Request) -> web.Response:
     row, view = await _change(request, acknowledged, "carer", "street_operator", "doctor")
     await hw(request).acknowledged(row)
     return json(view)
-
 
 
 async def progress(request: web.Request) -> web.Response:
@@ -141,7 +134,6 @@ async def progress(request: web.Request) -> web.Response:
     return json(view)
 
 
-
 async def resolve(request: web.Request) -> web.Response:
     """The owner closes the alert with its outcome (required) and a note."""
     body = await parse_body(request, Resolve)
@@ -152,14 +144,12 @@ async def resolve(request: web.Request) -> web.Response:
     return json(view)
 
 
-
 async def cancel(request: web.Request) -> web.Response:
     """"I'm OK": the resident cancels an alert before anyone has taken it."""
     async def cancelled(conn, user):
         return await service.cancel_by_resident(conn, path_id(request), user)
     _row, view = await _change(request, cancelled, "patient")
     return json(view)
-
 
 
 async def rate(request: web.Request) -> web.Response:

@@ -49,7 +49,6 @@ async def add_device(request: web.Request) -> web.Response:
                  "mqtt": mqtt}, status=201)
 
 
-
 async def device_events(request: web.Request) -> web.Response:
     """A device that cannot speak MQTT posts one event or a list, with its signed bearer token."""
     device_id = path_id(request)
@@ -76,7 +75,6 @@ async def device_events(request: web.Request) -> web.Response:
     if raised:
         await runtime.alerts_raised(raised)
     return json({"accepted": accepted, "duplicates": duplicates}, status=202)
-
 
 
 async def ingestion(request: web.Request) -> web.Response:

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from server.accounts import service as auth
 from server.audit import service as audit
+from server.homewatch import people, rules, service
 from server.homewatch import queries as sql
-from server.homewatch import rules, service
 from server.homewatch.view_access import STAFF_ROLES, home_for
 from server.web.common import actor_of, json, pool, user_of
 from server.web.errors import Forbidden, ValidationFailed
@@ -22,11 +22,13 @@ from server.web.validation import Body, Count, Query, parse_body, parse_query
 class NewStreet(Body):
     name: str = Field(min_length=1, max_length=100)
 
+
 class NewStreetOperator(Body):
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=11, max_length=20)
     password: str = Field(min_length=8, max_length=256)
     street_id: int = Field(gt=0)
+
 
 class NewStreetUser(Body):
     role: Literal["carer", "family"]
@@ -35,20 +37,24 @@ class NewStreetUser(Body):
     password: str = Field(min_length=8, max_length=256)
     community: str | None = Field(default=None, max_length=100)
 
+
 class Resident(Body):
     name: str = Field(min_length=1, max_length=100)
     birth_date: date | None = None
     phone: str | None = Field(default=None, max_length=20)
+
 
 class Contact(Body):
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=3, max_length=20)
     relation: str | None = Field(default=None, max_length=40)
 
+
 class Consent(Body):
     family_daily_summary: bool = False
     family_movement_history: bool = False
     video_auto_answer: bool = False
+
 
 class NewHome(Body):
     address: str = Field(min_length=1, max_length=300)
@@ -63,6 +69,7 @@ class NewHome(Body):
     contacts: list[Contact] = Field(default_factory=list, max_length=10)
     consent: Consent | None = None
 
+
 class Rules(Body):
     living_room_max_seconds: int = Field(default=10800, ge=1, le=86400)
     bathroom_max_seconds: int = Field(default=3600, ge=1, le=86400)
@@ -72,12 +79,33 @@ class Rules(Body):
     sleep_start: str = Field(default="22:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     sleep_end: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+
 class Away(Body):
     away: bool
+
 
 class ConsentChange(Body):
     purpose: Literal["family_daily_summary", "family_movement_history", "video_auto_answer"]
     granted: bool
+    # Whose word the operator records: the resident's own, or their legal guardian's.
+    given_by: Literal["resident", "guardian"] = "resident"
+
+
+class People(Body):
+    """Who is linked to a home, by the phone or email each signs in with (replaces the links)."""
+
+    family_logins: list[str] = Field(default_factory=list, max_length=20)
+    resident_login: str | None = Field(default=None, min_length=3, max_length=254)
+    doctor_login: str | None = Field(default=None, min_length=3, max_length=254)
+
+    @field_validator("family_logins")
+    @classmethod
+    def _logins(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not 3 <= len(value.strip()) <= 254:
+                raise ValueError("each login is a phone number or an email")
+        return values
+
 
 class HistoryQuery(Query):
     hours: Count = 24
@@ -94,7 +122,6 @@ async def create_street(request: web.Request) -> web.Response:
     return json({"id": str(row["id"]), "name": row["name"]}, status=201)
 
 
-
 async def create_operator(request: web.Request) -> web.Response:
     """An admin creates a street operator (who also staffs the street's duty desk)."""
     user_of(request, "admin")
@@ -107,7 +134,6 @@ async def create_operator(request: web.Request) -> web.Response:
                                          phone=phone)
             await conn.execute(sql.INSERT_STAFF, row["id"], body.street_id, None)
     return json({"user": auth.public_user(row)}, status=201)
-
 
 
 async def create_street_user(request: web.Request) -> web.Response:
@@ -126,7 +152,6 @@ async def create_street_user(request: web.Request) -> web.Response:
     return json({"user": auth.public_user(row)}, status=201)
 
 
-
 async def create_home(request: web.Request) -> web.Response:
     """The street operator enrols a home, its resident, consent, family and contracted doctor."""
     operator = user_of(request, "street_operator")
@@ -143,9 +168,8 @@ async def create_home(request: web.Request) -> web.Response:
             raise ValidationFailed("Not a patient account.", field="resident_user_id")
         home = await service.create_home(conn, staff["street_id"], body)
         await audit.record(conn, actor_of(request), "homewatch.home.create", "hw_home", home["id"])
-        view = service.home_view(home, "operator")
+        view = await _operator_view(conn, home)
     return json(view, status=201)
-
 
 
 async def list_homes(request: web.Request) -> web.Response:
@@ -166,21 +190,18 @@ async def list_homes(request: web.Request) -> web.Response:
             rows, relation = [], "none"
         await audit.record(conn, actor_of(request), "homewatch.homes.list", "hw_home", None,
                            detail={"count": len(rows)})
-        views = []
-        for row in rows:
-            devices = await conn.fetch(sql.DEVICES_OF_HOME, row["id"]) if relation == "operator" else ()
-            views.append(service.home_view(row, relation, devices))
+        views = [await _operator_view(conn, row) if relation == "operator" else service.home_view(row, relation)
+                 for row in rows]
     return json(views)
-
 
 
 async def get_home(request: web.Request) -> web.Response:
     """One home, as much of it as the caller may see."""
     _user, home, relation = await home_for(request, "homewatch.home.read")
+    if relation != "operator":
+        return json(service.home_view(home, relation))
     async with pool(request).acquire() as conn:
-        devices = await conn.fetch(sql.DEVICES_OF_HOME, home["id"]) if relation == "operator" else ()
-    return json(service.home_view(home, relation, devices))
-
+        return json(await _operator_view(conn, home))
 
 
 async def set_rules(request: web.Request) -> web.Response:
@@ -189,8 +210,9 @@ async def set_rules(request: web.Request) -> web.Response:
     body = await parse_body(request, Rules)
     async with pool(request).acquire() as conn:
         stored = await conn.fetchval(sql.SET_RULES, home["id"], body.model_dump())
+        await audit.record(conn, actor_of(request), "homewatch.rules.changed", "hw_home", home["id"],
+                           detail={"fields": sorted(body.model_fields_set)})
     return json(rules.rules_of(stored))
-
 
 
 async def set_away(request: web.Request) -> web.Response:
@@ -199,20 +221,50 @@ async def set_away(request: web.Request) -> web.Response:
     body = await parse_body(request, Away)
     async with pool(request).acquire() as conn:
         away = await conn.fetchval(sql.SET_AWAY, home["id"], body.away)
+        await audit.record(conn, actor_of(request), "homewatch.away.changed", "hw_home", home["id"],
+                           detail={"away": body.away})
     return json({"away": away})
-
 
 
 async def set_consent(request: web.Request) -> web.Response:
     """The resident (or the operator recording the resident's or guardian's word) gives or withdraws consent."""
-    _user, home, _relation = await home_for(request, "homewatch.consent.set", "operator", "resident")
+    user, home, relation = await home_for(request, "homewatch.consent.set", "operator", "resident")
     body = await parse_body(request, ConsentChange)
+    given_by = body.given_by if relation == "operator" else "resident"
     async with pool(request).acquire() as conn:
-        consent = dict(home["consent"] or {})
-        consent[body.purpose] = {"granted": body.granted, "at": datetime.now(UTC).isoformat()}
-        stored = await conn.fetchval(sql.SET_CONSENT, home["id"], consent)
+        async with conn.transaction():
+            # Read again under the row lock: two consents recorded at once both stand.
+            current = await conn.fetchrow(sql.HOME_FOR_UPDATE, home["id"])
+            consent = dict(current["consent"] or {})
+            consent[body.purpose] = {"granted": body.granted, "at": datetime.now(UTC).isoformat(),
+                                     "given_by": given_by, "recorded_by": str(user["id"])}
+            stored = await conn.fetchval(sql.SET_CONSENT, home["id"], consent)
+            await audit.record(conn, actor_of(request), "homewatch.consent.changed", "hw_home", home["id"],
+                               detail={"purpose": body.purpose, "granted": body.granted, "given_by": given_by})
     return json({k: bool(v.get("granted")) for k, v in stored.items()})
 
+
+async def set_people(request: web.Request) -> web.Response:
+    """The operator links the home's family accounts, the resident's own account and the contracted doctor."""
+    _user, home, _relation = await home_for(request, "homewatch.people.set", "operator")
+    body = await parse_body(request, People)
+    async with pool(request).acquire() as conn:
+        row = await people.link(conn, home["id"], body)
+        await audit.record(conn, actor_of(request), "homewatch.people.changed", "hw_home", home["id"],
+                           detail={"family": len(body.family_logins), "resident": bool(body.resident_login),
+                                   "doctor": bool(body.doctor_login)})
+        return json(await _operator_view(conn, row))
+
+
+async def _operator_view(conn, home) -> dict:
+    """The operator's Home: devices, the people linked and the consent records with their time."""
+    devices = await conn.fetch(sql.DEVICES_OF_HOME, home["id"])
+    view = service.home_view(home, "operator", devices)
+    view["people"] = await people.people_view(conn, home)
+    view["consent_records"] = {k: {"granted": bool(v.get("granted")), "at": v.get("at"),
+                                   "given_by": v.get("given_by", "resident")}
+                               for k, v in (home["consent"] or {}).items()}
+    return view
 
 
 async def home_events(request: web.Request) -> web.Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Literal
 
 from aiohttp import web
 
@@ -17,6 +18,7 @@ from server.web.validation import Count, Id, Query, parse_query
 class ReportQuery(Query):
     days: Count = 7
     street_id: Id | None = None
+    by: Literal["community", "day"] = "community"  # day: one row per day, every community together
 
 
 async def _report_rows(request: web.Request) -> list[dict]:
@@ -30,7 +32,7 @@ async def _report_rows(request: web.Request) -> list[dict]:
             street_id = query.street_id
         else:
             street_id = (await service.staff_of(conn, user))["street_id"]
-        rows = await conn.fetch(sql.REPORT, street_id, days, hw(request).cfg.timezone)
+        rows = await conn.fetch(sql.REPORT, street_id, days, hw(request).cfg.timezone, query.by == "community")
     out = []
     for r in rows:
         raised = r["raised"] or 0
@@ -39,6 +41,7 @@ async def _report_rows(request: web.Request) -> list[dict]:
             return round(100.0 * n / raised, 1) if raised else None
         out.append({"date": service.report_day(r["day"]), "community": r["community"], "raised": raised,
                     "button": r["button"], "stay": r["stay"], "inactivity": r["inactivity"], "device": r["device"],
+                    "acknowledged_60s": r["ack_60"], "acknowledged_180s": r["ack_180"],
                     "acknowledged_60s_pct": pct(r["ack_60"]), "acknowledged_180s_pct": pct(r["ack_180"]),
                     "arrival_median_s": r["arrival_median_s"], "arrival_p90_s": r["arrival_p90_s"],
                     "completed_pct": pct(r["closed"]),
@@ -47,11 +50,9 @@ async def _report_rows(request: web.Request) -> list[dict]:
     return out
 
 
-
 async def report(request: web.Request) -> web.Response:
     """Per day and community: alerts by kind, acknowledged within 60 s / 180 s, arrival, completion."""
     return json(await _report_rows(request))
-
 
 
 async def report_homes(request: web.Request) -> web.Response:
@@ -68,12 +69,12 @@ async def report_homes(request: web.Request) -> web.Response:
                  "devices_offline": offline})
 
 
-
 async def report_csv(request: web.Request) -> web.Response:
     """The same report as CSV."""
     rows = await _report_rows(request)
     buffer = io.StringIO()
-    columns = ["date", "community", "raised", "button", "stay", "inactivity", "device", "acknowledged_60s_pct",
+    columns = ["date", "community", "raised", "button", "stay", "inactivity", "device", "acknowledged_60s",
+               "acknowledged_180s", "acknowledged_60s_pct",
                "acknowledged_180s_pct", "arrival_median_s", "arrival_p90_s", "completed_pct", "satisfaction",
                "false_alarms"]
     writer = csv.DictWriter(buffer, fieldnames=columns)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from server.homewatch import dispatch, outbox, service
+from server.homewatch import dispatch, outbox, service, shifts
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
@@ -34,6 +34,7 @@ class Homewatch:
         self.sender = sender or outbox.DevelopmentSender()
         self.mqtt: MqttLink | None = None
         self._tasks: list[asyncio.Task] = []
+        self._wake = asyncio.Event()
         self.sweeps = 0
 
     @property
@@ -92,11 +93,14 @@ class Homewatch:
                                               "at": datetime.now(UTC).isoformat()})
 
     async def sweep_once(self) -> None:
-        """Fire due timers, run due dispatch steps, send due messages."""
+        """Apply shifts, fire due timers, run due dispatch steps, send due messages."""
         async with self.pool.acquire() as conn:
+            handed = await shifts.apply_shifts(conn)
             raised = await service.fire_due_timers(conn, self.cfg)
             notices = await dispatch.run_due_steps(conn, self.cfg)
             await outbox.send_due(conn, self.sender)
+        if handed:
+            await self.alerts_raised(handed)  # handed back at a shift's end: widened to the street now
         if notices or raised:
             await self.publish(notices, also=raised)
         self.sweeps += 1
@@ -112,4 +116,10 @@ class Homewatch:
                     last_retention = time.monotonic()
             except Exception:
                 log.exception("home watch sweep failed")
-            await asyncio.sleep(self.cfg.sweep_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.cfg.sweep_seconds)
+            self._wake.clear()
+
+    async def sweep_soon(self) -> None:
+        """Sweep now rather than at the next tick (a shift that starts now puts its carer on duty at once)."""
+        self._wake.set()

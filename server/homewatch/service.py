@@ -422,19 +422,6 @@ async def rate(conn, alert_id: int, user, rating: int, comment: str | None) -> N
         await conn.execute(sql.INSERT_TIMELINE, alert_id, "rated", user["id"], {"rating": rating})
 
 
-async def set_duty(conn, user, on_duty: bool) -> list[int]:
-    """Start or end a shift; alerts still owned at the end are handed back and widen at once."""
-    async with conn.transaction():
-        if await conn.fetchrow(sql.SET_DUTY, user["id"], on_duty) is None:
-            raise Forbidden("You are not attached to a street.", code="no_street")
-        handed: list[int] = []
-        if not on_duty:
-            handed = [r["id"] for r in await conn.fetch(sql.HAND_BACK, user["id"])]
-            for alert_id in handed:
-                await conn.execute(sql.INSERT_TIMELINE, alert_id, "handed_back", user["id"], {})
-    return handed
-
-
 def report_day(value) -> str:
     """A report row's day as ISO text."""
     return value.isoformat() if isinstance(value, date) else str(value)

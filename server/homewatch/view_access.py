@@ -36,7 +36,6 @@ async def home_for(request: web.Request, action: str, *relations: str):
     return user, home, relation
 
 
-
 async def alert_for(conn, request, alert_id: int):
     """(alert, relation) when the caller may see it, else 404 (audited)."""
     user = user_of(request)
