@@ -27,6 +27,7 @@ class HomewatchSettings:
     sweep_seconds: float = 1.0       # how often timers, dispatch steps and the outbox are looked at
     monitor_grace_seconds: int = 30  # the broker away this long: one "monitoring interrupted" alert
     retention_days: int = 180        # sensor history kept this long
+    takeover_seconds: int = 30       # a process silent this long: a survivor drains its broker session
     timezone: str = "Asia/Shanghai"  # sleep hours and report days are the homes' wall time
 
     @property
@@ -63,6 +64,7 @@ class HomewatchSettings:
             cancel_seconds=int_setting(env, "HOMEWATCH_CANCEL_SECONDS", 30, 0),
             monitor_grace_seconds=int_setting(env, "HOMEWATCH_MONITOR_GRACE_SECONDS", 30, 1),
             retention_days=int_setting(env, "HOMEWATCH_RETENTION_DAYS", 180, 1),
+            takeover_seconds=int_setting(env, "HOMEWATCH_TAKEOVER_SECONDS", 30, 1),
             timezone=env.get("HOMEWATCH_TZ", "Asia/Shanghai"),
             sweep_seconds=float_setting(env, "HOMEWATCH_SWEEP_SECONDS", 1.0, 0.05),
         )

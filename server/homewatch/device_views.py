@@ -80,10 +80,14 @@ async def device_events(request: web.Request) -> web.Response:
 async def ingestion(request: web.Request) -> web.Response:
     """This process's broker link: connected or not, events stored and duplicates met (for operations)."""
     user_of(request, "admin")
-    link = hw(request).mqtt
+    runtime = hw(request)
+    link, takeover = runtime.mqtt, runtime.takeover
     return json({"instance": request.app[INSTANCE_ID], "mqtt": link is not None,
+                 "client_id": runtime.cfg.mqtt_client_id if link else None,
                  "connected": bool(link and link.connected.is_set()),
-                 "handled": link.handled if link else 0, "duplicates": link.duplicates if link else 0})
+                 "handled": link.handled if link else 0, "duplicates": link.duplicates if link else 0,
+                 "taken_over": takeover.taken_over if takeover else [],
+                 "drained": takeover.drained if takeover else 0})
 
 
 async def read_json_any(request: web.Request):

@@ -17,7 +17,9 @@ INSERT INTO hw_homes (street_id, community, address, resident_name, resident_bir
                       doctor_id, key_safe_code, conditions, medicines, contacts, consent, rules)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *"""
 HOME = "SELECT * FROM hw_homes WHERE id = $1"
-HOME_FOR_UPDATE = "SELECT * FROM hw_homes WHERE id = $1 FOR UPDATE"
+# NO KEY UPDATE: orders one home's events, yet lets rows referring to the home (events, alerts) be
+# inserted meanwhile (their foreign-key check takes KEY SHARE, which FOR UPDATE would block).
+HOME_FOR_UPDATE = "SELECT * FROM hw_homes WHERE id = $1 FOR NO KEY UPDATE"
 HOMES_OF_STREET = "SELECT * FROM hw_homes WHERE street_id = $1 ORDER BY community, id"
 HOMES_OF_FAMILY = """
 SELECT h.* FROM hw_homes h JOIN hw_family f ON f.home_id = h.id WHERE f.user_id = $1 ORDER BY h.id"""
@@ -100,6 +102,9 @@ timer AS (
     FROM per_device p JOIN hw_homes h ON h.id = p.home_id
     ON CONFLICT (kind, subject) DO UPDATE SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, fired_at = NULL)
 SELECT device_id, event_id FROM stored"""
+# A heartbeat batch takes its devices' rows first, in id order, so two batches (or a batch and a
+# presence event, which takes its device's row before its timers) never wait on each other in a cycle.
+LOCK_DEVICES = "SELECT id FROM hw_devices WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE"
 DEVICE_SEEN = """
 UPDATE hw_devices SET last_seen_at = GREATEST(last_seen_at, $2),
        battery_pct = COALESCE($3, battery_pct), clock_suspect = clock_suspect OR $4

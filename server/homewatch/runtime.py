@@ -19,7 +19,8 @@ from server.homewatch import dispatch, outbox, service, shifts
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
-from server.keys import DB_POOL, EVENTS
+from server.homewatch.takeover import Takeover
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_SECONDS = 3600
@@ -33,6 +34,7 @@ class Homewatch:
         self.app, self.cfg = app, cfg
         self.sender = sender or outbox.DevelopmentSender()
         self.mqtt: MqttLink | None = None
+        self.takeover: Takeover | None = None
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
         self.sweeps = 0
@@ -46,7 +48,9 @@ class Homewatch:
         self._tasks.append(asyncio.create_task(self._sweep_loop()))
         if self.cfg.mqtt_url:
             self.mqtt = MqttLink(self.cfg, self.pool, self.alerts_raised)
+            self.takeover = Takeover(self.mqtt, self.app[INSTANCE_ID])
             self._tasks.append(asyncio.create_task(self.mqtt.run()))
+            self._tasks.append(asyncio.create_task(self.takeover.run()))
 
     async def stop(self) -> None:
         """Stop the loops; events being stored are finished first."""

@@ -129,7 +129,9 @@ async def ingest_heartbeats(conn: asyncpg.Connection, items: list[tuple], receiv
         for column, value in zip(columns, (device["id"], event.event_id, device["home_id"], event.at, at,
                                            received_at, suspect)):
             column.append(value)
-    rows = await conn.fetch(sql.HEARTBEATS, *columns, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
+    async with conn.transaction():
+        await conn.execute(sql.LOCK_DEVICES, sorted(set(columns[0])))
+        rows = await conn.fetch(sql.HEARTBEATS, *columns, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
     return {(r["device_id"], r["event_id"]) for r in rows}
 
 
