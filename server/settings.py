@@ -37,7 +37,8 @@ def _secret_key(env: dict, production: bool) -> str:
         return kept.read().strip()
 
 
-def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+def int_setting(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number setting: `default` when unset, else at least `minimum` (a SettingsError names it)."""
     raw = env.get(name)
     if raw in (None, ""):
         return default
@@ -46,6 +47,20 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def float_setting(env: dict, name: str, default: float, minimum: float = 0.0) -> float:
+    """A number setting (seconds with a fraction): `default` when unset, else at least `minimum`."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
         raise SettingsError(f"{name} must be at least {minimum}")
     return value
 
@@ -152,25 +167,25 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             host=env.get("HOST", "127.0.0.1"),
-            port=_int(env, "PORT", 8080, 1),
+            port=int_setting(env, "PORT", 8080, 1),
             demo=development,
             turn_urls=turn_urls,
             turn_secret=env.get("TURN_SECRET") or None,
-            turn_ttl=_int(env, "TURN_TTL", 3600, 60),
+            turn_ttl=int_setting(env, "TURN_TTL", 3600, 60),
             stun_urls=_list(env, "STUN_URLS"),
             cookie_secure=env.get("COOKIE_SECURE") == "1",
-            hsts_seconds=_int(env, "HSTS_SECONDS", 0, 0),
-            rejoin_grace_seconds=_int(env, "REJOIN_GRACE_SECONDS", 120, 1),
-            away_grace_seconds=_int(env, "AWAY_GRACE_SECONDS", 300, 1),
-            call_timeout_seconds=_int(env, "CALL_TIMEOUT_SECONDS", 180, 1),
-            redis_max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 32, 1),
+            hsts_seconds=int_setting(env, "HSTS_SECONDS", 0, 0),
+            rejoin_grace_seconds=int_setting(env, "REJOIN_GRACE_SECONDS", 120, 1),
+            away_grace_seconds=int_setting(env, "AWAY_GRACE_SECONDS", 300, 1),
+            call_timeout_seconds=int_setting(env, "CALL_TIMEOUT_SECONDS", 180, 1),
+            redis_max_connections=int_setting(env, "REDIS_MAX_CONNECTIONS", 32, 1),
             data_dir=env.get("DATA_DIR", "var"),
             queue_updates=env.get("QUEUE_UPDATES", "delta"),
             public_base_url=public_base_url,
             trusted_proxies=_list(env, "TRUSTED_PROXIES"),
             rate_limits=env.get("RATE_LIMITS", "1") != "0",
             owner_database_url=env.get("DATABASE_OWNER_URL") or None,
-            doctor_idle_minutes=_int(env, "DOCTOR_IDLE_MINUTES", 30, 0),
+            doctor_idle_minutes=int_setting(env, "DOCTOR_IDLE_MINUTES", 30, 0),
             day_ends_at=day_ends_at,
             secret_key=secret_key,
         )

@@ -170,3 +170,74 @@ async def test_two_processes_share_ingestion_every_event_and_alert_once_carers_o
         await remote_b.close()
         a.stop()
         b.stop()
+
+
+async def test_sigkill_one_of_two_ingesting_processes_a_survivor_drains_its_session_nothing_lost_or_doubled(
+        database_url, db, broker, tmp_path):
+    env = {"HOMEWATCH_TAKEOVER_SECONDS": "2"}
+    a = ServerProcess({**server_env(database_url, broker, "hw-take-a"), **env}, log_dir=tmp_path).start()
+    b = ServerProcess({**server_env(database_url, broker, "hw-take-b"), **env}, log_dir=tmp_path).start()
+    remote_a, remote_b = Remote(a), Remote(b)
+    devices: list[SimulatedDevice] = []
+    try:
+        admin_a, admin_b = await remote_a.admin(db), await remote_b.admin(db)
+        await wait_connected(remote_a, admin_a)
+        await wait_connected(remote_b, admin_b)
+        street = await make_street(admin_a, remote_a.make_client)
+        # Both processes beat before the test goes on (so A's death is noticed by its silence).
+        async with db.acquire() as conn:
+            await wait_for(lambda: conn.fetchval("SELECT count(*) = 2 FROM hw_ingesters"), 10, 0.1)
+        sensors = [await SimulatedDevice(await street.add_device("presence", room), broker.port).connect()
+                   for room in ("bedroom", "kitchen")]
+        button = await SimulatedDevice(await street.add_device("button"), broker.port).connect()
+        devices += [*sensors, button]
+        published: set[tuple[str, str]] = set()
+
+        async def publish(rounds: int) -> None:
+            for i in range(rounds):
+                for sensor in sensors:
+                    event_id = await sensor.send("heartbeat" if i % 2 else "presence")
+                    published.add((str(sensor.id), event_id))
+                await asyncio.sleep(0.02)
+
+        await publish(40)
+        a.kill()  # mid-stream: some events delivered to A unacknowledged, the rest of its share queued
+        killed = asyncio.get_running_loop().time()
+        await publish(60)
+        published.add((str(button.id), await button.send("button")))
+        published.add((str(button.id), await button.send("button")))
+
+        async def stored():
+            async with db.acquire() as conn:
+                rows = await conn.fetch("SELECT device_id::text, event_id FROM hw_events")
+            return {(r["device_id"], r["event_id"]) for r in rows} >= published
+        await wait_for(stored, 30, 0.2)
+        took = asyncio.get_running_loop().time() - killed
+        assert took < 20, f"the queued events took {took:.1f} s"
+        async def taken_over():
+            response = await admin_b.client.get(b.url + "/api/homewatch/ingestion")
+            stats = await response.json()
+            return stats if stats["taken_over"] else None
+        stats = await wait_for(taken_over, 10, 0.2)  # drained, then quiet for a second, then the session ended
+        assert stats["taken_over"] == ["hw-take-a"], stats
+        assert stats["drained"] > 0, "nothing was queued for the dead process: the test did not test the takeover"
+        async with db.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM hw_events") == len(published)  # none doubled
+            assert await conn.fetchval("SELECT count(*) FROM hw_ingesters WHERE client_id = 'hw-take-a'") == 0
+        alerts = await alerts_of(db, "button")
+        assert len(alerts) == 1
+        async with db.acquire() as conn:
+            again = await conn.fetchval("SELECT count(*) FROM hw_timeline WHERE alert_id = $1 AND event = 'pressed_again'",
+                                        alerts[0]["id"])
+        assert again == 1
+        # After the takeover, new events still reach the survivor (the ended session takes no share).
+        late = await sensors[0].send("heartbeat")
+        async with db.acquire() as conn:
+            await wait_for(lambda: conn.fetchval("SELECT count(*) FROM hw_events WHERE event_id = $1", late), 5, 0.1)
+    finally:
+        for device in devices:
+            await device.close()
+        await remote_a.close()
+        await remote_b.close()
+        a.stop()
+        b.stop()

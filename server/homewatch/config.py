@@ -6,7 +6,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from server.settings import SettingsError, _int
+from server.settings import SettingsError, float_setting, int_setting
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class HomewatchSettings:
     sweep_seconds: float = 1.0       # how often timers, dispatch steps and the outbox are looked at
     monitor_grace_seconds: int = 30  # the broker away this long: one "monitoring interrupted" alert
     retention_days: int = 180        # sensor history kept this long
+    takeover_seconds: int = 30       # a process silent this long: a survivor drains its broker session
     timezone: str = "Asia/Shanghai"  # sleep hours and report days are the homes' wall time
 
     @property
@@ -58,14 +59,14 @@ class HomewatchSettings:
             mqtt_url=url,
             mqtt_device_url=env.get("MQTT_DEVICE_URL") or None,
             mqtt_client_id=env.get("MQTT_CLIENT_ID") or f"clinic-{socket.gethostname()}-{env.get('PORT', '8080')}",
-            ack_seconds=_int(env, "HOMEWATCH_ACK_SECONDS", 60, 1),
-            escalate_seconds=_int(env, "HOMEWATCH_ESCALATE_SECONDS", 60, 1),
-            cancel_seconds=_int(env, "HOMEWATCH_CANCEL_SECONDS", 30, 0),
-            monitor_grace_seconds=_int(env, "HOMEWATCH_MONITOR_GRACE_SECONDS", 30, 1),
-            retention_days=_int(env, "HOMEWATCH_RETENTION_DAYS", 180, 1),
+            ack_seconds=int_setting(env, "HOMEWATCH_ACK_SECONDS", 60, 1),
+            escalate_seconds=int_setting(env, "HOMEWATCH_ESCALATE_SECONDS", 60, 1),
+            cancel_seconds=int_setting(env, "HOMEWATCH_CANCEL_SECONDS", 30, 0),
+            monitor_grace_seconds=int_setting(env, "HOMEWATCH_MONITOR_GRACE_SECONDS", 30, 1),
+            retention_days=int_setting(env, "HOMEWATCH_RETENTION_DAYS", 180, 1),
+            takeover_seconds=int_setting(env, "HOMEWATCH_TAKEOVER_SECONDS", 30, 1),
             timezone=env.get("HOMEWATCH_TZ", "Asia/Shanghai"),
+            sweep_seconds=float_setting(env, "HOMEWATCH_SWEEP_SECONDS", 1.0, 0.05),
         )
-        if env.get("HOMEWATCH_SWEEP_SECONDS"):
-            values["sweep_seconds"] = float(env["HOMEWATCH_SWEEP_SECONDS"])
         values.update(overrides)
         return cls(**values)

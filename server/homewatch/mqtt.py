@@ -19,6 +19,7 @@ import secrets
 from datetime import UTC, datetime
 
 import aiomqtt
+import asyncpg
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -203,8 +204,7 @@ class MqttLink:
                     for device_id, event, future in batch:
                         device = await self._device(conn, device_id)
                         (items if device is not None else skipped).append((device, event, future))
-                    new = await service.ingest_heartbeats(conn, [(d, e) for d, e, _f in items],
-                                                          datetime.now(UTC)) if items else set()
+                    new = await self._store_beats(conn, [(d, e) for d, e, _f in items]) if items else set()
                 for device, event, _future in items:
                     fresh = (device["id"], event.event_id) in new
                     self.handled += fresh
@@ -217,6 +217,19 @@ class MqttLink:
                 for *_rest, future in batch:
                     if not future.done():
                         future.set_result(False)
+
+    @staticmethod
+    async def _store_beats(conn, items: list[tuple]) -> set:
+        """One batch, tried again after a passing failure (a deadlock, a serialization error): an
+        event not stored is not acknowledged, and would wait in the broker until this session returns."""
+        for attempt in range(3):
+            try:
+                return await service.ingest_heartbeats(conn, items, datetime.now(UTC))
+            except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+        return set()
 
     # --- dynamic security -----------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ INSERT INTO hw_homes (street_id, community, address, resident_name, resident_bir
                       doctor_id, key_safe_code, conditions, medicines, contacts, consent, rules)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *"""
 HOME = "SELECT * FROM hw_homes WHERE id = $1"
-HOME_FOR_UPDATE = "SELECT * FROM hw_homes WHERE id = $1 FOR UPDATE"
+# NO KEY UPDATE: orders one home's events, yet lets rows referring to the home (events, alerts) be
+# inserted meanwhile (their foreign-key check takes KEY SHARE, which FOR UPDATE would block).
+HOME_FOR_UPDATE = "SELECT * FROM hw_homes WHERE id = $1 FOR NO KEY UPDATE"
 HOMES_OF_STREET = "SELECT * FROM hw_homes WHERE street_id = $1 ORDER BY community, id"
 HOMES_OF_FAMILY = """
 SELECT h.* FROM hw_homes h JOIN hw_family f ON f.home_id = h.id WHERE f.user_id = $1 ORDER BY h.id"""
@@ -100,6 +102,9 @@ timer AS (
     FROM per_device p JOIN hw_homes h ON h.id = p.home_id
     ON CONFLICT (kind, subject) DO UPDATE SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, fired_at = NULL)
 SELECT device_id, event_id FROM stored"""
+# A heartbeat batch takes its devices' rows first, in id order, so two batches (or a batch and a
+# presence event, which takes its device's row before its timers) never wait on each other in a cycle.
+LOCK_DEVICES = "SELECT id FROM hw_devices WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE"
 DEVICE_SEEN = """
 UPDATE hw_devices SET last_seen_at = GREATEST(last_seen_at, $2),
        battery_pct = COALESCE($3, battery_pct), clock_suspect = clock_suspect OR $4
@@ -231,8 +236,9 @@ WHERE id = $1"""
 
 # --- reports -----------------------------------------------------------------------------------
 # Only a person's acknowledgement counts (owner_id set); times are in the street's time zone.
+# $4: per community (else one row per day, every community together).
 REPORT = """
-SELECT (a.raised_at AT TIME ZONE $3)::date AS day, h.community,
+SELECT (a.raised_at AT TIME ZONE $3)::date AS day, CASE WHEN $4 THEN h.community END AS community,
        count(*) AS raised,
        count(*) FILTER (WHERE a.kind = 'button') AS button,
        count(*) FILTER (WHERE a.kind IN ('living_room_stay', 'bathroom_stay')) AS stay,
@@ -257,3 +263,72 @@ GROUP BY h.id, h.address ORDER BY 3 DESC LIMIT 50"""
 DEVICES_OFFLINE = """
 SELECT count(*) FROM hw_devices d JOIN hw_homes h ON h.id = d.home_id
 WHERE h.street_id = $1 AND (d.last_seen_at IS NULL OR d.last_seen_at < now() - make_interval(secs => $2))"""
+
+# --- the people of a home (linked by the operator) --------------------------------------------
+USER_OF_LOGIN = """
+SELECT id, role, name FROM users
+WHERE (email = lower($1) OR phone = $1) AND disabled_at IS NULL AND restricted_at IS NULL"""
+FAMILY_PEOPLE = """
+SELECT u.id, u.name, u.phone FROM hw_family f JOIN users u ON u.id = f.user_id WHERE f.home_id = $1 ORDER BY u.id"""
+DELETE_FAMILY = "DELETE FROM hw_family WHERE home_id = $1"
+PEOPLE_BY_IDS = "SELECT id, name, phone, email FROM users WHERE id = ANY($1::bigint[])"
+SET_HOME_PEOPLE = "UPDATE hw_homes SET resident_user_id = $2, doctor_id = $3 WHERE id = $1 RETURNING *"
+
+# --- staff and shifts --------------------------------------------------------------------------
+CARERS_OF_STREET = """
+SELECT s.user_id, u.name, s.community, s.on_duty, s.duty_since FROM hw_staff s JOIN users u ON u.id = s.user_id
+WHERE s.street_id = $1 AND u.role = 'carer' AND u.disabled_at IS NULL ORDER BY s.community NULLS FIRST, u.name"""
+CARER_OF_STREET = """
+SELECT s.user_id, s.street_id, s.community, s.on_duty FROM hw_staff s JOIN users u ON u.id = s.user_id
+WHERE s.user_id = $1 AND s.street_id = $2 AND u.role = 'carer' FOR UPDATE OF s"""
+SHIFT_COLUMNS = "id, street_id, user_id, community, starts_at, ends_at, created_by, started_at, ended_at, cancelled_at"
+OVERLAPPING_SHIFT = """
+SELECT id FROM hw_shifts WHERE user_id = $1 AND cancelled_at IS NULL AND ended_at IS NULL
+  AND starts_at < $3 AND ends_at > $2 LIMIT 1"""
+INSERT_SHIFT = f"""
+INSERT INTO hw_shifts (street_id, user_id, community, starts_at, ends_at, created_by)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING {SHIFT_COLUMNS}"""
+SHIFT = f"SELECT {SHIFT_COLUMNS} FROM hw_shifts WHERE id = $1 AND street_id = $2 FOR UPDATE"
+# The roster: shifts not cancelled that end after `$2` and start before `$3`.
+SHIFTS_OF_STREET = f"""
+SELECT {', '.join('s.' + c.strip() for c in SHIFT_COLUMNS.split(','))}, u.name FROM hw_shifts s
+JOIN users u ON u.id = s.user_id
+WHERE s.street_id = $1 AND s.cancelled_at IS NULL AND s.ends_at > $2 AND s.starts_at < $3
+ORDER BY s.starts_at, u.name LIMIT 500"""
+CANCEL_SHIFT = "UPDATE hw_shifts SET cancelled_at = now() WHERE id = $1"
+END_SHIFT_NOW = "UPDATE hw_shifts SET ends_at = GREATEST(starts_at + interval '1 second', now()) WHERE id = $1"
+# Shifts due to start (and not over): the carer goes on duty in the shift's community.
+SHIFTS_TO_START = f"""
+SELECT {SHIFT_COLUMNS} FROM hw_shifts
+WHERE started_at IS NULL AND cancelled_at IS NULL AND starts_at <= now() AND ends_at > now()
+ORDER BY starts_at LIMIT $1 FOR UPDATE SKIP LOCKED"""
+SHIFTS_TO_END = f"""
+SELECT {SHIFT_COLUMNS} FROM hw_shifts
+WHERE started_at IS NOT NULL AND ended_at IS NULL AND ends_at <= now()
+ORDER BY ends_at LIMIT $1 FOR UPDATE SKIP LOCKED"""
+MARK_SHIFT_STARTED = "UPDATE hw_shifts SET started_at = now() WHERE id = $1"
+MARK_SHIFT_ENDED = "UPDATE hw_shifts SET ended_at = now() WHERE id = $1"
+ANOTHER_SHIFT_NOW = """
+SELECT EXISTS (SELECT 1 FROM hw_shifts WHERE user_id = $1 AND id <> $2 AND cancelled_at IS NULL
+               AND ended_at IS NULL AND starts_at <= now() AND ends_at > now())"""
+SHIFT_ON_DUTY = """
+UPDATE hw_staff SET on_duty = true, duty_since = CASE WHEN on_duty THEN duty_since ELSE now() END,
+       community = COALESCE($2, community)
+WHERE user_id = $1"""
+
+# --- the processes' broker links (taking over a dead one's session) ----------------------------
+INGESTER_BEAT = """
+INSERT INTO hw_ingesters (client_id, instance, beat_at) VALUES ($1, $2, now())
+ON CONFLICT (client_id) DO UPDATE SET instance = EXCLUDED.instance, beat_at = now(), taken_by = NULL, taken_at = NULL"""
+# One survivor claims a dead client id (no beat for $2 s; a claim older than $3 s is stale).
+CLAIM_DEAD_INGESTER = """
+UPDATE hw_ingesters SET taken_by = $1, taken_at = now()
+WHERE client_id = (
+    SELECT client_id FROM hw_ingesters
+    WHERE client_id <> $1 AND beat_at < now() - make_interval(secs => $2)
+      AND (taken_at IS NULL OR taken_at < now() - make_interval(secs => $3))
+    ORDER BY beat_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING client_id"""
+# Drained and its session ended: forgotten, unless its process came back meanwhile (its beat clears the claim).
+RELEASE_INGESTER = "DELETE FROM hw_ingesters WHERE client_id = $1 AND taken_by = $2"
+FORGET_INGESTER = "DELETE FROM hw_ingesters WHERE client_id = $1 AND instance = $2"

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from server.homewatch import dispatch, outbox, service
+from server.homewatch import dispatch, outbox, service, shifts
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
-from server.keys import DB_POOL, EVENTS
+from server.homewatch.takeover import Takeover
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_SECONDS = 3600
@@ -33,7 +34,9 @@ class Homewatch:
         self.app, self.cfg = app, cfg
         self.sender = sender or outbox.DevelopmentSender()
         self.mqtt: MqttLink | None = None
+        self.takeover: Takeover | None = None
         self._tasks: list[asyncio.Task] = []
+        self._wake = asyncio.Event()
         self.sweeps = 0
 
     @property
@@ -45,7 +48,9 @@ class Homewatch:
         self._tasks.append(asyncio.create_task(self._sweep_loop()))
         if self.cfg.mqtt_url:
             self.mqtt = MqttLink(self.cfg, self.pool, self.alerts_raised)
+            self.takeover = Takeover(self.mqtt, self.app[INSTANCE_ID])
             self._tasks.append(asyncio.create_task(self.mqtt.run()))
+            self._tasks.append(asyncio.create_task(self.takeover.run()))
 
     async def stop(self) -> None:
         """Stop the loops; events being stored are finished first."""
@@ -92,11 +97,14 @@ class Homewatch:
                                               "at": datetime.now(UTC).isoformat()})
 
     async def sweep_once(self) -> None:
-        """Fire due timers, run due dispatch steps, send due messages."""
+        """Apply shifts, fire due timers, run due dispatch steps, send due messages."""
         async with self.pool.acquire() as conn:
+            handed = await shifts.apply_shifts(conn)
             raised = await service.fire_due_timers(conn, self.cfg)
             notices = await dispatch.run_due_steps(conn, self.cfg)
             await outbox.send_due(conn, self.sender)
+        if handed:
+            await self.alerts_raised(handed)  # handed back at a shift's end: widened to the street now
         if notices or raised:
             await self.publish(notices, also=raised)
         self.sweeps += 1
@@ -112,4 +120,10 @@ class Homewatch:
                     last_retention = time.monotonic()
             except Exception:
                 log.exception("home watch sweep failed")
-            await asyncio.sleep(self.cfg.sweep_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.cfg.sweep_seconds)
+            self._wake.clear()
+
+    async def sweep_soon(self) -> None:
+        """Sweep now rather than at the next tick (a shift that starts now puts its carer on duty at once)."""
+        self._wake.set()

@@ -129,7 +129,9 @@ async def ingest_heartbeats(conn: asyncpg.Connection, items: list[tuple], receiv
         for column, value in zip(columns, (device["id"], event.event_id, device["home_id"], event.at, at,
                                            received_at, suspect)):
             column.append(value)
-    rows = await conn.fetch(sql.HEARTBEATS, *columns, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
+    async with conn.transaction():
+        await conn.execute(sql.LOCK_DEVICES, sorted(set(columns[0])))
+        rows = await conn.fetch(sql.HEARTBEATS, *columns, float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
     return {(r["device_id"], r["event_id"]) for r in rows}
 
 
@@ -420,19 +422,6 @@ async def rate(conn, alert_id: int, user, rating: int, comment: str | None) -> N
         if await conn.fetchval(sql.RATE, alert_id, rating, comment) is None:
             raise Conflict("Only a closed alert can be rated.", code="not_closed")
         await conn.execute(sql.INSERT_TIMELINE, alert_id, "rated", user["id"], {"rating": rating})
-
-
-async def set_duty(conn, user, on_duty: bool) -> list[int]:
-    """Start or end a shift; alerts still owned at the end are handed back and widen at once."""
-    async with conn.transaction():
-        if await conn.fetchrow(sql.SET_DUTY, user["id"], on_duty) is None:
-            raise Forbidden("You are not attached to a street.", code="no_street")
-        handed: list[int] = []
-        if not on_duty:
-            handed = [r["id"] for r in await conn.fetch(sql.HAND_BACK, user["id"])]
-            for alert_id in handed:
-                await conn.execute(sql.INSERT_TIMELINE, alert_id, "handed_back", user["id"], {})
-    return handed
 
 
 def report_day(value) -> str:

@@ -71,7 +71,8 @@ def field_name(field: str | None, lang: str) -> str | None:
     """The reader's name of an error's field ("answers.age_years" -> 年龄), or None when it has none."""
     if not field:
         return None
-    pair = TEXTS.get(f"field.{field.split('.')[-1]}")
+    last = re.sub(r"\[\d+\]$", "", field.split(".")[-1])  # family_logins[1] -> family_logins
+    pair = TEXTS.get(f"field.{last}")
     return pair[0 if lang == "zh" else 1] if pair else None
 
 

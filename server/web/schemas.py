@@ -147,6 +147,16 @@ class ImportResult(Answer):
     errors: list[dict[str, Any]]
 
 
+class HwRules(Answer):
+    living_room_max_seconds: int
+    bathroom_max_seconds: int
+    inactivity_seconds: int | None
+    heartbeat_timeout_seconds: int
+    battery_low_pct: int
+    sleep_start: str
+    sleep_end: str
+
+
 class Person(Answer):
     id: str
     name: str | None
@@ -196,6 +206,77 @@ class AlertClosedByCall(Answer):
     status: Literal["closed"]
     outcome: Literal["video_call"]
     call_id: str
+
+
+class HwHome(Answer):
+    """A home as its viewer may see it; the operator's also has devices, people and consent_records."""
+
+    id: str
+    community: str
+    address: str
+    resident: dict[str, Any]
+    away: bool
+    consent: dict[str, bool]
+
+
+class HwAway(Answer):
+    away: bool
+
+
+class HwDuty(Answer):
+    on_duty: bool
+    handed_back: list[str]
+
+
+class HwCarer(Answer):
+    id: str
+    name: str
+    community: str | None
+    on_duty: bool
+    duty_since: str | None
+
+
+class HwShift(Answer):
+    id: str
+    carer: Person
+    community: str | None
+    starts_at: str
+    ends_at: str
+    state: Literal["planned", "on", "over", "cancelled"]
+
+
+class HwReportRow(Answer):
+    date: str
+    community: str | None
+    raised: int
+    button: int
+    stay: int
+    inactivity: int
+    device: int
+    acknowledged_60s: int
+    acknowledged_180s: int
+    acknowledged_60s_pct: float | None
+    acknowledged_180s_pct: float | None
+    arrival_median_s: float | None
+    arrival_p90_s: float | None
+    completed_pct: float | None
+    satisfaction: float | None
+    false_alarms: int
+
+
+class HwHomeFigures(Answer):
+    false_alarms_per_home: list[dict[str, Any]]
+    devices_offline: int
+
+
+class HwIngestion(Answer):
+    instance: str
+    mqtt: bool
+    connected: bool
+    handled: int
+    duplicates: int
+    taken_over: list[str]
+    drained: int
 
 
 OBJECT, ARRAY = dict[str, Any], list[Any]
@@ -272,4 +353,24 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "hw_call_note": (201, HomeCallNote, "application/json"),
     "hw_call_resolve_alert": (200, AlertClosedByCall, "application/json"),
     "hw_call_fhir": (200, OBJECT, "application/fhir+json"),
+
+
+    # Home watch (docs/HOMEWATCH.md)
+    "hw_homes": (200, list[HwHome], "application/json"),
+    "hw_home": (200, HwHome, "application/json"),
+    "hw_home_create": (201, HwHome, "application/json"),
+    "hw_home_rules": (200, HwRules, "application/json"),
+    "hw_home_away": (200, HwAway, "application/json"),
+    "hw_home_consent": (200, dict[str, bool], "application/json"),
+    "hw_home_people": (200, HwHome, "application/json"),
+    "hw_duty": (200, HwDuty, "application/json"),
+    "hw_carers": (200, list[HwCarer], "application/json"),
+    "hw_carer_duty": (200, HwDuty, "application/json"),
+    "hw_shifts": (200, list[HwShift], "application/json"),
+    "hw_shift_create": (201, HwShift, "application/json"),
+    "hw_shift_cancel": (204, NO_CONTENT, ""),
+    "hw_report": (200, list[HwReportRow], "application/json"),
+    "hw_report_homes": (200, HwHomeFigures, "application/json"),
+    "hw_report_csv": (200, str, "text/csv"),
+    "hw_ingestion": (200, HwIngestion, "application/json"),
 }

@@ -60,6 +60,9 @@ class Person:
     async def post(self, path, json=None, **kw):
         return await self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
 
+    async def put(self, path, json=None, **kw):
+        return await self.client.put(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
     async def delete(self, path, **kw):
         return await self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
 
