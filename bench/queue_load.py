@@ -138,6 +138,9 @@ async def enqueue_phase(url: str, arrivals: list, concurrency: int, bound: float
                 except aiohttp.ClientError:  # the process holding the connection was killed
                     errors["disconnected"] += 1
                     continue
+                except TimeoutError:  # no answer within the client's 120 s: counted, not fatal to the run
+                    errors["timeout"] += 1
+                    continue
                 latencies.append(time.perf_counter() - started)
                 if response.status == 201:
                     patient.entry_id = int(body["id"])
@@ -169,7 +172,7 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
                 try:
                     async with http.post(url + "/api/doctor/claim", json={}, headers=_headers(token, csrf)) as response:
                         body = await response.json()
-                except aiohttp.ClientError:  # killed mid-claim: the claim may have committed, so this doctor stops
+                except (aiohttp.ClientError, TimeoutError):  # killed mid-claim: it may have committed; this doctor stops
                     errors["claim disconnected"] += 1
                     return
                 claim_lat.append(time.perf_counter() - started)
@@ -188,7 +191,7 @@ async def claim_phase(url: str, doctors: list, max_claims: int, bound: float, pa
                                          json={"notes": "bench", "diagnosis": "Viral fever (bench)",
                                                "disposition": "advice", "advice": "Rest and fluids."}) as response:
                         await response.read()
-                except aiohttp.ClientError:
+                except (aiohttp.ClientError, TimeoutError):
                     errors["end disconnected"] += 1
                     return
                 end_lat.append(time.perf_counter() - started)
