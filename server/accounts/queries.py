@@ -19,8 +19,11 @@ INSERT_SESSION = """
 INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
 VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
 # Idle doctors' sessions end ($2 minutes without a request, 0: never); disabled accounts have none.
+# A patient's health-data consent comes along (server/consent/middleware.py checks it on every health
+# data route): read with the session, it costs no round trip of its own on each request.
 SESSION_USER = f"""
 SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale,
+       u.role = 'patient' AND consent_granted_since(u.id, 'health_data') IS NOT NULL AS health_data_consent,
        {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL AND u.restricted_at IS NULL

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.consent import service
-from server.keys import DB_POOL, USER
+from server.keys import USER
 
 # Route names (server/web/routes.py) that store or use a patient's health data.
 HEALTH_DATA_ROUTES = frozenset({
@@ -19,7 +19,7 @@ HEALTH_DATA_ROUTES = frozenset({
 async def consent_middleware(request: web.Request, handler):
     """Refuse a patient's health-data route without the `health_data` consent."""
     user = request.get(USER)
-    if user is not None and user["role"] == "patient" and request.match_info.route.name in HEALTH_DATA_ROUTES:
-        async with request.app[DB_POOL].acquire() as conn:
-            await service.require(conn, user["id"], "health_data")
+    if user is not None and user["role"] == "patient" and request.match_info.route.name in HEALTH_DATA_ROUTES \
+            and not user["health_data_consent"]:  # read with the session, at this request's start
+        raise service.ConsentRequired(field="health_data")
     return await handler(request)
