@@ -14,7 +14,7 @@ from server.consent import service as consent
 from server.homewatch import service as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
-from server.web.common import address_of, json, limiter, path_id, pool, user_of
+from server.web.common import address_of, json, limiter, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
@@ -175,18 +175,6 @@ async def change_password(request: web.Request) -> web.Response:
         token, csrf = await auth.open_session(conn, user["id"], request.app[SETTINGS].session_ttl_hours)
     await request.app[EVENTS].user_sessions_ended(user["id"])
     return _signed_in(request, user, token, csrf, 200)
-
-
-async def disable_user(request: web.Request) -> web.Response:
-    """An admin disables an account: it signs in nowhere, its sessions end and its sockets close everywhere."""
-    admin = user_of(request, "admin")
-    user_id = path_id(request)
-    if user_id == admin["id"]:
-        raise ValidationFailed("You cannot disable your own account.", field="id", code="own_account")
-    async with pool(request).acquire() as conn:
-        await auth.disable_user(conn, user_id)
-    await request.app[EVENTS].user_sessions_ended(user_id)
-    return web.Response(status=204)
 
 
 async def start_totp(request: web.Request) -> web.Response:

@@ -49,7 +49,6 @@ ROUTES = [
      accounts.NewOrganisation),
 
     ("POST", "/api/me/password", accounts.change_password, "password_change", accounts.NewPassword),
-    ("POST", "/api/admin/users/{id}/disable", accounts.disable_user, "admin_disable_user", None),
     ("POST", "/api/me/totp", accounts.start_totp, "totp_start", None),
     ("POST", "/api/me/totp/confirm", accounts.confirm_totp, "totp_confirm", accounts.TotpCode),
 
@@ -152,6 +151,7 @@ ROUTES = [
     *homewatch_calls.ROUTES,
     ("GET", "/api/admin/users", admin.list_staff, "admin_list_users", admin.StaffQuery),
     ("PATCH", "/api/admin/users/{id}", admin.update_staff, "admin_update_user", admin.StaffChange),
+    ("POST", "/api/admin/users/{id}/disable", admin.disable_staff, "admin_disable_user", None),
     ("GET", "/api/admin/organisations", admin.list_organisations, "admin_list_organisations", None),
 ]
 
