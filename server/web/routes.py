@@ -94,7 +94,7 @@ ROUTES = [
     ("POST", "/api/employer/staff/import", employers.import_staff, "employer_staff_import", Upload),
     ("POST", "/api/employer/staff/invitations", employers.issue_invitations, "employer_invitations",
      employers.IssueInvitations),
-    ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", None),
+    ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", employers.StaffPage),
     ("GET", "/api/employer/staff.csv", employers.staff_csv, "employer_staff_csv", None),
     ("GET", "/api/employer/staff/{employee_ref}", employers.staff_member, "employer_staff_member", None),
     ("GET", "/api/employer/summary", employers.staff_summary, "employer_summary", None),
