@@ -21,6 +21,7 @@ VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
 # Idle doctors' sessions end ($2 minutes without a request, 0: never); disabled accounts have none.
 SESSION_USER = f"""
 SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale,
+       coalesce(u.totp_secret NOT LIKE 'pending:%', false) AS totp_enrolled,
        {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL AND u.restricted_at IS NULL

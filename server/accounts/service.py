@@ -197,6 +197,11 @@ def require_role(user, *roles: str):
 PENDING_TOTP = "pending:"
 
 
+def totp_enrolment_required(user, required: bool) -> bool:
+    """Whether this signed-in user is an admin who must enrol TOTP first (ADMIN_TOTP_REQUIRED) and has not."""
+    return required and user["role"] == "admin" and not user["totp_enrolled"]
+
+
 def check_second_factor(user, code: str | None) -> None:
     """An account enrolled in TOTP signs in only with a current code: 401 `totp_required` / `bad_totp`."""
     secret = user["totp_secret"]

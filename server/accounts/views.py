@@ -16,6 +16,7 @@ from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
+from server.web.qr import qr_data_uri
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
 
@@ -134,7 +135,8 @@ async def logout(request: web.Request) -> web.Response:
 async def me(request: web.Request) -> web.Response:
     """The signed-in user and the CSRF token their page must send."""
     user = user_of(request)
-    return json({"user": auth.public_user(user), "csrf_token": user["csrf_token"]})
+    return json({"user": auth.public_user(user), "csrf_token": user["csrf_token"],
+                 "totp_enrolment_required": auth.totp_enrolment_required(user, request.app[SETTINGS].admin_totp_required)})
 
 
 async def create_user(request: web.Request) -> web.Response:
@@ -182,8 +184,8 @@ async def start_totp(request: web.Request) -> web.Response:
     admin = user_of(request, "admin")
     async with pool(request).acquire() as conn:
         secret = await auth.start_totp(conn, admin["id"])
-    account = admin["email"] or admin["name"]
-    return json({"secret": secret, "otpauth_url": totp.provisioning_uri(secret, account)}, status=201)
+    url = totp.provisioning_uri(secret, admin["email"] or admin["name"])
+    return json({"secret": secret, "otpauth_url": url, "qr": qr_data_uri(url)}, status=201)
 
 
 async def confirm_totp(request: web.Request) -> web.Response:
