@@ -83,7 +83,7 @@ ROUTES = [
     ("POST", "/api/consultations/{id}/transfer", consultations.transfer, "consultation_transfer", consultations.Transfer),
     ("POST", "/api/consultations/{id}/recall", consultations.recall, "consultation_recall", None),
     ("POST", "/api/consultations/{id}/quality", consultations.report_quality, "consultation_quality", consultations.Quality),
-    ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.Rating),
+    ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.ConsultationRating),
 
     ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
     ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),
