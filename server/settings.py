@@ -80,6 +80,13 @@ def _public_base_url(raw: str, production: bool) -> str:
     return url
 
 
+def _flag(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name, "")
+    if raw not in ("", "0", "1"):
+        raise SettingsError(f"{name} must be 0 or 1, got {raw!r}")
+    return default if raw == "" else raw == "1"
+
+
 def _list(env: dict, name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -126,6 +133,8 @@ class Settings:
     owner_database_url: str | None = None
     # Doctors' sessions end after this long without a request (shared desktops in clinics); 0: never idle out.
     doctor_idle_minutes: int = 30
+    # Admins must enrol a TOTP second factor before anything else (ADMIN_TOTP_REQUIRED; on in production).
+    admin_totp_required: bool = False
     trusted_proxy_networks: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -186,6 +195,7 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", "1") != "0",
             owner_database_url=env.get("DATABASE_OWNER_URL") or None,
             doctor_idle_minutes=int_setting(env, "DOCTOR_IDLE_MINUTES", 30, 0),
+            admin_totp_required=_flag(env, "ADMIN_TOTP_REQUIRED", default=production),
             day_ends_at=day_ends_at,
             secret_key=secret_key,
         )

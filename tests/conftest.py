@@ -1,5 +1,5 @@
 """Test fixtures against real parts: a real PostgreSQL, the real app on a real port, real clients.
-What tests import (people, waiting, sockets, browsers, processes) is in tests/helpers/.
+What tests import (people, waiting, sockets, browsers, processes, fresh databases) is in tests/helpers/
 
 The database is the embedded PostgreSQL from `pgserver` (or TEST_DATABASE_URL's server): a fresh
 database per test session, migrated once, tables emptied before each test.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -16,7 +16,8 @@ import pytest
 from db.connect import create_pool
 from db.migrate import migrate
 from db.roles import drop_role, with_user
-from helpers import PASSWORD, ROOT, Person, with_database
+from helpers import PASSWORD, ROOT, Person
+from helpers.databases import empty_database
 from server import seed
 from server.accounts import service as auth
 from server.app import create_app
@@ -47,32 +48,33 @@ def database_url():
     runs on one PostgreSQL never share one (roles are cluster-wide); it is dropped with the database.
     """
     admin = _admin_dsn()
-    name = f"clinic_test_{secrets.token_hex(4)}"
+    with empty_database(admin, "clinic_test") as url:
+        role = f"{urlsplit(url).path.strip('/')}_app"
+        asyncio.run(_prepare(url, role))
+        yield url
+    asyncio.run(_drop_role(admin, role))  # once its database is gone: nothing of it is left to own
 
-    async def create():
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-        conn = await asyncpg.connect(with_database(admin, name))
-        await migrate(conn, app_role=f"{name}_app")
+
+async def _prepare(url: str, role: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, app_role=role)
         await seed.seed_departments(conn)
+    finally:
         await conn.close()
 
-    async def drop():
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await drop_role(conn, f"{name}_app")
-        await conn.close()
 
-    asyncio.run(create())
-    yield with_database(admin, name)
-    asyncio.run(drop())
+async def _drop_role(admin: str, role: str) -> None:
+    conn = await asyncpg.connect(admin)
+    try:
+        await drop_role(conn, role)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")
 def app_database_url(database_url) -> str:
     """The same database as the app's least-privileged role: what the application under test connects as."""
-    from urllib.parse import urlsplit
     name = urlsplit(database_url).path.strip("/")
     return with_user(database_url, f"{name}_app")
 

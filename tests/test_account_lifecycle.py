@@ -49,7 +49,7 @@ async def test_sign_out_on_one_process_closes_the_sessions_socket_on_another(app
         await other.disconnect()
 
 
-async def test_disabling_a_doctor_ends_their_sessions_and_sockets(people, make_client):
+async def test_disabling_a_doctor_ends_their_sessions_and_sockets(people, make_client, db):
     admin = await people.staff("admin")
     doctor = await people.doctor()
     sock = await doctor.socket()
@@ -60,7 +60,14 @@ async def test_disabling_a_doctor_ends_their_sessions_and_sockets(people, make_c
     again = await (await make_client()).post("/api/auth/login", json={"login": people.emails[doctor.id],
                                                                      "password": PASSWORD})
     assert again.status == 401
+    assert (await admin.post(f"/api/admin/users/{doctor.id}/disable")).status == 204  # once is enough
+    listed = await (await admin.get("/api/admin/users?role=doctor")).json()
+    assert next(d for d in listed if d["id"] == doctor.id)["disabled"] is True  # the PATCH route's view of it
+    async with db.acquire() as conn:  # one audited change, whichever route made it
+        assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.update' AND object_id = $1",
+                                   doctor.id) == 2
     assert (await admin.post(f"/api/admin/users/{admin.id}/disable")).status == 422
+    assert (await admin.patch(f"/api/admin/users/{admin.id}", json={"disabled": True})).status == 422
     assert (await doctor.post(f"/api/admin/users/{admin.id}/disable")).status == 401
 
 

@@ -2,7 +2,7 @@
 a disabled account that can no longer sign in, and the audit log in pages."""
 from __future__ import annotations
 
-from helpers import PASSWORD
+from helpers import PASSWORD, recording_socket, wait_for
 
 
 async def test_admin_creates_moves_and_disables_a_doctor(people, make_client):
@@ -25,8 +25,12 @@ async def test_admin_creates_moves_and_disables_a_doctor(people, make_client):
     client = await make_client()
     signed_in = await client.post("/api/auth/login", json={"login": "wang@clinic.cn", "password": PASSWORD})
     assert signed_in.status == 200
-    assert (await admin.patch(f"/api/admin/users/{doctor_id}", json={"disabled": True})).status == 200
+    cookie = f"clinic_session={signed_in.cookies['clinic_session'].value}"
+    sock = await recording_socket(str(client.make_url("/")), cookie)
+    disabled = await admin.patch(f"/api/admin/users/{doctor_id}", json={"disabled": True})
+    assert disabled.status == 200 and (await disabled.json())["disabled"] is True
     assert (await client.get("/api/me")).status == 401  # the open session ended
+    await wait_for(lambda: not sock.connected, timeout=5)  # and its socket closed, as by the POST route
     again = await (await make_client()).post("/api/auth/login", json={"login": "wang@clinic.cn", "password": PASSWORD})
     assert again.status == 401
     assert (await admin.patch(f"/api/admin/users/{doctor_id}", json={"disabled": False})).status == 200

@@ -20,7 +20,8 @@ import redis
 import socketio
 
 from db.migrate import migration_files
-from helpers import PASSWORD, recording_socket, wait_for, with_database
+from helpers import PASSWORD, recording_socket, wait_for
+from helpers.databases import empty_database
 from helpers.processes import ServerProcess
 from helpers.rtc_peer import RtcPeer
 from server import seed, triage
@@ -74,30 +75,18 @@ def _start_together(*processes: ServerProcess) -> None:
 def cluster(database_url, tmp_path_factory):
     """Processes A and B on a fresh, empty database of the test PostgreSQL and on Redis db 15 (flushed)."""
     _redis_or_fail()
-    admin = with_database(database_url, "postgres")
-    name = f"clinic_cluster_{secrets.token_hex(4)}"
-
-    async def run(sql):
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    url = with_database(admin, name)
     log_dir = tmp_path_factory.mktemp("cluster")
-    env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "DEMO": "1",
-           "LOG_LEVEL": "WARNING", "TURN_URLS": "", "STUN_URLS": ""}
-    a, b = ServerProcess(env, log_dir=log_dir), ServerProcess(env, log_dir=log_dir)
-    try:
-        _start_together(a, b)
-        yield Cluster(a, b, url, env, log_dir)
-    finally:
-        a.stop()
-        b.stop()
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        redis.Redis.from_url(REDIS_URL).flushdb()
+    with empty_database(database_url, "clinic_cluster") as url:
+        env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "DEMO": "1",
+               "LOG_LEVEL": "WARNING", "TURN_URLS": "", "STUN_URLS": ""}
+        a, b = ServerProcess(env, log_dir=log_dir), ServerProcess(env, log_dir=log_dir)
+        try:
+            _start_together(a, b)
+            yield Cluster(a, b, url, env, log_dir)
+        finally:
+            a.stop()
+            b.stop()
+            redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 class Browser:

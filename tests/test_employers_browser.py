@@ -91,3 +91,36 @@ async def test_invited_person_registers_screens_and_goes_to_the_queue(server, pe
             await page.wait_for_selector("#staff-rows tr[data-ref=E1] td.status-not_cleared")
         finally:
             await browser.close()
+
+
+async def test_a_big_staff_list_comes_in_pages_behind_show_more(server, people, db):
+    organisation = await _organisation(people)
+    employer = await people.staff("employer", organisation_id=organisation)
+    async with db.acquire() as conn:  # 450 staff: two full pages of 200 and one of 50
+        await conn.execute("""INSERT INTO enrollments (organisation_id, employee_ref, name, phone)
+                              SELECT $1, 'P' || lpad(i::text, 4, '0'), '员工' || i, '152' || lpad(i::text, 8, '0')
+                              FROM generate_series(1, 450) i""", organisation)
+    base = f"http://127.0.0.1:{server.port}"
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            for lang, showing in (("zh", "显示 {} / 450 人"), ("en", "Showing {} of 450")):
+                page = await new_page(browser, base, lang=lang)
+                await sign_in(page, people.emails[employer.id], PASSWORD)
+                await page.wait_for_url("**/employer")
+                rows, more = page.locator("#staff-rows tr"), page.locator("#staff-more")
+                await page.wait_for_selector("#staff-rows tr[data-ref=P0200]")
+                for shown in (200, 400, 450):
+                    await page.wait_for_function(f"document.querySelectorAll('#staff-rows tr').length === {shown}")
+                    assert await page.locator("#staff-count").text_content() == showing.format(shown)
+                    if shown < 450:
+                        await more.click()
+                assert await more.is_hidden() and await rows.count() == 450
+                refs = await page.eval_on_selector_all("#staff-rows tr", "rows => rows.map(r => r.dataset.ref)")
+                assert refs == [f"P{i:04d}" for i in range(1, 451)]  # every row once, in order
+                await page.locator("#status-filter").select_option("cleared")  # a filter starts again
+                await page.wait_for_function("document.querySelectorAll('#staff-rows tr').length === 0")
+                assert await more.is_hidden()
+                await page.context.close()
+        finally:
+            await browser.close()

@@ -123,6 +123,14 @@ async def test_openapi_lists_every_route_of_the_contract(client):
     assert missing == [], f"API.md routes missing from /api/openapi.json (and so from the route table): {missing}"
 
 
+async def test_every_route_but_home_watch_declares_the_shape_of_its_answer(client):
+    document = await (await client.get("/api/openapi.json")).json()
+    generic = sorted(f"{method.upper()} {path}" for path, operations in document["paths"].items()
+                     for method, operation in operations.items()
+                     if "2XX" in operation["responses"] and not operation["operationId"].startswith("hw_"))
+    assert generic == [], f"answers the fuzzer cannot check (give them a model in server/web/schemas*.py): {generic}"
+
+
 def test_the_production_compose_file_is_valid():
     compose = shutil.which("docker-compose")
     assert compose, "docker-compose is not installed: apt-get install -y docker-compose (.ci/run installs it)"

@@ -1,16 +1,13 @@
 """`python -m server --workers N`: N processes on one port, a private Redis between them, a dead one replaced."""
 from __future__ import annotations
 
-import asyncio
-import secrets
 import time
 import urllib.request
 
-import asyncpg
 import psutil
 import pytest
 
-from helpers import with_database
+from helpers.databases import empty_database
 from helpers.processes import ServerProcess
 
 
@@ -42,19 +39,8 @@ def _healthz(url: str) -> bool:
 
 @pytest.fixture
 def fresh_database(database_url):
-    admin = with_database(database_url, "postgres")
-    name = f"clinic_workers_{secrets.token_hex(4)}"
-
-    async def run(sql):
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    yield with_database(admin, name)
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with empty_database(database_url, "clinic_workers") as url:
+        yield url
 
 
 def test_workers_share_one_port_and_a_killed_one_is_replaced(fresh_database, tmp_path, monkeypatch):

@@ -24,13 +24,13 @@ VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
 SESSION_USER = f"""
 SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale,
        u.role = 'patient' AND consent_granted_since(u.id, 'health_data') IS NOT NULL AS health_data_consent,
+       coalesce(u.totp_secret NOT LIKE 'pending:%', false) AS totp_enrolled,
        {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL AND u.restricted_at IS NULL
   AND ($2 = 0 OR u.role <> 'doctor' OR s.last_seen_at > now() - make_interval(mins => $2))"""
 TOUCH_SESSION = "UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1"
 DELETE_USER_SESSIONS = "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)"
-DISABLE_USER = "UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL RETURNING id, role"
 PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = $1"
 SET_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
 SET_TOTP_SECRET = "UPDATE users SET totp_secret = $2 WHERE id = $1"

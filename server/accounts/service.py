@@ -11,7 +11,7 @@ import asyncpg
 from server.accounts import queries as sql
 from server.accounts import totp
 from server.accounts.passwords import hash_password, verify_password
-from server.web.errors import Conflict, Forbidden, NotFound, NotSignedIn, ValidationFailed
+from server.web.errors import Conflict, Forbidden, NotSignedIn, ValidationFailed
 
 SESSION_COOKIE = "clinic_session"
 # Mainland China mobile numbers (11 digits starting with 1), optionally with +86.
@@ -159,13 +159,6 @@ async def end_user_sessions(conn: asyncpg.Connection, user_id: int, keep_token: 
     await conn.execute(sql.DELETE_USER_SESSIONS, user_id, token_hash(keep_token) if keep_token else None)
 
 
-async def disable_user(conn: asyncpg.Connection, user_id: int) -> None:
-    """Disable an account and end its sessions; 404 when there is no such enabled account."""
-    if await conn.fetchrow(sql.DISABLE_USER, user_id) is None:
-        raise NotFound("No such enabled account.", code="user_not_found", field="id")
-    await end_user_sessions(conn, user_id)
-
-
 async def change_password(pool: asyncpg.Pool, user_id: int, current: str, new: str) -> None:
     """Check the current password, store the new one's hash; 401 when the current one is wrong.
 
@@ -202,6 +195,11 @@ def require_role(user, *roles: str):
 
 # An admin's TOTP secret is stored with this prefix until a first code confirms it (totp.py).
 PENDING_TOTP = "pending:"
+
+
+def totp_enrolment_required(user, required: bool) -> bool:
+    """Whether this signed-in user is an admin who must enrol TOTP first (ADMIN_TOTP_REQUIRED) and has not."""
+    return required and user["role"] == "admin" and not user["totp_enrolled"]
 
 
 def check_second_factor(user, code: str | None) -> None:

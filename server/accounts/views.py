@@ -14,8 +14,9 @@ from server.consent import service as consent
 from server.homewatch import service as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
-from server.web.common import address_of, json, limiter, path_id, pool, user_of
+from server.web.common import address_of, json, limiter, pool, user_of
 from server.web.errors import Conflict, NotSignedIn, ValidationFailed
+from server.web.qr import qr_data_uri
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
 
@@ -134,7 +135,8 @@ async def logout(request: web.Request) -> web.Response:
 async def me(request: web.Request) -> web.Response:
     """The signed-in user and the CSRF token their page must send."""
     user = user_of(request)
-    return json({"user": auth.public_user(user), "csrf_token": user["csrf_token"]})
+    return json({"user": auth.public_user(user), "csrf_token": user["csrf_token"],
+                 "totp_enrolment_required": auth.totp_enrolment_required(user, request.app[SETTINGS].admin_totp_required)})
 
 
 async def create_user(request: web.Request) -> web.Response:
@@ -177,25 +179,13 @@ async def change_password(request: web.Request) -> web.Response:
     return _signed_in(request, user, token, csrf, 200)
 
 
-async def disable_user(request: web.Request) -> web.Response:
-    """An admin disables an account: it signs in nowhere, its sessions end and its sockets close everywhere."""
-    admin = user_of(request, "admin")
-    user_id = path_id(request)
-    if user_id == admin["id"]:
-        raise ValidationFailed("You cannot disable your own account.", field="id", code="own_account")
-    async with pool(request).acquire() as conn:
-        await auth.disable_user(conn, user_id)
-    await request.app[EVENTS].user_sessions_ended(user_id)
-    return web.Response(status=204)
-
-
 async def start_totp(request: web.Request) -> web.Response:
     """An admin starts enrolling a second factor: a new secret to scan, active once a code confirms it."""
     admin = user_of(request, "admin")
     async with pool(request).acquire() as conn:
         secret = await auth.start_totp(conn, admin["id"])
-    account = admin["email"] or admin["name"]
-    return json({"secret": secret, "otpauth_url": totp.provisioning_uri(secret, account)}, status=201)
+    url = totp.provisioning_uri(secret, admin["email"] or admin["name"])
+    return json({"secret": secret, "otpauth_url": url, "qr": qr_data_uri(url)}, status=201)
 
 
 async def confirm_totp(request: web.Request) -> web.Response:

@@ -47,7 +47,6 @@ SET_DISABLED = """
 UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END,
                  doctor_status = CASE WHEN $2 AND role = 'doctor' THEN 'offline' ELSE doctor_status END
 WHERE id = $1 AND role <> 'patient' RETURNING id"""
-DELETE_SESSIONS_OF = "DELETE FROM sessions WHERE user_id = $1"
 ORGANISATIONS = """
 SELECT o.id, o.name, count(u.id) FILTER (WHERE u.role = 'employer') AS employers
 FROM organisations o LEFT JOIN users u ON u.organisation_id = o.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from server.accounts import service as auth
 from server.admin import queries as sql
 from server.audit import service as audit
 from server.audit.service import Actor
@@ -35,11 +36,17 @@ async def set_doctor_details(conn: asyncpg.Connection, user_id: int, title: str 
         raise NotFound("No such doctor.", code="not_found", field="id")
 
 
-async def update_staff(conn: asyncpg.Connection, actor: Actor, user_id: int, changes: dict) -> None:
-    """Apply an administrator's changes to a staff account, audited; disabling ends its sessions."""
+async def update_staff(conn: asyncpg.Connection, actor: Actor, user_id: int, changes: dict) -> bool:
+    """Apply an administrator's changes to a staff account, audited; the one way to disable or enable one.
+
+    Disabling ends the account's sessions here; it answers True then, so the caller closes its sockets
+    on every process. 404 for no such staff account, 422 for disabling one's own.
+    """
     role = await conn.fetchval(sql.USER_ROLE, user_id)
     if role is None or role == "patient":
         raise NotFound("No such staff account.", code="not_found", field="id")
+    if changes.get("disabled") and user_id == actor.user_id:  # an admin never locks themselves out
+        raise ValidationFailed("You cannot disable your own account.", field="id", code="own_account")
     async with conn.transaction():
         details = {k: changes.get(k) for k in ("title", "licence_number", "department")}
         if any(v is not None for v in details.values()):
@@ -49,6 +56,7 @@ async def update_staff(conn: asyncpg.Connection, actor: Actor, user_id: int, cha
         if changes.get("disabled") is not None:
             await conn.execute(sql.SET_DISABLED, user_id, changes["disabled"])
             if changes["disabled"]:
-                await conn.execute(sql.DELETE_SESSIONS_OF, user_id)
+                await auth.end_user_sessions(conn, user_id)
         await audit.record(conn, actor, "user.update", "user", user_id,
                            detail={k: v for k, v in changes.items() if v is not None})
+    return bool(changes.get("disabled"))

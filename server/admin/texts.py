@@ -2,6 +2,15 @@
 
 TEXTS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "people_title": ("医生与单位账号", "Doctors and employer accounts"),
+    "totp_title": ("设置两步验证", "Set up two-step verification"),
+    "totp_intro": ("管理员账号必须使用身份验证器应用（如 Google Authenticator、Microsoft Authenticator）登录。设置完成前，其他管理功能不可用。",
+                   "An admin account signs in with an authenticator app (such as Google or Microsoft Authenticator). "
+                   "Until it is set up, the other admin screens are closed."),
+    "totp_begin": ("开始设置", "Begin"),
+    "totp_scan": ("用身份验证器应用扫描二维码，或手动输入下面的密钥：", "Scan the QR code with the authenticator app, or type in this key:"),
+    "totp_open_app": ("在本机的身份验证器中打开", "Open in this device's authenticator app"),
+    "totp_confirm": ("确认", "Confirm"),
+    "totp_done": ("两步验证已启用：以后登录需输入验证码。", "Two-step verification is on: signing in now asks for a code."),
     "new_doctor": ("新建医生账号", "New doctor"),
     "new_employer": ("新建单位管理员账号", "New employer account"),
     "new_organisation": ("新建单位", "New organisation"),

@@ -10,6 +10,7 @@ from server import triage
 from server.admin import service as admin_service
 from server.admin import stats
 from server.audit import service as audit
+from server.keys import EVENTS
 from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.errors import ValidationFailed
 from server.web.validation import Body, Count, Query, parse_body, parse_query
@@ -82,16 +83,32 @@ async def list_staff(request: web.Request) -> web.Response:
         return json(await admin_service.staff(conn, q.role))
 
 
+async def _change_staff(request: web.Request, changes: dict) -> dict:
+    """What both routes that change a staff account do: apply the change, close a disabled account's
+    sockets on every process, and answer the account as the people screen shows it."""
+    user_id = path_id(request)
+    async with pool(request).acquire() as conn:
+        ended = await admin_service.update_staff(conn, actor_of(request), user_id, changes)
+        rows = [s for s in await admin_service.staff(conn, None) if s["id"] == str(user_id)]
+    if ended:
+        await request.app[EVENTS].user_sessions_ended(user_id)
+    return rows[0]
+
+
 async def update_staff(request: web.Request) -> web.Response:
     """Disable or enable a staff account; set a doctor's department, title or licence number."""
     user_of(request, "admin")
     body = await parse_body(request, StaffChange)
     if body.department is not None and body.department not in triage.DEPARTMENTS:
         raise ValidationFailed("No such department.", field="department", code="unknown_department")
-    async with pool(request).acquire() as conn:
-        await admin_service.update_staff(conn, actor_of(request), path_id(request), body.model_dump())
-        rows = [s for s in await admin_service.staff(conn, None) if s["id"] == str(path_id(request))]
-    return json(rows[0])
+    return json(await _change_staff(request, body.model_dump()))
+
+
+async def disable_staff(request: web.Request) -> web.Response:
+    """`POST /api/admin/users/{id}/disable`: the same change as `PATCH` with `{disabled: true}`, answered 204."""
+    user_of(request, "admin")
+    await _change_staff(request, {"disabled": True})
+    return web.Response(status=204)
 
 
 async def list_organisations(request: web.Request) -> web.Response:

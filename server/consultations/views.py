@@ -39,7 +39,7 @@ class Quality(Body):
     frames_decoded: int | None = Field(default=None, ge=0, le=2**31 - 1)  # an integer column
 
 
-class Rating(Body):
+class ConsultationRating(Body):
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
 
@@ -122,7 +122,7 @@ async def report_quality(request: web.Request) -> web.Response:
 async def rate(request: web.Request) -> web.Response:
     """The patient rates an ended consultation."""
     patient = user_of(request, "patient")
-    body = await parse_body(request, Rating)
+    body = await parse_body(request, ConsultationRating)
     async with pool(request).acquire() as conn:
         await consults.rate(conn, path_id(request), patient, actor_of(request), body.rating, body.comment)
     return web.Response(status=204)

@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import segno
 
 from server.accounts import service as auth
 from server.audit import service as audit
@@ -15,6 +14,7 @@ from server.audit.service import Actor
 from server.consent import service as consent
 from server.employers import queries as sql
 from server.web.errors import AppError, Conflict, NotFound, ValidationFailed
+from server.web.qr import qr_data_uri
 
 INVITATION_DAYS = 14
 MAX_ISSUE_PER_REQUEST = 5000
@@ -31,11 +31,6 @@ class InvitationUsed(Conflict):
 
 class InvitationNotFound(NotFound):
     code, message = "invitation_not_found", "This invitation link is not valid."
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code of `url` as an SVG data URI, for an <img> on the printable list."""
-    return segno.make_qr(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 async def issue_invitations(conn: asyncpg.Connection, organisation_id: int, employer_id: int,

@@ -60,6 +60,15 @@ FROM staff_status
 WHERE ($2::text IS NULL OR status = $2)
 ORDER BY employee_ref"""
 
+# One page of it, keyset-paged on employee_ref (unique per organisation): rows after $3, at most $4.
+# The CTEs are inlined, so the organisation's (organisation_id, employee_ref) index is walked from
+# $3 onwards and stops once $4 rows of the status were found.
+STAFF_PAGE = _STAFF_STATUS + """
+SELECT employee_ref, name, department, status, screened_at, valid_until, invited, bound
+FROM staff_status
+WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR employee_ref > $3)
+ORDER BY employee_ref LIMIT $4"""
+
 STAFF_MEMBER = _STAFF_STATUS + """
 SELECT employee_ref, name, department, status, screened_at, valid_until, invited, bound
 FROM staff_status WHERE employee_ref = $2"""

@@ -45,6 +45,19 @@ async def staff_list(conn: asyncpg.Connection, organisation_id: int, status: str
     return [staff_view(r) for r in await conn.fetch(sql.STAFF_LIST, organisation_id, status)]
 
 
+STAFF_PAGE_DEFAULT, STAFF_PAGE_MAX = 200, 1000
+
+
+async def staff_page(conn: asyncpg.Connection, organisation_id: int, status: str | None, after: str | None,
+                     limit: int) -> tuple[list[dict], str | None]:
+    """At most `limit` staff (by employee id, after `after`), optionally of one status, and the `after`
+    of the next page (None on the last)."""
+    rows = await conn.fetch(sql.STAFF_PAGE, organisation_id, status, after, limit + 1)
+    # One row more than asked says whether a page follows.
+    page = [staff_view(r) for r in rows[:limit]]
+    return page, page[-1]["employee_ref"] if len(rows) > limit else None
+
+
 async def staff_member(conn: asyncpg.Connection, organisation_id: int, employee_ref: str) -> dict:
     """One member of the organisation's own staff; 404 for anyone else."""
     row = await conn.fetchrow(sql.STAFF_MEMBER, organisation_id, employee_ref)

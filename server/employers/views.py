@@ -5,6 +5,9 @@ their account); none takes an organisation from the client.
 """
 from __future__ import annotations
 
+from typing import Literal
+from urllib.parse import urlencode
+
 from aiohttp import web
 from pydantic import Field
 
@@ -17,7 +20,7 @@ from server.web.common import actor_of, address_of, json, lang_of, limiter, path
 from server.web.errors import ValidationFailed
 from server.web.pages import page, render
 from server.web.uploads import read_file
-from server.web.validation import Body, Email, parse_body, read_answers
+from server.web.validation import Body, Email, Query, parse_body, parse_query, read_answers
 
 
 class Colleague(Body):
@@ -67,6 +70,12 @@ def _status_filter(request: web.Request) -> str | None:
     return status
 
 
+class StaffPage(Query):
+    status: Literal["pending", "cleared", "not_cleared", "expired"] | None = None
+    limit: int = Field(default=employers.STAFF_PAGE_DEFAULT, ge=1, le=employers.STAFF_PAGE_MAX)
+    after: str | None = Field(default=None, max_length=64)  # the last employee id of the page before
+
+
 async def _staff(request: web.Request, employer) -> list[dict]:
     async with pool(request).acquire() as conn:
         staff = await employers.staff_list(conn, employer["organisation_id"], _status_filter(request))
@@ -76,8 +85,20 @@ async def _staff(request: web.Request, employer) -> list[dict]:
 
 
 async def list_staff(request: web.Request) -> web.Response:
-    """The organisation's staff with screening status and dates only (?status= filters)."""
-    return json(await _staff(request, _employer(request)))
+    """A page of the organisation's staff with screening status and dates only, by employee id
+    (`?status=` filters, `limit` at most 1000, `after` pages on); the next page is in `Link: rel="next"`."""
+    employer = _employer(request)
+    status = _status_filter(request)  # first: its message lists the statuses
+    q = parse_query(request, StaffPage)
+    async with pool(request).acquire() as conn:
+        staff, after = await employers.staff_page(conn, employer["organisation_id"], status, q.after, q.limit)
+        await audit.record(conn, actor_of(request), "screening_status.read", "organisation",
+                           employer["organisation_id"], detail={"rows": len(staff)})
+    response = json(staff)
+    if after is not None:
+        nxt = {"limit": q.limit, "after": after} | ({"status": status} if status else {})
+        response.headers["Link"] = f'<{request.path}?{urlencode(nxt)}>; rel="next"'
+    return response
 
 
 async def staff_csv(request: web.Request) -> web.Response:

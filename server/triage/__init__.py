@@ -1,7 +1,8 @@
 """Triage: presentations and discriminators as data, the pure engine, NEWS2 and questionnaire versions.
 
 Other packages import what they need from here (`from server import triage`); the pure modules
-(engine, charts, flow, news2, texts, versions) hold no I/O. `service` stores assessments and
+(engine and its parts constants, answers, findings, red_flags, vitals, decision, explain; charts, flow,
+news2, texts, versions) hold no I/O. `service` stores assessments and
 sign-offs, `views` serves the routes, `queries` holds the SQL.
 """
 from server.triage.engine import (  # noqa: F401

@@ -1,8 +1,8 @@
 """Labels and wording for the triage engine: symptoms, chronic conditions, departments, findings.
 
-Pure data, in Chinese and English, kept apart from the rules in `server/triage/engine.py` so a reviewer
+Pure data, in Chinese and English, kept apart from the rules (`red_flags.py`, `vitals.py`, `decision.py`) so a reviewer
 can read the clinical logic without the phrase book and a translator can work on this file alone.
-Texts with `{placeholders}` are filled in by `triage.make_finding`.
+Texts with `{placeholders}` are filled in by `findings.make_finding`.
 """
 from __future__ import annotations
 

@@ -61,6 +61,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.session_ended": ("您的登录已结束，请重新登录。", "Your session has ended; please sign in again."),
     "error.totp_required": ("请输入身份验证器应用中的 6 位验证码。", "Enter the 6-digit code from your authenticator app."),
     "error.bad_totp": ("验证码错误或已过期。", "The code is wrong or has expired."),
+    "error.totp_enrolment_required": ("请先为管理员账号设置两步验证（身份验证器应用），然后才能继续。",
+                                      "Set up two-step verification (an authenticator app) for this admin account first."),
     "error.request_in_progress": ("相同的请求正在处理中，请稍候。", "The first request with this key is still being answered."),
     "error.key_reused": ("此 Idempotency-Key 已用于另一个请求。", "This Idempotency-Key was used for another request."),
     "error.unknown_event": ("没有这个事件。", "There is no such event."),

@@ -11,8 +11,10 @@
 5. csrf     - state-changing requests must come from our own site (Origin, when a browser sends it) and,
               from a signed-in browser, carry X-CSRF-Token; sign-in and registration take JSON only, so no
               cross-site form can sign a victim into someone else's account (login CSRF).
-6. consent  - a patient's health-data routes need their `health_data` consent (server/consent/middleware.py).
-7. idempotency - a state-changing request resent with the same Idempotency-Key gets the first answer
+6. totp     - with ADMIN_TOTP_REQUIRED, an admin without an active second factor reaches only the enrolment
+              routes (server/accounts/middleware.py).
+7. consent  - a patient's health-data routes need their `health_data` consent (server/consent/middleware.py).
+8. idempotency - a state-changing request resent with the same Idempotency-Key gets the first answer
               again, and stores nothing twice (idempotency.py).
 """
 from __future__ import annotations
@@ -209,7 +211,10 @@ async def headers_middleware(request: web.Request, handler):
 
 def setup_middlewares(app: web.Application) -> None:
     """Install the middlewares in the order the module docstring gives."""
-    from server.consent.middleware import consent_middleware  # the domain gate sits after the web plumbing
+    # The domain gates sit after the web plumbing.
+    from server.accounts.middleware import totp_enrolment_middleware
+    from server.consent.middleware import consent_middleware
 
     app.middlewares.extend([early_refusal_middleware, headers_middleware, errors_middleware, session_middleware,
-                            input_middleware, csrf_middleware, consent_middleware, idempotency_middleware])
+                            input_middleware, csrf_middleware, totp_enrolment_middleware, consent_middleware,
+                            idempotency_middleware])

@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document, generated from the route table, the request models and the response
-models (server/web/schemas.py). Every `$ref` points into `components/schemas`, so the document is
+models (server/web/schemas.py and schemas_care.py). Every `$ref` points into `components/schemas`, so the document is
 self-contained and a schema-driven fuzzer (tests/test_schemathesis.py) checks answers too."""
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import re
 
 from pydantic import TypeAdapter
 
-from server.web.schemas import RESPONSES
+from server.web import schemas, schemas_care
 from server.web.validation import Query, Upload
+
+RESPONSES = {**schemas.RESPONSES, **schemas_care.RESPONSES}
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_SCHEMA = {
@@ -23,9 +25,15 @@ UPLOAD_SCHEMA = {"type": "object", "required": ["file"],
 
 
 def _schema(kind, components: dict) -> dict:
-    """The JSON schema of a model or type, its nested models moved to `components`."""
+    """The JSON schema of a model or type, its nested models moved to `components`.
+
+    Components are named after their models, so two models of one name (a request's and an answer's)
+    would silently share one schema: refused here, so the document never checks an answer against
+    another model."""
     schema = TypeAdapter(kind).json_schema(ref_template=REF_TEMPLATE)
-    components.update(schema.pop("$defs", {}))
+    for name, definition in schema.pop("$defs", {}).items():
+        if components.setdefault(name, definition) != definition:
+            raise ValueError(f"two models are named {name}: rename one (server/web/schemas*.py or a request model)")
     return schema
 
 

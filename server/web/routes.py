@@ -49,7 +49,6 @@ ROUTES = [
      accounts.NewOrganisation),
 
     ("POST", "/api/me/password", accounts.change_password, "password_change", accounts.NewPassword),
-    ("POST", "/api/admin/users/{id}/disable", accounts.disable_user, "admin_disable_user", None),
     ("POST", "/api/me/totp", accounts.start_totp, "totp_start", None),
     ("POST", "/api/me/totp/confirm", accounts.confirm_totp, "totp_confirm", accounts.TotpCode),
 
@@ -84,7 +83,7 @@ ROUTES = [
     ("POST", "/api/consultations/{id}/transfer", consultations.transfer, "consultation_transfer", consultations.Transfer),
     ("POST", "/api/consultations/{id}/recall", consultations.recall, "consultation_recall", None),
     ("POST", "/api/consultations/{id}/quality", consultations.report_quality, "consultation_quality", consultations.Quality),
-    ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.Rating),
+    ("POST", "/api/consultations/{id}/rating", consultations.rate, "consultation_rate", consultations.ConsultationRating),
 
     ("GET", "/api/rtc/ice-servers", rtc.ice_servers, "ice_servers", None),
     ("POST", "/api/rtc/precheck", rtc.precheck_offer, "rtc_precheck", rtc.Offer),
@@ -95,7 +94,7 @@ ROUTES = [
     ("POST", "/api/employer/staff/import", employers.import_staff, "employer_staff_import", Upload),
     ("POST", "/api/employer/staff/invitations", employers.issue_invitations, "employer_invitations",
      employers.IssueInvitations),
-    ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", None),
+    ("GET", "/api/employer/staff", employers.list_staff, "employer_staff", employers.StaffPage),
     ("GET", "/api/employer/staff.csv", employers.staff_csv, "employer_staff_csv", None),
     ("GET", "/api/employer/staff/{employee_ref}", employers.staff_member, "employer_staff_member", None),
     ("GET", "/api/employer/summary", employers.staff_summary, "employer_summary", None),
@@ -152,6 +151,7 @@ ROUTES = [
     *homewatch_calls.ROUTES,
     ("GET", "/api/admin/users", admin.list_staff, "admin_list_users", admin.StaffQuery),
     ("PATCH", "/api/admin/users/{id}", admin.update_staff, "admin_update_user", admin.StaffChange),
+    ("POST", "/api/admin/users/{id}/disable", admin.disable_staff, "admin_disable_user", None),
     ("GET", "/api/admin/organisations", admin.list_organisations, "admin_list_organisations", None),
 ]
 

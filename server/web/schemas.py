@@ -20,7 +20,7 @@ class Answer(BaseModel):
 
 class User(Answer):
     id: str
-    role: Literal["patient", "doctor", "employer", "admin"]
+    role: Literal["patient", "doctor", "employer", "admin", "pharmacist", "street_operator", "carer", "family"]
     name: str
     department: str | None = None
     status: str | None = None
@@ -33,9 +33,14 @@ class SignedIn(Answer):
     csrf_token: str
 
 
+class Me(SignedIn):
+    totp_enrolment_required: bool
+
+
 class TotpEnrolment(Answer):
     secret: str
     otpauth_url: str
+    qr: str
 
 
 class CreatedUser(Answer):
@@ -76,7 +81,7 @@ class DoctorQueue(Answer):
     entries: list[dict[str, Any]]
 
 
-class DoctorStatus(Answer):
+class DoctorState(Answer):
     status: Literal["available", "away", "offline"]
     auto_assign: bool
 
@@ -279,6 +284,45 @@ class HwIngestion(Answer):
     drained: int
 
 
+class StaffMember(Answer):
+    """One of an employer's staff (the contract's fields, and the page's)."""
+
+    employee_ref: str
+    name: str
+    department: str | None
+    status: Literal["pending", "cleared", "not_cleared", "expired"]
+    screened_at: str | None
+    valid_until: str | None
+    invited: bool
+    bound: bool
+
+
+class OrganisationRef(Answer):
+    id: str
+    name: str
+
+
+class StaffAccount(Answer):
+    """A staff account on the admin's people screen."""
+
+    id: str
+    role: str
+    name: str
+    email: str | None
+    department: str | None
+    title: str | None
+    licence_number: str | None
+    organisation: OrganisationRef | None
+    disabled: bool
+    status: str | None
+
+
+class OrganisationCount(Answer):
+    id: str
+    name: str
+    employers: int
+
+
 OBJECT, ARRAY = dict[str, Any], list[Any]
 NO_CONTENT = None
 
@@ -289,7 +333,7 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "register": (201, SignedIn, "application/json"),
     "login": (200, SignedIn, "application/json"),
     "logout": (204, NO_CONTENT, ""),
-    "me": (200, SignedIn, "application/json"),
+    "me": (200, Me, "application/json"),
     "admin_create_user": (201, CreatedUser, "application/json"),
     "password_change": (200, SignedIn, "application/json"),
     "admin_disable_user": (204, NO_CONTENT, ""),
@@ -305,7 +349,7 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "queue_reassess": (200, Reassessed, "application/json"),
     "departments": (200, list[Department], "application/json"),
     "doctor_queue": (200, DoctorQueue, "application/json"),
-    "doctor_status": (200, DoctorStatus, "application/json"),
+    "doctor_status": (200, DoctorState, "application/json"),
     "doctor_claim": (201, Consultation, "application/json"),
     "consultation_current": (200, ConsultationRef, "application/json"),
     "consultation_history": (200, ARRAY, "application/json"),
@@ -320,9 +364,9 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "rtc_precheck": (200, SessionDescription, "application/json"),
     "employer_staff_import": (200, ImportResult, "application/json"),
     "employer_invitations": (201, list[Invitation], "application/json"),
-    "employer_staff": (200, list[dict[str, Any]], "application/json"),
+    "employer_staff": (200, list[StaffMember], "application/json"),
     "employer_staff_csv": (200, str, "text/csv"),
-    "employer_staff_member": (200, OBJECT, "application/json"),
+    "employer_staff_member": (200, StaffMember, "application/json"),
     "employer_summary": (200, OBJECT, "application/json"),
     "employer_colleagues": (201, CreatedUser, "application/json"),
     "invitation": (200, OBJECT, "application/json"),
@@ -373,4 +417,7 @@ RESPONSES: dict[str, tuple[int, Any, str]] = {
     "hw_report_homes": (200, HwHomeFigures, "application/json"),
     "hw_report_csv": (200, str, "text/csv"),
     "hw_ingestion": (200, HwIngestion, "application/json"),
+    "admin_list_users": (200, list[StaffAccount], "application/json"),
+    "admin_update_user": (200, StaffAccount, "application/json"),
+    "admin_list_organisations": (200, list[OrganisationCount], "application/json"),
 }

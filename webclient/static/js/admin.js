@@ -226,7 +226,34 @@ async function loadAudit(page = 0) {
   } catch (e) { body.innerHTML = `<tr><td colspan="6">${esc(e.message)}</td></tr>`; }
 }
 
+// ---- second factor: with ADMIN_TOTP_REQUIRED, nothing else opens before it is set up ------------
+async function needsTotp() {
+  const me = await api("GET", "/api/me"); // also keeps the session's CSRF token for the changes below
+  if (!me.totp_enrolment_required) return false;
+  document.querySelectorAll("main section.card").forEach((section) => { section.hidden = section.id !== "admin-totp"; });
+  document.getElementById("totp-begin").addEventListener("click", async (e) => {
+    try {
+      const { secret, otpauth_url: url, qr } = await api("POST", "/api/me/totp");
+      document.getElementById("totp-qr").src = qr;
+      text("totp-secret", secret.replace(/(.{4})/g, "$1 ").trim());
+      document.getElementById("totp-link").href = url;
+      e.target.hidden = true;
+      show("totp-setup");
+    } catch (err) { toast(err.message); }
+  });
+  document.getElementById("totp-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/me/totp/confirm", formObject(event.target));
+      toast(T("totp_done"));
+      window.location.reload();
+    } catch (err) { showError("totp-form", err); }
+  });
+  return true;
+}
+
 document.addEventListener("DOMContentLoaded", async () => {
+  if (await needsTotp()) return;
   document.getElementById("stats-form").addEventListener("submit", (e) => { e.preventDefault(); loadStats(); });
   document.getElementById("stats-department").addEventListener("change", () => { if (admin.stats) renderStats(); });
   document.getElementById("audit-form").addEventListener("submit", (e) => { e.preventDefault(); admin.auditPages = [null]; loadAudit(0); });

@@ -1,15 +1,17 @@
 // Employer pages: the dashboard (summary chart, CSV import with progress, staff status, colleagues)
 // and the printable invitation list (/employer/invitations). Employers only ever get statuses and dates.
 import { LANG, T } from "./lib/texts.js";
-import { ApiError, api, csrf, loadMe } from "./lib/api.js";
+import { ApiError, api, apiPage, csrf, loadMe } from "./lib/api.js";
 import { esc, formObject, show, showError, text, toast } from "./lib/dom.js";
 import { dateTime, dayMonth } from "./lib/dates.js";
 import "./lib/page.js";
 
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 200; // rows the server sends a page; "show more" asks for the next one
+const ALL_PAGE_SIZE = 1000; // the server's largest page, when every row is wanted (invitations)
 const INVITE_BATCH = 100; // QR codes are drawn on the server; a batch stays well under its limit
 const INVITE_REFS_KEY = "clinic.invite_refs";
-const staffState = { rows: [], shown: 0 };
+// The staff table: rows shown so far, the next page's path (null: none), the summary's counts for the total.
+const staffState = { shown: 0, next: null, counts: null, status: "" };
 
 const when = dateTime;
 function statusLabel(status) { return T(`emp_st_${status}`); }
@@ -41,6 +43,8 @@ function drawChart(days) {
 async function loadSummary() {
   const summary = await api("GET", "/api/employer/summary");
   for (const [key, value] of Object.entries(summary.counts)) text(`count-${key}`, String(value));
+  staffState.counts = summary.counts;
+  showCount();
   drawChart(summary.days);
 }
 
@@ -53,23 +57,47 @@ function staffRow(s) {
     `<td>${esc(when(s.valid_until))}</td><td>${s.invited ? yes : no}</td><td>${s.bound ? yes : no}</td></tr>`;
 }
 
-function renderMore() {
-  const body = document.getElementById("staff-rows");
-  const next = staffState.rows.slice(staffState.shown, staffState.shown + PAGE_SIZE);
-  body.insertAdjacentHTML("beforeend", next.map(staffRow).join(""));
-  staffState.shown += next.length;
-  text("staff-count", T("emp_showing").replace("{shown}", staffState.shown).replace("{total}", staffState.rows.length));
-  show("staff-more", staffState.shown < staffState.rows.length);
+function showCount() {
+  // The total of the filter comes from the summary's counts (the list itself is paged).
+  const total = staffState.counts ? staffState.counts[staffState.status || "total"] : staffState.shown;
+  text("staff-count", T("emp_showing").replace("{shown}", staffState.shown).replace("{total}", Math.max(total, staffState.shown)));
+}
+
+function appendPage({ rows, next }) {
+  document.getElementById("staff-rows").insertAdjacentHTML("beforeend", rows.map(staffRow).join(""));
+  staffState.shown += rows.length;
+  staffState.next = next;
+  showCount();
+  show("staff-more", next !== null);
 }
 
 async function loadStaff() {
   const status = document.getElementById("status-filter").value;
-  staffState.rows = await api("GET", "/api/employer/staff" + (status ? `?status=${encodeURIComponent(status)}` : ""));
-  staffState.shown = 0;
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(status ? { status } : {}) });
+  const page = await apiPage(`/api/employer/staff?${query}`);
+  Object.assign(staffState, { shown: 0, status });
   document.getElementById("staff-rows").innerHTML = "";
   document.getElementById("select-all").checked = false;
-  show("staff-empty", staffState.rows.length === 0 && !status);
-  renderMore();
+  show("staff-empty", page.rows.length === 0 && !status);
+  appendPage(page);
+}
+
+async function loadMore() {
+  const button = document.getElementById("staff-more");
+  if (!staffState.next) return;
+  button.disabled = true;
+  try { appendPage(await apiPage(staffState.next)); } catch (e) { toast(e.message); } finally { button.disabled = false; }
+}
+
+/** Every staff member, page after page (the printable invitations of everyone not linked yet). */
+async function allStaff() {
+  const rows = [];
+  for (let path = `/api/employer/staff?limit=${ALL_PAGE_SIZE}`; path;) {
+    const page = await apiPage(path);
+    rows.push(...page.rows);
+    path = page.next;
+  }
+  return rows;
 }
 
 function openInvitations(refs) {
@@ -142,7 +170,7 @@ async function onImport(event) {
 async function dashboard() {
   document.getElementById("import-form").addEventListener("submit", onImport);
   document.getElementById("status-filter").addEventListener("change", () => loadStaff().catch((e) => toast(e.message)));
-  document.getElementById("staff-more").addEventListener("click", renderMore);
+  document.getElementById("staff-more").addEventListener("click", loadMore);
   document.getElementById("select-all").addEventListener("change", (e) => {
     document.querySelectorAll("#staff-rows .pick").forEach((box) => { box.checked = e.target.checked; });
   });
@@ -175,7 +203,7 @@ async function invitationsPage() {
   const box = document.getElementById("invite-cards");
   let refs = JSON.parse(sessionStorage.getItem(INVITE_REFS_KEY) || "null");
   try {
-    if (!refs) refs = (await api("GET", "/api/employer/staff")).filter((s) => !s.bound).map((s) => s.employee_ref);
+    if (!refs) refs = (await allStaff()).filter((s) => !s.bound).map((s) => s.employee_ref);
     let issued = 0;
     for (let i = 0; i < refs.length; i += INVITE_BATCH) {
       const items = await api("POST", "/api/employer/staff/invitations", { employee_refs: refs.slice(i, i + INVITE_BATCH), qr: true });

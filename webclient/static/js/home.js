@@ -14,7 +14,13 @@ function afterSignIn(user) {
 document.getElementById("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try { afterSignIn((await api("POST", "/api/auth/login", formObject(event.target))).user); }
-  catch (e) { showError("login-form", e); }
+  catch (e) {
+    if (e.code === "totp_required") { // an admin with a second factor: ask for the code, then sign in again
+      document.getElementById("login-totp").hidden = false;
+      event.target.elements.totp.focus();
+    }
+    showError("login-form", e);
+  }
 });
 
 document.getElementById("register-form").addEventListener("submit", async (event) => {

@@ -15,6 +15,17 @@ export class ApiError extends Error {
 
 /** Call the API; resolves to the JSON body (null for 204), rejects with ApiError. */
 export async function api(method, path, body) {
+  return (await call(method, path, body)).data;
+}
+
+/** One page of a paged list: its rows and the path of the next page (`Link: <...>; rel="next"`), or null. */
+export async function apiPage(path) {
+  const { data, response } = await call("GET", path);
+  const next = /<([^>]*)>\s*;\s*rel="next"/.exec(response.headers.get("Link") || "");
+  return { rows: data, next: next ? next[1] : null };
+}
+
+async function call(method, path, body) {
   const headers = { "Accept": "application/json", "Accept-Language": LANG };
   if (method !== "GET" && csrfToken === null && !path.startsWith("/api/auth/")) await loadMe();
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
@@ -22,11 +33,11 @@ export async function api(method, path, body) {
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
   const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
-  if (response.status === 204) return null;
+  if (response.status === 204) return { data: null, response };
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
   if (data && data.csrf_token) csrfToken = data.csrf_token;
-  return data;
+  return { data, response };
 }
 
 /** The signed-in user (and the session's CSRF token), or null. */
