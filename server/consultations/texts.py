@@ -13,7 +13,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quality_good": ("通话质量良好", "Call quality good"),
     "quality_poor": ("通话质量较差", "Call quality poor"),
     "loss": ("丢包", "loss"),
-    "round_trip": ("往返延迟 {ms} 毫秒", "RTT {ms} ms"),
+    "rtt_figure": ("往返延迟 {ms} 毫秒", "RTT {ms} ms"),
     "audio_only_offer": ("网络较差：改为仅语音", "Poor connection: continue with audio only"),
     "audio_only_on": ("仅语音模式", "Audio only"),
     "video_back": ("网络已恢复，视频已重新开启", "The connection recovered; video is back on"),

@@ -354,7 +354,7 @@ export class ConsultCall {
     const indicator = document.getElementById("quality-indicator");
     if (indicator && s.framesDecoded) { indicator.textContent = T(word); indicator.className = `quality ${word}`; }
     if (this.role === "doctor" && s.framesDecoded) {
-      text("quality-figures", `${T("round_trip", { ms: Math.round(s.rttMs || 0) })} · ${T("loss")} ${(s.packetLossPct || 0).toFixed(1)}%`);
+      text("quality-figures", `${T("rtt_figure", { ms: Math.round(s.rttMs || 0) })} · ${T("loss")} ${(s.packetLossPct || 0).toFixed(1)}%`);
     }
     if (!this.audioOnly && this.poorSamples >= 3) show("btn-audio-only", true);
     if (this.audioOnly && this.goodSamples >= 5) { this.setAudioOnly(false); toast(T("video_back")); }
