@@ -18,7 +18,7 @@ from pydantic import Field
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.homewatch import call_queries as sql
-from server.homewatch import service as homes
+from server.homewatch import homes
 from server.homewatch.queries import INSERT_TIMELINE
 from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.web.validation import Body, Id

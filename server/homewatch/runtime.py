@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from server.homewatch import dispatch, outbox, service, shifts
+from server.homewatch import alerts, dispatch, outbox, service, shifts
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
@@ -79,8 +79,8 @@ class Homewatch:
                     continue
                 users = await dispatch.audience(conn, alert)
                 roles = {r["id"]: r for r in await conn.fetch(sql.ROLES_OF, list(users))}
-                staff_view = await service.alert_view(conn, alert, "carer")
-                family_view = await service.alert_view(conn, alert, "family")
+                staff_view = await alerts.alert_view(conn, alert, "carer")
+                family_view = await alerts.alert_view(conn, alert, "family")
                 for user_id in users:
                     role = roles[user_id]["role"] if user_id in roles else None
                     view = family_view if role in FAMILY_ROLES else staff_view
