@@ -11,8 +11,9 @@ from pydantic import Field, field_validator
 
 from server.accounts import service as auth
 from server.audit import service as audit
-from server.homewatch import homes, people, rules
+from server.homewatch import calls, homes, people, rules
 from server.homewatch import queries as sql
+from server.homewatch.keys import HOMEWATCH
 from server.homewatch.view_access import STAFF_ROLES, home_for
 from server.web.common import actor_of, json, pool, user_of
 from server.web.errors import Forbidden, ValidationFailed
@@ -241,6 +242,10 @@ async def set_consent(request: web.Request) -> web.Response:
             stored = await conn.fetchval(sql.SET_CONSENT, home["id"], consent)
             await audit.record(conn, actor_of(request), "homewatch.consent.changed", "hw_home", home["id"],
                                detail={"purpose": body.purpose, "granted": body.granted, "given_by": given_by})
+            disarmed = await calls.consent_withdrawn(conn, home["id"]) \
+                if body.purpose == calls.CONSENT and not body.granted else []
+    if disarmed:  # a call ringing now: its countdown stops at once, the page waits for a tap
+        await request.app[HOMEWATCH].publish_calls(disarmed)
     return json({k: bool(v.get("granted")) for k, v in stored.items()})
 
 
