@@ -201,3 +201,38 @@ async def test_a_carer_calls_from_an_alert_the_resident_taps_answer_and_the_aler
         call = await conn.fetchrow("SELECT answered, end_reason, alert_id FROM hw_calls")
     assert (alert["status"], alert["outcome"]) == ("closed", "video_call")
     assert call["answered"] == "tapped" and call["end_reason"] == "hung_up" and call["alert_id"] is not None
+
+
+async def test_consent_withdrawn_while_the_home_counts_down_stops_the_countdown_at_once(server, people, make_client):
+    doctor = await people.doctor()
+    resident = await people.patient(name="Grandma Li", birth_date="1940-03-02")
+    street = await make_street(people, make_client, resident=resident, doctor=doctor,
+                               consent={"video_auto_answer": True})
+    home_id = street.home["id"]
+    base = str(server.make_url("/")).rstrip("/")
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            home = await phone(browser, base, resident.phone, "/homewatch/home", "en")
+            await until(home, "!document.getElementById('auto-answer').hidden")
+            response = await doctor.post(f"/api/homewatch/homes/{home_id}/calls", json={})
+            assert response.status == 201, await response.text()
+            await home.locator("#call-ring").wait_for()
+            await until(home, "Number(document.getElementById('ring-countdown').dataset.seconds) <= 8")
+            # The operator records the resident's withdrawal (said on the phone) while it counts down.
+            response = await street.operator.post(f"/api/homewatch/homes/{home_id}/consent", json={
+                "purpose": "video_auto_answer", "granted": False, "given_by": "resident"})
+            assert response.status == 200, await response.text()
+            await until(home, "document.getElementById('ring-countdown').hidden", 2)
+            assert "tap" in (await home.locator("#ring-hint").text_content()).lower()
+            beeps = await home.evaluate("window.hwBeeps")
+            # Past the countdown's end the camera has not opened: only a tap answers now.
+            await home.wait_for_timeout(9_000)
+            assert await home.locator("#call-screen").is_hidden()
+            assert await home.locator("#call-ring").is_visible()
+            assert await home.evaluate("window.hwBeeps") == beeps  # no countdown beeps after the withdrawal
+            await home.locator("#ring-decline").click()
+            await home.locator("#call-ring").wait_for(state="hidden")
+            assert CSP_REFUSALS == []
+        finally:
+            await browser.close()

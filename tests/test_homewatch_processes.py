@@ -3,9 +3,11 @@ one broker, one PostgreSQL and one Redis (every event handled once, every alert 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
-from datetime import UTC, datetime, timedelta
+import signal
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import redis
@@ -15,6 +17,8 @@ from helpers.homewatch import RemoteClient, alerts_of, make_street
 from helpers.mosquitto import Mosquitto, SimulatedDevice
 from helpers.processes import ServerProcess
 from server.accounts import service as auth
+from server.homewatch.calls import REJOIN_SECONDS
+from server.presence.queries import STALE_AFTER_SECONDS
 
 pytestmark = pytest.mark.cluster
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -46,10 +50,11 @@ class Remote:
         self.clients.append(client)
         return client
 
-    async def admin(self, db) -> Person:
-        email = f"admin{secrets.token_hex(3)}@test.clinic"
+    async def admin(self, db, role: str = "admin", **fields) -> Person:
+        """A new account of `role` (an admin by default), signed in through this process."""
+        email = f"{role}{secrets.token_hex(3)}@test.clinic"
         async with db.acquire() as conn:
-            await auth.create_user(conn, role="admin", name="Admin", email=email, password=PASSWORD)
+            await auth.create_user(conn, role=role, name=f"Test {role}", email=email, password=PASSWORD, **fields)
         client = await self.make_client()
         response = await client.post("/api/auth/login", json={"login": email, "password": PASSWORD})
         body = await response.json()
@@ -237,6 +242,123 @@ async def test_sigkill_one_of_two_ingesting_processes_a_survivor_drains_its_sess
     finally:
         for device in devices:
             await device.close()
+        await remote_a.close()
+        await remote_b.close()
+        a.stop()
+        b.stop()
+
+
+async def test_sigterm_one_of_two_ingesting_processes_it_ends_its_own_session_nothing_waits_for_a_takeover(
+        database_url, db, broker, tmp_path):
+    # The default takeover delay (30 s): events queued for a stopped process's session would wait that long.
+    a = ServerProcess(server_env(database_url, broker, "hw-term-a"), log_dir=tmp_path).start()
+    b = ServerProcess(server_env(database_url, broker, "hw-term-b"), log_dir=tmp_path).start()
+    remote_a, remote_b = Remote(a), Remote(b)
+    devices: list[SimulatedDevice] = []
+    try:
+        admin_a, admin_b = await remote_a.admin(db), await remote_b.admin(db)
+        await wait_connected(remote_a, admin_a)
+        await wait_connected(remote_b, admin_b)
+        street = await make_street(admin_b, remote_b.make_client)
+        async with db.acquire() as conn:
+            await wait_for(lambda: conn.fetchval("SELECT count(*) = 2 FROM hw_ingesters"), 10, 0.1)
+        sensors = [await SimulatedDevice(await street.add_device("presence", room), broker.port).connect()
+                   for room in ("bedroom", "kitchen", "hall")]
+        devices += sensors
+        published: set[tuple[str, str]] = set()
+
+        async def publish(rounds: int) -> None:
+            for i in range(rounds):
+                for sensor in sensors:
+                    event_id = await sensor.send("heartbeat" if i % 2 else "presence")
+                    published.add((str(sensor.id), event_id))
+                await asyncio.sleep(0.02)
+
+        await publish(30)
+        a.proc.send_signal(signal.SIGTERM)  # a graceful stop while the devices go on publishing
+        stopped = asyncio.get_running_loop().time()
+        await publish(60)
+
+        async def stored():
+            async with db.acquire() as conn:
+                rows = await conn.fetch("SELECT device_id::text, event_id FROM hw_events")
+            return {(r["device_id"], r["event_id"]) for r in rows} >= published
+        await wait_for(stored, 25, 0.2)
+        took = asyncio.get_running_loop().time() - stopped
+        assert took < 10, f"the events of the stopped process's share took {took:.1f} s"
+        exit_code = await asyncio.get_running_loop().run_in_executor(None, a.proc.wait, 20)
+        assert exit_code == 0, a.log()
+        async with db.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM hw_events") == len(published)  # none doubled
+            # It forgot its beat: no survivor will take over a session that is gone.
+            assert await conn.fetchval("SELECT count(*) FROM hw_ingesters WHERE client_id = 'hw-term-a'") == 0
+        stats = await (await admin_b.client.get(b.url + "/api/homewatch/ingestion")).json()
+        assert stats["taken_over"] == [] and stats["handled"] > 0, stats
+        # Every new event goes to the survivor at once (the ended session takes no share).
+        late = [await sensor.send("heartbeat") for sensor in sensors for _ in range(4)]
+        async with db.acquire() as conn:
+            await wait_for(lambda: conn.fetchval("SELECT count(*) = $2 FROM hw_events WHERE event_id = ANY($1)",
+                                                 late, len(late)), 3, 0.1)
+        # Back under the same id, it subscribes again and takes its share.
+        a.start()
+        await remote_a.close()
+        remote_a = Remote(a)
+        admin_a = await remote_a.admin(db)
+        await wait_connected(remote_a, admin_a)
+        await publish(20)
+        await wait_for(stored, 10, 0.2)
+    finally:
+        for device in devices:
+            await device.close()
+        await remote_a.close()
+        await remote_b.close()
+        a.stop()
+        b.stop()
+
+
+async def test_a_home_calls_member_on_a_sigkilled_process_starts_the_rejoin_limit_and_the_call_ends_by_itself(
+        database_url, db, broker, tmp_path):
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    a = ServerProcess(server_env(database_url, broker, "hw-call-a", REDIS_URL), log_dir=tmp_path).start()
+    b = ServerProcess(server_env(database_url, broker, "hw-call-b", REDIS_URL), log_dir=tmp_path).start()
+    remote_a, remote_b = Remote(a), Remote(b)
+    sockets = []
+    try:
+        admin = await remote_a.admin(db)
+        doctor = await remote_a.admin(db, "doctor", department="internal")     # the caller, on process A
+        resident = await remote_b.admin(db, "patient", birth_date=date(1940, 3, 2))  # the home, on process B
+        street = await make_street(admin, remote_a.make_client, resident=resident, doctor=doctor)
+        response = await doctor.post(f"/api/homewatch/homes/{street.home['id']}/calls", json={})
+        assert response.status == 201, await response.text()
+        call_id = (await response.json())["id"]
+        assert (await resident.post(f"/api/homewatch/calls/{call_id}/answer", json={})).status == 200
+        caller_socket = await recording_socket(a.url, doctor.cookie_header())
+        home_socket = await recording_socket(b.url, resident.cookie_header())
+        sockets += [caller_socket, home_socket]
+        assert (await caller_socket.call("homecall:join", {"call_id": call_id}))["ok"]
+        assert (await home_socket.call("homecall:join", {"call_id": call_id}))["ok"]
+        b.kill()  # the home's process dies outright: no disconnect handler runs for its socket
+        killed = asyncio.get_running_loop().time()
+
+        async def home_left():
+            async with db.acquire() as conn:
+                return await conn.fetchval("SELECT member_left_at ? 'home' FROM hw_calls WHERE id = $1", int(call_id))
+        await wait_for(home_left, 40, 0.2)  # noticed once the dead process's heartbeat is stale
+        took = asyncio.get_running_loop().time() - killed
+        assert took < STALE_AFTER_SECONDS + 8, f"noticed after {took:.1f} s"
+        async with db.acquire() as conn:
+            assert await conn.fetchval("SELECT status FROM hw_calls WHERE id = $1", int(call_id)) == "active"
+            # As if the home had been gone for REJOIN_SECONDS - 1 since then.
+            await conn.execute("UPDATE hw_calls SET member_left_at = jsonb_build_object('home', now() - "
+                               "make_interval(secs => $2)) WHERE id = $1", int(call_id), float(REJOIN_SECONDS - 1))
+        await wait_for(lambda: [u for u in events_named(caller_socket, "homecall:update")
+                                if u["id"] == call_id and u["status"] == "ended" and u["end_reason"] == "left"], 6, 0.1)
+        async with db.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM hw_call_presence WHERE call_id = $1", int(call_id)) == 0
+    finally:
+        for sock in sockets:
+            with contextlib.suppress(Exception):
+                await sock.disconnect()
         await remote_a.close()
         await remote_b.close()
         a.stop()

@@ -11,7 +11,7 @@ from server.accounts import codes, totp
 from server.accounts import service as auth
 from server.audit.service import Actor
 from server.consent import service as consent
-from server.homewatch import service as homewatch
+from server.homewatch import homes as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, pool, user_of

@@ -1,7 +1,8 @@
 """Home watch: older people's home sensors and emergency button reach the street's carers, their
 family and their contracted doctor, and every call is answered and closed (docs/HOMEWATCH.md).
 
-views (routes) -> service (ingestion, state, timers, alert life) -> queries (all SQL);
+views (routes) -> service (ingestion, state, timers), homes (homes, devices, staff), alerts (alert
+life), calls (video calls into the home) -> queries (all SQL);
 rules (pure thresholds), dispatch (escalation steps), outbox (SMS / voice), mqtt (broker link),
 runtime (sweeper and live events of one process). `setup_homewatch(app)` is the only hook.
 """

@@ -9,8 +9,8 @@ from aiohttp import web
 from pydantic import Field
 
 from server.audit import service as audit
+from server.homewatch import alerts, homes, service, shifts
 from server.homewatch import queries as sql
-from server.homewatch import service, shifts
 from server.homewatch.view_access import STAFF_ROLES, alert_for, home_for, hw
 from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.validation import Body, parse_body
@@ -47,14 +47,14 @@ async def my_duty(request: web.Request) -> web.Response:
     user = user_of(request, "carer", "street_operator", "family", "patient")
     async with pool(request).acquire() as conn:
         staff = await conn.fetchrow(sql.STAFF, user["id"])
-        homes = []
+        mine = []
         if user["role"] in ("family", "patient"):
             query = sql.HOMES_OF_FAMILY if user["role"] == "family" else sql.HOMES_OF_RESIDENT
-            homes = [service.home_view(h, "family") for h in await conn.fetch(query, user["id"])]
+            mine = [homes.home_view(h, "family") for h in await conn.fetch(query, user["id"])]
     return json({"role": user["role"], "name": user["name"],
                  "street_id": str(staff["street_id"]) if staff else None,
                  "community": staff["community"] if staff else None,
-                 "on_duty": bool(staff and staff["on_duty"]), "homes": homes})
+                 "on_duty": bool(staff and staff["on_duty"]), "homes": mine})
 
 
 async def resident_help(request: web.Request) -> web.Response:
@@ -67,7 +67,7 @@ async def resident_help(request: web.Request) -> web.Response:
     await runtime.alerts_raised(raised)
     async with pool(request).acquire() as conn:
         alert = await conn.fetchrow(sql.ALERT, raised[0])
-        return json(await service.alert_view(conn, alert, "resident"), status=201)
+        return json(await alerts.alert_view(conn, alert, "resident"), status=201)
 
 
 async def list_alerts(request: web.Request) -> web.Response:
@@ -76,19 +76,19 @@ async def list_alerts(request: web.Request) -> web.Response:
     open_only = request.query.get("status", "open") == "open"
     async with pool(request).acquire() as conn:
         if user["role"] in STAFF_ROLES:
-            staff = await service.staff_of(conn, user)
+            staff = await homes.staff_of(conn, user)
             rows = await conn.fetch(sql.OPEN_ALERTS_OF_STREET, staff["street_id"]) if open_only else \
                 await conn.fetch(sql.RECENT_ALERTS_OF_STREET, staff["street_id"])
             relation = "operator" if user["role"] == "street_operator" else "carer"
         else:
             query = {"family": sql.HOMES_OF_FAMILY, "doctor": sql.HOMES_OF_DOCTOR,
                      "patient": sql.HOMES_OF_RESIDENT}.get(user["role"])
-            homes = [r["id"] for r in await conn.fetch(query, user["id"])] if query else []
-            rows = await conn.fetch(sql.ALERTS_OF_HOMES, homes, open_only)
+            home_ids = [r["id"] for r in await conn.fetch(query, user["id"])] if query else []
+            rows = await conn.fetch(sql.ALERTS_OF_HOMES, home_ids, open_only)
             relation = {"family": "family", "doctor": "doctor", "patient": "resident"}.get(user["role"], "family")
         await audit.record(conn, actor_of(request), "homewatch.alerts.list", "hw_alert", None,
                            detail={"count": len(rows)})
-        views = [await service.alert_view(conn, row, relation) for row in rows]
+        views = [await alerts.alert_view(conn, row, relation) for row in rows]
     views.sort(key=lambda a: (a["status"] == "closed", a["level"], a["raised_at"] and -datetime.fromisoformat(
         a["raised_at"]).timestamp()))
     return json(views)
@@ -99,7 +99,7 @@ async def get_alert(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         alert, relation = await alert_for(conn, request, path_id(request))
         await audit.record(conn, actor_of(request), "homewatch.alert.read", "hw_alert", alert["id"])
-        return json(await service.alert_view(conn, alert, relation))
+        return json(await alerts.alert_view(conn, alert, relation))
 
 
 async def _change(request: web.Request, action, *roles: str) -> tuple:
@@ -110,7 +110,7 @@ async def _change(request: web.Request, action, *roles: str) -> tuple:
         _alert, relation = await alert_for(conn, request, alert_id)
         row = await action(conn, user)
         await audit.record(conn, actor_of(request), f"homewatch.alert.{action.__name__}", "hw_alert", alert_id)
-        view = await service.alert_view(conn, row, relation)
+        view = await alerts.alert_view(conn, row, relation)
     await hw(request).publish([], also=[alert_id])
     return row, view
 
@@ -118,7 +118,7 @@ async def _change(request: web.Request, action, *roles: str) -> tuple:
 async def acknowledge(request: web.Request) -> web.Response:
     """A carer of the street (or the doctor) takes the alert: one owner at a time, 409 otherwise."""
     async def acknowledged(conn, user):
-        return await service.acknowledge(conn, path_id(request), user)
+        return await alerts.acknowledge(conn, path_id(request), user)
     row, view = await _change(request, acknowledged, "carer", "street_operator", "doctor")
     await hw(request).acknowledged(row)
     return json(view)
@@ -129,7 +129,7 @@ async def progress(request: web.Request) -> web.Response:
     body = await parse_body(request, Progress)
 
     async def progressed(conn, user):
-        return await service.progress(conn, path_id(request), user, body.step)
+        return await alerts.progress(conn, path_id(request), user, body.step)
     _row, view = await _change(request, progressed, "carer", "street_operator", "doctor")
     return json(view)
 
@@ -139,7 +139,7 @@ async def resolve(request: web.Request) -> web.Response:
     body = await parse_body(request, Resolve)
 
     async def resolved(conn, user):
-        return await service.resolve(conn, path_id(request), user, body.outcome, body.note)
+        return await alerts.resolve(conn, path_id(request), user, body.outcome, body.note)
     _row, view = await _change(request, resolved, "carer", "street_operator", "doctor")
     return json(view)
 
@@ -147,7 +147,7 @@ async def resolve(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     """"I'm OK": the resident cancels an alert before anyone has taken it."""
     async def cancelled(conn, user):
-        return await service.cancel_by_resident(conn, path_id(request), user)
+        return await alerts.cancel_by_resident(conn, path_id(request), user)
     _row, view = await _change(request, cancelled, "patient")
     return json(view)
 
@@ -158,5 +158,5 @@ async def rate(request: web.Request) -> web.Response:
     body = await parse_body(request, Rating)
     async with pool(request).acquire() as conn:
         await alert_for(conn, request, path_id(request))
-        await service.rate(conn, path_id(request), user, body.rating, body.comment)
+        await alerts.rate(conn, path_id(request), user, body.rating, body.comment)
     return web.Response(status=204)

@@ -2,9 +2,6 @@
 
 from server.presence.queries import STALE_AFTER
 
-# How long a call may ring unanswered, and how long a member may be gone from a running call
-# before it counts as over: an open call past these is ended ("no_answer", "left") the next time
-# anyone touches a call of that home or of that person (no sweeper needed).
 CALL_COLUMNS = """c.*, u.name AS caller_name, r.name AS resident_user_name, h.resident_name, h.address,
     h.community, h.street_id, h.doctor_id AS home_doctor_id"""
 CALL = f"""
@@ -21,6 +18,34 @@ WHERE status <> 'ended' AND (home_id = $1 OR caller_id = $2 OR resident_user_id 
           SELECT 1 FROM jsonb_each_text(member_left_at) m
           WHERE m.value::timestamptz < now() - make_interval(secs => $4))))
 RETURNING id, home_id, caller_id, resident_user_id"""
+
+# How long a call may ring unanswered ($3), and how long a member may be gone from a running call
+# ($4) before it counts as over: every process's home-watch sweep ends such calls ("no_answer",
+# "left"), each once (SKIP LOCKED); a request touching a call of that home or person does too.
+STALE_CONDITION = """((c.status = 'ringing' AND c.started_at < now() - make_interval(secs => $1))
+    OR (c.status = 'active' AND EXISTS (
+          SELECT 1 FROM jsonb_each_text(c.member_left_at) m
+          WHERE m.value::timestamptz < now() - make_interval(secs => $2))))"""
+SWEEP_STALE = f"""
+UPDATE hw_calls SET status = 'ended', ended_at = now(),
+       end_reason = CASE WHEN status = 'ringing' THEN 'no_answer' ELSE 'left' END
+WHERE id IN (SELECT c.id FROM hw_calls c WHERE c.status <> 'ended' AND {STALE_CONDITION}
+             ORDER BY c.id LIMIT 100 FOR UPDATE SKIP LOCKED)
+RETURNING id, end_reason"""
+FORGET_PRESENCE_OF_CALLS = "DELETE FROM hw_call_presence WHERE call_id = ANY($1::bigint[])"
+# Connections held by a process that stopped heartbeating (SIGKILLed, frozen): gone, so their member's
+# rejoin limit starts (like server/presence for consultation rooms).
+FORGET_DEAD_PRESENCE = f"""
+DELETE FROM hw_call_presence WHERE sid IN (
+    SELECT p.sid FROM hw_call_presence p
+    WHERE NOT EXISTS (SELECT 1 FROM server_instances i WHERE i.id = p.instance_id
+                      AND i.heartbeat > now() - {STALE_AFTER})
+    FOR UPDATE SKIP LOCKED)
+RETURNING call_id, role"""
+# The resident withdrew the auto-answer consent while the call rings: the countdown stops at once.
+DISARM_AUTO_ANSWER = """
+UPDATE hw_calls SET auto_answer = false, auto_answer_at = NULL
+WHERE home_id = $1 AND status = 'ringing' AND auto_answer RETURNING id"""
 
 INSERT_CALL = """
 INSERT INTO hw_calls (home_id, caller_id, caller_role, resident_user_id, alert_id, auto_answer, auto_answer_at)

@@ -18,8 +18,7 @@ from server.web.validation import parse_body, parse_query
 
 async def _publish(request: web.Request, call) -> None:
     """Each member gets its own view of the call; an ended call's rooms are closed."""
-    views = [(call["caller_id"], calls.view(call, "caller")), (call["resident_user_id"], calls.view(call, "home"))]
-    await request.app[EVENTS].home_call_changed(call["id"], views, ended=call["status"] == "ended")
+    await request.app[EVENTS].home_call_changed(call["id"], calls.member_views(call), ended=call["status"] == "ended")
 
 
 async def _publish_expired(request: web.Request, rows) -> None:

@@ -18,7 +18,7 @@ from pydantic import Field
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.homewatch import call_queries as sql
-from server.homewatch import service as homes
+from server.homewatch import homes
 from server.homewatch.queries import INSERT_TIMELINE
 from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.web.validation import Body, Id
@@ -27,6 +27,7 @@ COUNTDOWN_SECONDS = 10  # the audible countdown before an auto-answered call ope
 RING_SECONDS = 60  # unanswered after this, the call is over (no_answer)
 REJOIN_SECONDS = 120  # a member gone this long from a running call ends it (left)
 CONSENT = "video_auto_answer"
+SYSTEM = Actor(None, "system")  # the sweeper ending a call by itself
 
 
 class NewCall(Body):
@@ -108,6 +109,34 @@ def view(call, role: str, notes=()) -> dict:
 async def expire(conn: asyncpg.Connection, home_id: int | None, user_id: int | None) -> list[asyncpg.Record]:
     """End the open calls of a home or a person that rang unanswered or lost a member for too long."""
     return await conn.fetch(sql.EXPIRE_STALE, home_id, user_id, float(RING_SECONDS), float(REJOIN_SECONDS))
+
+
+async def sweep(conn: asyncpg.Connection) -> list[int]:
+    """The sweeper's part (every process, every HOMEWATCH_SWEEP_SECONDS): a member whose process died
+    has left (their rejoin limit starts now), then calls rung out or left too long end. Returns the
+    ended calls' ids (the caller tells both pages)."""
+    async with conn.transaction():
+        for row in await conn.fetch(sql.FORGET_DEAD_PRESENCE):
+            if row["role"] not in {r["role"] for r in await conn.fetch(sql.ROLES_PRESENT, row["call_id"])}:
+                await conn.execute(sql.MEMBER_LEFT, row["call_id"], row["role"])
+        ended = await conn.fetch(sql.SWEEP_STALE, float(RING_SECONDS), float(REJOIN_SECONDS))
+        if ended:
+            await conn.execute(sql.FORGET_PRESENCE_OF_CALLS, [r["id"] for r in ended])
+        for row in ended:
+            await audit.record(conn, SYSTEM, "homewatch.call.end", "hw_call", row["id"],
+                               detail={"reason": row["end_reason"]})
+    return [r["id"] for r in ended]
+
+
+async def consent_withdrawn(conn: asyncpg.Connection, home_id: int) -> list[int]:
+    """The auto-answer consent was withdrawn: a call ringing the home now waits for a tap (its
+    countdown stops). Returns the calls changed, to tell their pages. In the consent's transaction."""
+    return [r["id"] for r in await conn.fetch(sql.DISARM_AUTO_ANSWER, home_id)]
+
+
+def member_views(call) -> list[tuple]:
+    """(user id, that member's view) for both members: what `homecall:update` sends each."""
+    return [(call["caller_id"], view(call, "caller")), (call["resident_user_id"], view(call, "home"))]
 
 
 async def load(conn: asyncpg.Connection, call_id: int, user, actor: Actor, action: str,

@@ -7,8 +7,8 @@ from typing import Literal
 
 from aiohttp import web
 
+from server.homewatch import homes, service
 from server.homewatch import queries as sql
-from server.homewatch import service
 from server.homewatch.mqtt import events_topic
 from server.homewatch.view_access import home_for, hw
 from server.keys import INSTANCE_ID
@@ -31,12 +31,12 @@ async def add_device(request: web.Request) -> web.Response:
         raise ValidationFailed("A presence sensor needs its room.", field="room", code="required")
     runtime = hw(request)
     async with pool(request).acquire() as conn:
-        device = await service.add_device(conn, home["id"], body.kind, body.room)
-        token, token_hash = service.new_device_token()
+        device = await homes.add_device(conn, home["id"], body.kind, body.room)
+        token, token_hash = homes.new_device_token()
         await conn.execute(sql.SET_DEVICE_TOKEN, device["id"], token_hash)
         mqtt = None
         if runtime.mqtt is not None:
-            password = service.device_password()
+            password = homes.device_password()
             try:
                 username = await runtime.mqtt.provision(device["id"], password)
             except Exception:
@@ -56,7 +56,7 @@ async def device_events(request: web.Request) -> web.Response:
     token = header[7:] if header.startswith("Bearer ") else ""
     async with pool(request).acquire() as conn:
         device = await conn.fetchrow(sql.DEVICE, device_id)
-    if device is None or not service.token_matches(device, token):
+    if device is None or not homes.token_matches(device, token):
         raise AppError("Unknown device or token.", code="bad_device_token", status=401)
     body = await read_json_any(request)
     items = body if isinstance(body, list) else [body]

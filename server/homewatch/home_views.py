@@ -11,8 +11,9 @@ from pydantic import Field, field_validator
 
 from server.accounts import service as auth
 from server.audit import service as audit
-from server.homewatch import people, rules, service
+from server.homewatch import calls, homes, people, rules
 from server.homewatch import queries as sql
+from server.homewatch.keys import HOMEWATCH
 from server.homewatch.view_access import STAFF_ROLES, home_for
 from server.web.common import actor_of, json, pool, user_of
 from server.web.errors import Forbidden, ValidationFailed
@@ -143,7 +144,7 @@ async def create_street_user(request: web.Request) -> web.Response:
     phone = auth.normalise_phone(body.phone)
     password_hash = await auth.new_password_hash(body.password)  # argon2 before taking a connection
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, operator)
+        staff = await homes.staff_of(conn, operator)
         async with conn.transaction():
             row = await auth.create_user(conn, role=body.role, name=body.name, password_hash=password_hash,
                                          phone=phone)
@@ -157,7 +158,7 @@ async def create_home(request: web.Request) -> web.Response:
     operator = user_of(request, "street_operator")
     body = await parse_body(request, NewHome)
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, operator)
+        staff = await homes.staff_of(conn, operator)
         for index, family_id in enumerate(body.family_ids):
             role = await conn.fetchval(sql.ROLE_OF, family_id)
             if role != "family":
@@ -166,7 +167,7 @@ async def create_home(request: web.Request) -> web.Response:
             raise ValidationFailed("Not a doctor.", field="doctor_id")
         if body.resident_user_id and await conn.fetchval(sql.ROLE_OF, body.resident_user_id) != "patient":
             raise ValidationFailed("Not a patient account.", field="resident_user_id")
-        home = await service.create_home(conn, staff["street_id"], body)
+        home = await homes.create_home(conn, staff["street_id"], body)
         await audit.record(conn, actor_of(request), "homewatch.home.create", "hw_home", home["id"])
         view = await _operator_view(conn, home)
     return json(view, status=201)
@@ -177,7 +178,7 @@ async def list_homes(request: web.Request) -> web.Response:
     user = user_of(request)
     async with pool(request).acquire() as conn:
         if user["role"] in STAFF_ROLES:
-            staff = await service.staff_of(conn, user)
+            staff = await homes.staff_of(conn, user)
             rows, relation = await conn.fetch(sql.HOMES_OF_STREET, staff["street_id"]), (
                 "operator" if user["role"] == "street_operator" else "carer")
         elif user["role"] == "family":
@@ -190,7 +191,7 @@ async def list_homes(request: web.Request) -> web.Response:
             rows, relation = [], "none"
         await audit.record(conn, actor_of(request), "homewatch.homes.list", "hw_home", None,
                            detail={"count": len(rows)})
-        views = [await _operator_view(conn, row) if relation == "operator" else service.home_view(row, relation)
+        views = [await _operator_view(conn, row) if relation == "operator" else homes.home_view(row, relation)
                  for row in rows]
     return json(views)
 
@@ -199,7 +200,7 @@ async def get_home(request: web.Request) -> web.Response:
     """One home, as much of it as the caller may see."""
     _user, home, relation = await home_for(request, "homewatch.home.read")
     if relation != "operator":
-        return json(service.home_view(home, relation))
+        return json(homes.home_view(home, relation))
     async with pool(request).acquire() as conn:
         return json(await _operator_view(conn, home))
 
@@ -241,6 +242,10 @@ async def set_consent(request: web.Request) -> web.Response:
             stored = await conn.fetchval(sql.SET_CONSENT, home["id"], consent)
             await audit.record(conn, actor_of(request), "homewatch.consent.changed", "hw_home", home["id"],
                                detail={"purpose": body.purpose, "granted": body.granted, "given_by": given_by})
+            disarmed = await calls.consent_withdrawn(conn, home["id"]) \
+                if body.purpose == calls.CONSENT and not body.granted else []
+    if disarmed:  # a call ringing now: its countdown stops at once, the page waits for a tap
+        await request.app[HOMEWATCH].publish_calls(disarmed)
     return json({k: bool(v.get("granted")) for k, v in stored.items()})
 
 
@@ -259,7 +264,7 @@ async def set_people(request: web.Request) -> web.Response:
 async def _operator_view(conn, home) -> dict:
     """The operator's Home: devices, the people linked and the consent records with their time."""
     devices = await conn.fetch(sql.DEVICES_OF_HOME, home["id"])
-    view = service.home_view(home, "operator", devices)
+    view = homes.home_view(home, "operator", devices)
     view["people"] = await people.people_view(conn, home)
     view["consent_records"] = {k: {"granted": bool(v.get("granted")), "at": v.get("at"),
                                    "given_by": v.get("given_by", "resident")}
@@ -272,7 +277,7 @@ async def home_events(request: web.Request) -> web.Response:
     family only with the resident's consent to share movement history."""
     user, home, relation = await home_for(request, "homewatch.events.read", "operator", "carer", "doctor",
                                            "family", "resident")
-    if relation == "family" and not service.consent_given(home, "family_movement_history"):
+    if relation == "family" and not homes.consent_given(home, "family_movement_history"):
         async with pool(request).acquire() as conn:
             await audit.record(conn, actor_of(request), "homewatch.events.read", "hw_home", home["id"],
                                allowed=False, detail={"reason": "no_consent"})

@@ -8,6 +8,9 @@
   device creates its client (own username and password) and a role that lets it publish only to
   `homewatch/<id>/events` and subscribe only to `homewatch/<id>/ack`, where it hears "acknowledged".
 - Losing the broker starts one "monitoring interrupted" timer in PostgreSQL (service.broker_down).
+- A graceful stop (`leave`) ends the process's own session: unsubscribe (new events go to the other
+  members), store what was already handed to it, then disconnect with session expiry 0, so nothing
+  is queued for it while it is away and no survivor has to take it over.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import aiomqtt
 import asyncpg
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from server.homewatch import queries as sql
 from server.homewatch import service
@@ -37,6 +41,22 @@ MAX_CONCURRENT_EVENTS = 256     # events being stored at once (each holds a sema
 MAX_CONCURRENT_TRANSACTIONS = 16  # of which other than heartbeats, each a transaction on a pool connection
 HEARTBEAT_BATCH_SECONDS = 0.01
 HEARTBEAT_BATCH_MAX = 500
+QUIET_SECONDS = 1.0       # nothing more from the broker this long (all stored): the session's queue is empty
+LEAVE_MAX_SECONDS = 8.0   # a graceful stop drains at most this long (within the shutdown's grace)
+
+
+def shared_filter(cfg: HomewatchSettings) -> str:
+    """The shared subscription every process's session holds."""
+    return f"$share/{cfg.mqtt_share_group}/{EVENTS_FILTER}"
+
+
+def end_session(client: aiomqtt.Client) -> None:
+    """DISCONNECT with session expiry 0: the broker forgets the session (it was drained)."""
+    properties = Properties(PacketTypes.DISCONNECT)
+    properties.SessionExpiryInterval = 0
+    with contextlib.suppress(Exception):
+        client._client.disconnect(reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Normal disconnection"),  # noqa: SLF001
+                                  properties=properties)
 
 
 def events_topic(device_id) -> str:
@@ -74,6 +94,8 @@ class MqttLink:
         self._beats: list[tuple] = []
         self._role_added = False
         self._flusher: asyncio.Task | None = None
+        self._leaving = False
+        self._last_message = 0.0  # loop time of the last event the broker handed us
         self.handled = 0      # events this process stored (GET /api/homewatch/ingestion)
         self.duplicates = 0   # deliveries it found already stored
 
@@ -84,11 +106,14 @@ class MqttLink:
             try:
                 await self._session()
             except (aiomqtt.MqttError, OSError) as exc:
-                log.warning("MQTT broker unreachable: %s", type(exc).__name__)
+                if not self._leaving:
+                    log.warning("MQTT broker unreachable: %s", type(exc).__name__)
             except Exception:
                 log.exception("MQTT link failed")
             self.connected.clear()
             self.client = None
+            if self._leaving:  # our own graceful stop ended the session: not an outage
+                return
             if self._role_added:  # the broker dropped us to apply our new role: not an outage
                 self._role_added = False
                 continue
@@ -113,13 +138,14 @@ class MqttLink:
         async with client:
             self.client = client
             await client.subscribe(f"{CONTROL}/response", qos=1)
-            await client.subscribe(f"$share/{self.cfg.mqtt_share_group}/{EVENTS_FILTER}", qos=1)
+            await client.subscribe(shared_filter(self.cfg), qos=1)
             self._setup = asyncio.create_task(self._ready())  # needs the loop below for its answers
             async for message in client.messages:
                 if message.topic.matches(f"{CONTROL}/response"):
                     self._control_response(message)
                     client._client.ack(message.mid, message.qos)  # noqa: SLF001
                     continue
+                self._last_message = asyncio.get_running_loop().time()
                 await self._work.acquire()
                 task = asyncio.create_task(self._handle(client, message))
                 self._tasks.add(task)
@@ -309,3 +335,36 @@ class MqttLink:
         """Wait for the events being stored (at shutdown)."""
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
+
+    async def leave(self) -> bool:
+        """Graceful stop: unsubscribe the shared subscription (the broker routes new events to the other
+        members from now on), store and acknowledge everything already handed to us until the broker
+        has been quiet for QUIET_SECONDS, then end the session (expiry 0). True when the session ended;
+        False when the link was down or the drain did not go quiet in time (the session then stays, and
+        a survivor takes it over after HOMEWATCH_TAKEOVER_SECONDS, or we do when we return)."""
+        client = self.client
+        if client is None or not self.connected.is_set():
+            await self.drain()
+            return False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LEAVE_MAX_SECONDS
+        try:
+            await client.unsubscribe(shared_filter(self.cfg), timeout=3)
+        except aiomqtt.MqttError:
+            await self.drain()
+            return False
+        self._last_message = max(self._last_message, loop.time())  # anything routed before it is still coming
+        while loop.time() < deadline:
+            if self._tasks:
+                await asyncio.wait(list(self._tasks), timeout=max(0.05, deadline - loop.time()))
+            elif loop.time() - self._last_message >= QUIET_SECONDS:
+                self._leaving = True
+                end_session(client)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(client._disconnected), 3)  # noqa: SLF001
+                log.info("MQTT session ended at shutdown (%s)", self.cfg.mqtt_client_id)
+                return True
+            else:
+                await asyncio.sleep(0.05)
+        log.warning("MQTT session left open at shutdown: the broker did not go quiet")
+        return False

@@ -7,8 +7,8 @@ from typing import Literal
 
 from aiohttp import web
 
+from server.homewatch import alerts, homes, rules
 from server.homewatch import queries as sql
-from server.homewatch import rules, service
 from server.homewatch.view_access import hw
 from server.web.common import json, pool, user_of
 from server.web.errors import ValidationFailed
@@ -31,7 +31,7 @@ async def _report_rows(request: web.Request) -> list[dict]:
                 raise ValidationFailed("street_id: required for an admin.", field="street_id", code="required")
             street_id = query.street_id
         else:
-            street_id = (await service.staff_of(conn, user))["street_id"]
+            street_id = (await homes.staff_of(conn, user))["street_id"]
         rows = await conn.fetch(sql.REPORT, street_id, days, hw(request).cfg.timezone, query.by == "community")
     out = []
     for r in rows:
@@ -39,7 +39,7 @@ async def _report_rows(request: web.Request) -> list[dict]:
 
         def pct(n, raised=raised):
             return round(100.0 * n / raised, 1) if raised else None
-        out.append({"date": service.report_day(r["day"]), "community": r["community"], "raised": raised,
+        out.append({"date": alerts.report_day(r["day"]), "community": r["community"], "raised": raised,
                     "button": r["button"], "stay": r["stay"], "inactivity": r["inactivity"], "device": r["device"],
                     "acknowledged_60s": r["ack_60"], "acknowledged_180s": r["ack_180"],
                     "acknowledged_60s_pct": pct(r["ack_60"]), "acknowledged_180s_pct": pct(r["ack_180"]),
@@ -60,12 +60,12 @@ async def report_homes(request: web.Request) -> web.Response:
     user = user_of(request, "street_operator")
     days = min(parse_query(request, ReportQuery).days, 366)
     async with pool(request).acquire() as conn:
-        street_id = (await service.staff_of(conn, user))["street_id"]
-        homes = await conn.fetch(sql.FALSE_ALARMS_PER_HOME, street_id, days)
+        street_id = (await homes.staff_of(conn, user))["street_id"]
+        per_home = await conn.fetch(sql.FALSE_ALARMS_PER_HOME, street_id, days)
         offline = await conn.fetchval(sql.DEVICES_OFFLINE, street_id,
                                       float(rules.DEFAULT_RULES["heartbeat_timeout_seconds"]))
     return json({"false_alarms_per_home": [{"home_id": str(r["id"]), "address": r["address"],
-                                            "false_alarms": r["false_alarms"]} for r in homes],
+                                            "false_alarms": r["false_alarms"]} for r in per_home],
                  "devices_offline": offline})
 
 

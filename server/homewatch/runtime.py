@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from server.homewatch import dispatch, outbox, service, shifts
+from server.homewatch import alerts, calls, dispatch, outbox, service, shifts
+from server.homewatch import call_queries as call_sql
 from server.homewatch import queries as sql
 from server.homewatch.config import HomewatchSettings
 from server.homewatch.mqtt import MqttLink
@@ -50,12 +51,21 @@ class Homewatch:
             self.mqtt = MqttLink(self.cfg, self.pool, self.alerts_raised)
             self.takeover = Takeover(self.mqtt, self.app[INSTANCE_ID])
             self._tasks.append(asyncio.create_task(self.mqtt.run()))
-            self._tasks.append(asyncio.create_task(self.takeover.run()))
+            self._takeover_task = asyncio.create_task(self.takeover.run())
+            self._tasks.append(self._takeover_task)
 
     async def stop(self) -> None:
-        """Stop the loops; events being stored are finished first."""
+        """Stop the loops; events being stored are finished first. With a broker, the process ends its
+        own session (mqtt.MqttLink.leave) and forgets its beat, so no survivor waits to take it over."""
+        if self.takeover is not None:
+            self._takeover_task.cancel()  # no more beats, no takeover started now
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._takeover_task
         if self.mqtt is not None:
-            await self.mqtt.drain()
+            if await self.mqtt.leave():
+                with contextlib.suppress(Exception):
+                    async with self.pool.acquire() as conn:
+                        await conn.execute(sql.FORGET_INGESTER, self.cfg.mqtt_client_id, self.app[INSTANCE_ID])
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -79,12 +89,21 @@ class Homewatch:
                     continue
                 users = await dispatch.audience(conn, alert)
                 roles = {r["id"]: r for r in await conn.fetch(sql.ROLES_OF, list(users))}
-                staff_view = await service.alert_view(conn, alert, "carer")
-                family_view = await service.alert_view(conn, alert, "family")
+                staff_view = await alerts.alert_view(conn, alert, "carer")
+                family_view = await alerts.alert_view(conn, alert, "family")
                 for user_id in users:
                     role = roles[user_id]["role"] if user_id in roles else None
                     view = family_view if role in FAMILY_ROLES else staff_view
                     await events.homewatch_alert(user_id, {**view, "ring": user_id in ring.get(alert_id, ())})
+
+    async def publish_calls(self, call_ids: list[int]) -> None:
+        """Send each home call as it stands now to both its members (`homecall:update`); an ended
+        call's rooms close on every process."""
+        async with self.pool.acquire() as conn:
+            rows = [await conn.fetchrow(call_sql.CALL, call_id) for call_id in call_ids]
+        for call in filter(None, rows):
+            await self.app[EVENTS].home_call_changed(call["id"], calls.member_views(call),
+                                                     ended=call["status"] == "ended")
 
     async def acknowledged(self, alert) -> None:
         """Tell the home's devices within a second or two that someone took the alert."""
@@ -97,12 +116,15 @@ class Homewatch:
                                               "at": datetime.now(UTC).isoformat()})
 
     async def sweep_once(self) -> None:
-        """Apply shifts, fire due timers, run due dispatch steps, send due messages."""
+        """Apply shifts, fire due timers, run due dispatch steps, send due messages, end stale home calls."""
         async with self.pool.acquire() as conn:
             handed = await shifts.apply_shifts(conn)
             raised = await service.fire_due_timers(conn, self.cfg)
             notices = await dispatch.run_due_steps(conn, self.cfg)
             await outbox.send_due(conn, self.sender)
+            ended_calls = await calls.sweep(conn)
+        if ended_calls:
+            await self.publish_calls(ended_calls)  # rung out, or a member gone too long: both pages close it
         if handed:
             await self.alerts_raised(handed)  # handed back at a shift's end: widened to the street now
         if notices or raised:

@@ -1,4 +1,5 @@
-"""Home watch services: device events in, home state and durable timers, alerts and their life.
+"""Home watch services: device events in, home state and durable timers (homes and devices are in
+homes.py, the life of an alert in alerts.py).
 
 Every change is one transaction in PostgreSQL: the home's row lock orders the events of one home
 across processes, timers and dispatch steps are taken with FOR UPDATE SKIP LOCKED, and an alert's
@@ -7,22 +8,19 @@ Functions that raise or change alerts return their ids; the caller publishes the
 """
 from __future__ import annotations
 
-import hmac
-import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from server.accounts import service as auth
 from server.homewatch import queries as sql
 from server.homewatch import rules
 from server.homewatch.config import HomewatchSettings
 from server.web import jsoncodec
-from server.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.web.errors import ValidationFailed
 from server.web.validation import Body, check_value, raise_validation
 
 UTC = UTC
@@ -59,20 +57,6 @@ def parse_event(data, prefix: str = "") -> DeviceEvent:
         return DeviceEvent.model_validate_json(jsoncodec.dumps(data), strict=True)
     except ValidationError as exc:
         raise_validation(exc, prefix)
-
-
-# --- device tokens (HTTP ingestion) ------------------------------------------------------------
-
-def new_device_token() -> tuple[str, bytes]:
-    """A fresh HTTP bearer token for a device and what is stored of it (its hash, like a session's)."""
-    token = secrets.token_urlsafe(32)
-    return token, auth.token_hash(token)
-
-
-def token_matches(device, token: str) -> bool:
-    """Whether `token` is the device's current token."""
-    stored = device["token_hash"]
-    return bool(stored) and hmac.compare_digest(bytes(stored), auth.token_hash(token or ""))
 
 
 # --- ingestion ---------------------------------------------------------------------------------
@@ -248,182 +232,3 @@ async def broker_up(conn: asyncpg.Connection) -> None:
 async def forget_old_events(conn: asyncpg.Connection, cfg: HomewatchSettings) -> None:
     """Sensor history past its retention period is deleted."""
     await conn.execute(sql.DELETE_OLD_EVENTS, cfg.retention_days)
-
-
-# --- homes, devices, staff ---------------------------------------------------------------------
-
-async def make_operator(conn: asyncpg.Connection, user_id: int, street_id: int | None) -> None:
-    """Attach a new street operator account to its street (POST /api/admin/users with `street_id`)."""
-    if street_id is None or not await conn.fetchval(sql.STREET_EXISTS, street_id):
-        raise ValidationFailed("A street operator needs an existing street.", field="street_id")
-    await conn.execute(sql.INSERT_STAFF, user_id, street_id, None)
-
-
-async def staff_of(conn, user) -> asyncpg.Record:
-    """The street (and community) of an operator or carer, or 403."""
-    row = await conn.fetchrow(sql.STAFF, user["id"])
-    if row is None:
-        raise Forbidden("You are not attached to a street.", code="no_street")
-    return row
-
-
-async def home_access(conn, user, home_id: int) -> tuple[asyncpg.Record, str]:
-    """(the home, how the user relates to it: operator/carer/family/doctor/resident), or 404."""
-    home = await conn.fetchrow(sql.HOME, home_id)
-    if home is None or user is None:
-        raise NotFound("No such home.", code="home_not_found")
-    role = user["role"]
-    if role in ("street_operator", "carer"):
-        staff = await conn.fetchrow(sql.STAFF, user["id"])
-        if staff is not None and staff["street_id"] == home["street_id"]:
-            return home, "operator" if role == "street_operator" else "carer"
-    elif role == "family" and await conn.fetchval(sql.IS_FAMILY, home_id, user["id"]):
-        return home, "family"
-    elif role == "doctor" and home["doctor_id"] == user["id"]:
-        return home, "doctor"
-    elif role == "patient" and home["resident_user_id"] == user["id"]:
-        return home, "resident"
-    raise NotFound("No such home.", code="home_not_found")
-
-
-def consent_given(home, purpose: str) -> bool:
-    """Whether the resident's recorded consent for `purpose` stands."""
-    entry = (home["consent"] or {}).get(purpose) or {}
-    return bool(entry.get("granted"))
-
-
-def home_view(home, relation: str, devices=()) -> dict:
-    """A home as its viewer may see it: carers, the operator and the doctor see what a visit needs
-    (key-safe code, conditions, medicines, contacts); family and the resident see less."""
-    consent = home["consent"] or {}
-    view = {"id": str(home["id"]), "community": home["community"], "address": home["address"],
-            "resident": {"name": home["resident_name"]}, "away": home["away"],
-            "consent": {k: bool((v or {}).get("granted")) for k, v in consent.items()},
-            "doctor_id": str(home["doctor_id"]) if home["doctor_id"] else None}
-    if relation in ("operator", "carer", "doctor"):
-        view.update(key_safe_code=home["key_safe_code"], conditions=home["conditions"],
-                    medicines=home["medicines"],
-                    contacts=home["contacts"],
-                    rules=rules.rules_of(home["rules"]))
-    if relation == "operator":
-        view["devices"] = [{"id": str(d["id"]), "kind": d["kind"], "room": d["room"],
-                            "last_seen_at": d["last_seen_at"].isoformat() if d["last_seen_at"] else None,
-                            "battery_pct": d["battery_pct"], "clock_suspect": d["clock_suspect"]} for d in devices]
-    return view
-
-
-async def create_home(conn, street_id: int, body) -> asyncpg.Record:
-    """Enrol a home and its resident; consent as recorded now."""
-    now = datetime.now(UTC).isoformat()
-    consent = {k: {"granted": bool(v), "at": now} for k, v in (body.consent.model_dump(exclude_unset=True) if body.consent else {}).items()}
-    async with conn.transaction():
-        home = await conn.fetchrow(sql.INSERT_HOME, street_id, body.community, body.address, body.resident.name,
-                                   body.resident.birth_date, body.resident_user_id, body.doctor_id,
-                                   body.key_safe_code, body.conditions, body.medicines,
-                                   [c.model_dump() for c in body.contacts], consent, {})
-        for family_id in body.family_ids:
-            await conn.execute(sql.INSERT_FAMILY, home["id"], family_id)
-    return home
-
-
-async def add_device(conn, home_id: int, kind: str, room: str | None) -> asyncpg.Record:
-    """A new device row (its broker account is created by the caller)."""
-    return await conn.fetchrow(sql.INSERT_DEVICE, home_id, kind, room)
-
-
-def device_password() -> str:
-    """A fresh broker password for a device: shown once, stored only by the broker (hashed)."""
-    return secrets.token_urlsafe(18)
-
-
-# --- alerts ------------------------------------------------------------------------------------
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-async def alert_view(conn, alert, relation: str = "carer") -> dict:
-    """The API's Alert: state, owner, who was told, the timeline; with the home for responders."""
-    timeline = await conn.fetch(sql.TIMELINE, alert["id"])
-    notified = await conn.fetch(sql.NOTIFIED, alert["id"])
-    owner = None
-    if alert["owner_id"]:
-        names = await conn.fetch(sql.NAMES, [alert["owner_id"]])
-        owner = {"id": str(alert["owner_id"]), "name": names[0]["name"] if names else None}
-    view = {
-        "id": str(alert["id"]), "home_id": str(alert["home_id"]) if alert["home_id"] else None,
-        "kind": alert["kind"], "level": alert["level"], "status": alert["status"], "owner": owner,
-        "raised_at": _iso(alert["raised_at"]), "acknowledged_at": _iso(alert["acknowledged_at"]),
-        "en_route_at": _iso(alert["en_route_at"]), "on_site_at": _iso(alert["on_site_at"]),
-        "resolved_at": _iso(alert["resolved_at"]), "closed_at": _iso(alert["closed_at"]),
-        "outcome": alert["outcome"], "rating": alert["rating"], "escalation_step": alert["escalation_step"],
-        "timeline": [{"at": _iso(t["at"]), "event": t["event"],
-                      "by": {"id": str(t["by_user"]), "name": t["by_name"]} if t["by_user"] else None,
-                      **({"detail": t["detail"]} if relation != "family" else {})} for t in timeline],
-    }
-    if relation != "family":
-        view["notified"] = [{"role": n["role"], "user_id": str(n["user_id"]), "at": _iso(n["at"]),
-                             "step": n["step"]} for n in notified]
-        view["note"] = alert["note"]
-    if alert["home_id"] and relation in ("carer", "operator", "doctor"):
-        home = await conn.fetchrow(sql.HOME, alert["home_id"])
-        view["home"] = home_view(home, relation)
-    return view
-
-
-async def acknowledge(conn, alert_id: int, user) -> asyncpg.Record:
-    """Take an alert: one owner at a time; 409 when someone else has it."""
-    async with conn.transaction():
-        row = await conn.fetchrow(sql.ACKNOWLEDGE, alert_id, user["id"])
-        if row is None:
-            current = await conn.fetchrow(sql.ALERT, alert_id)
-            if current is not None and current["owner_id"] == user["id"]:
-                return current
-            raise Conflict("Someone else has taken this alert, or it is closed.", code="alert_taken")
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, "acknowledged", user["id"], {})
-    return row
-
-
-async def progress(conn, alert_id: int, user, step: str) -> asyncpg.Record:
-    """The owner is on the way / has arrived."""
-    query = sql.PROGRESS_EN_ROUTE if step == "en_route" else sql.PROGRESS_ON_SITE
-    async with conn.transaction():
-        row = await conn.fetchrow(query, alert_id, user["id"])
-        if row is None:
-            raise Conflict("Only the carer who took the alert can do this now.", code="not_owner")
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, step, user["id"], {})
-    return row
-
-
-async def resolve(conn, alert_id: int, user, outcome: str, note: str | None) -> asyncpg.Record:
-    """The owner closes the alert with its outcome (required)."""
-    async with conn.transaction():
-        row = await conn.fetchrow(sql.RESOLVE, alert_id, user["id"], outcome, note)
-        if row is None:
-            raise Conflict("Only the carer who took the alert can close it.", code="not_owner")
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, "outcome", user["id"], {"outcome": outcome})
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, "closed", user["id"], {})
-    return row
-
-
-async def cancel_by_resident(conn, alert_id: int, user) -> asyncpg.Record:
-    """"I'm OK": the resident closes an alert nobody has taken yet."""
-    async with conn.transaction():
-        row = await conn.fetchrow(sql.CANCEL_BY_RESIDENT, alert_id)
-        if row is None:
-            raise Conflict("A carer has already taken this alert.", code="alert_taken")
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, "cancelled_by_resident", user["id"], {})
-    return row
-
-
-async def rate(conn, alert_id: int, user, rating: int, comment: str | None) -> None:
-    """The resident or the family rates a closed alert."""
-    async with conn.transaction():
-        if await conn.fetchval(sql.RATE, alert_id, rating, comment) is None:
-            raise Conflict("Only a closed alert can be rated.", code="not_closed")
-        await conn.execute(sql.INSERT_TIMELINE, alert_id, "rated", user["id"], {"rating": rating})
-
-
-def report_day(value) -> str:
-    """A report row's day as ISO text."""
-    return value.isoformat() if isinstance(value, date) else str(value)

@@ -8,8 +8,8 @@ from aiohttp import web
 from pydantic import Field
 
 from server.audit import service as audit
+from server.homewatch import homes, shifts
 from server.homewatch import queries as sql
-from server.homewatch import service, shifts
 from server.homewatch.view_access import hw
 from server.web.common import actor_of, json, path_id, pool, user_of
 from server.web.errors import ValidationFailed
@@ -43,7 +43,7 @@ async def list_carers(request: web.Request) -> web.Response:
     """The street's carers: community, on duty or not, since when."""
     user = user_of(request, "street_operator")
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, user)
+        staff = await homes.staff_of(conn, user)
         rows = await conn.fetch(sql.CARERS_OF_STREET, staff["street_id"])
         await audit.record(conn, actor_of(request), "homewatch.carers.list", "hw_staff", None,
                            detail={"count": len(rows)})
@@ -57,7 +57,7 @@ async def set_carer_duty(request: web.Request) -> web.Response:
     body = await parse_body(request, CarerDuty)
     carer_id = path_id(request)
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, user)
+        staff = await homes.staff_of(conn, user)
         async with conn.transaction():
             await shifts.carer_of_street(conn, carer_id, staff["street_id"], field="id")
             handed = await shifts.set_duty(conn, carer_id, body.on_duty, by=user["id"], reason="operator")
@@ -73,7 +73,7 @@ async def list_shifts(request: web.Request) -> web.Response:
     user = user_of(request, "street_operator", "carer")
     days = min(parse_query(request, RosterQuery).days, 62)
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, user)
+        staff = await homes.staff_of(conn, user)
         return json(await shifts.roster(conn, staff["street_id"], days))
 
 
@@ -83,7 +83,7 @@ async def create_shift(request: web.Request) -> web.Response:
     body = await parse_body(request, NewShift)
     body.starts_at, body.ends_at = _aware(body.starts_at, "starts_at"), _aware(body.ends_at, "ends_at")
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, user)
+        staff = await homes.staff_of(conn, user)
         shift = await shifts.create_shift(conn, staff["street_id"], user["id"], body)
         await audit.record(conn, actor_of(request), "homewatch.shift.create", "hw_shift", shift["id"],
                            detail={"carer_id": shift["carer"]["id"]})
@@ -96,7 +96,7 @@ async def cancel_shift(request: web.Request) -> web.Response:
     user = user_of(request, "street_operator")
     shift_id = path_id(request)
     async with pool(request).acquire() as conn:
-        staff = await service.staff_of(conn, user)
+        staff = await homes.staff_of(conn, user)
         await shifts.cancel_shift(conn, staff["street_id"], shift_id)
         await audit.record(conn, actor_of(request), "homewatch.shift.cancel", "hw_shift", shift_id)
     await hw(request).sweep_soon()

@@ -22,19 +22,16 @@ back, kicking a taker mid-drain, which then stops), and subscribes again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from paho.mqtt.reasoncodes import ReasonCode
 
 from server.homewatch import queries as sql
-from server.homewatch.mqtt import CONTROL, EVENTS_FILTER, SESSION_EXPIRY_SECONDS, MqttLink
+from server.homewatch.mqtt import CONTROL, QUIET_SECONDS, SESSION_EXPIRY_SECONDS, MqttLink, end_session, shared_filter
 
 log = logging.getLogger(__name__)
-QUIET_SECONDS = 1.0     # nothing more from the broker this long (all stored): its queue is empty
 MAX_DRAIN_SECONDS = 120  # a drain that never goes quiet gives up; the claim lapses and another retries
 
 
@@ -80,11 +77,11 @@ class Takeover:
         try:
             async with client:
                 # Nothing new for the dead session from now on; what it holds is delivered anyway.
-                await client.unsubscribe(f"$share/{self.cfg.mqtt_share_group}/{EVENTS_FILTER}")
+                await client.unsubscribe(shared_filter(self.cfg))
                 await client.unsubscribe(f"{CONTROL}/response")
                 ended = await self._drain(client, tasks)
                 if ended:
-                    self._end_session(client)
+                    end_session(client)
                     await asyncio.wait_for(asyncio.shield(client._disconnected), 5)  # noqa: SLF001
         except (aiomqtt.MqttError, TimeoutError) as exc:
             log.warning("the session takeover stopped: %s", type(exc).__name__)
@@ -119,12 +116,3 @@ class Takeover:
             task.add_done_callback(tasks.discard)
             self.drained += 1
         return False
-
-    @staticmethod
-    def _end_session(client: aiomqtt.Client) -> None:
-        """DISCONNECT with session expiry 0: the broker forgets the session (it was drained)."""
-        properties = Properties(PacketTypes.DISCONNECT)
-        properties.SessionExpiryInterval = 0
-        with contextlib.suppress(Exception):
-            client._client.disconnect(reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Normal disconnection"),  # noqa: SLF001
-                                      properties=properties)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.audit import service as audit
-from server.homewatch import keys, service
+from server.homewatch import homes, keys
 from server.homewatch import queries as sql
 from server.web.common import actor_of, path_id, pool, user_of
 from server.web.errors import NotFound
@@ -26,7 +26,7 @@ async def home_for(request: web.Request, action: str, *relations: str):
     home_id = path_id(request)
     async with pool(request).acquire() as conn:
         try:
-            home, relation = await service.home_access(conn, user, home_id)
+            home, relation = await homes.home_access(conn, user, home_id)
             if relations and relation not in relations:
                 raise NotFound("No such home.", code="home_not_found")
         except NotFound:
@@ -47,7 +47,7 @@ async def alert_for(conn, request, alert_id: int):
                 return alert, "operator" if user["role"] == "street_operator" else "carer"
         elif alert["home_id"] is not None:
             try:
-                _home, relation = await service.home_access(conn, user, alert["home_id"])
+                _home, relation = await homes.home_access(conn, user, alert["home_id"])
                 return alert, relation
             except NotFound:
                 pass

@@ -45,15 +45,27 @@ export class HomeRinger {
   }
 
   ring(call) {
-    if (this.call && this.call.id === call.id) return;
+    if (this.call && this.call.id === call.id) {
+      // The consent was withdrawn while it rings (here or by the operator): the countdown stops at
+      // once and only a tap answers.
+      if (this.call.auto_answer && !call.auto_answer && !this.active && !this.opening) {
+        this.clearTimers(); this.call = call; this.tapToAnswer(); this.giveUpLater(call);
+      }
+      return;
+    }
     this.stop();
     this.call = call;
     el("page-content").hidden = true;
     el("call-ring").hidden = false;
     el("ring-title").textContent = T("hw.call.incoming").replace("{name}", `${T(`hw.call.by_${call.caller.role}`)} ${call.caller.name}`);
-    const giveUp = Date.parse(call.started_at) + call.ring_seconds * 1000;
     if (call.auto_answer) this.countdown(call);
     else this.tapToAnswer();
+    this.giveUpLater(call);
+  }
+
+  /** Stop ringing a little after the ring time even if the server's "ended" does not arrive. */
+  giveUpLater(call) {
+    const giveUp = Date.parse(call.started_at) + call.ring_seconds * 1000;
     this.timers.push(setTimeout(() => { if (this.call === call && !this.active) this.stop(); },
                                 Math.max(0, giveUp - Date.now()) + 2000));
   }
