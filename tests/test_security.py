@@ -128,7 +128,9 @@ async def test_a_login_flood_does_not_take_the_clinic_offline(server, make_clien
     stop.set()
     await poller
     assert failures == []
-    assert len(slowest) >= 4 and max(slowest) < 1.0, max(slowest)
+    # Hashing on the event loop held it for the whole flood (300 argon2 runs: 15 s and more); off the
+    # loop, a request waits for the scheduler at most. 3 s tells the two apart on a loaded machine.
+    assert len(slowest) >= 4 and max(slowest) < 3.0, max(slowest)
 
 
 # ---- 3. login CSRF ------------------------------------------------------------------------------
