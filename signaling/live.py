@@ -123,7 +123,9 @@ class LiveEvents:
     # to GAP_HOLD_SECONDS for the missing seqs (seq order is commit order: a department's row is
     # locked from the bump to the commit, so a missing seq is already committed and on its way). Only
     # a change lost for good (its process killed between commit and publish) reaches clients as a gap.
-    GAP_HOLD_SECONDS = 0.5
+    # Generous, because giving up costs every client of this process a resync at once, and under CPU
+    # starvation that load delays the relay further (at 0.5 s, one overloaded 2-process run: 3,290).
+    GAP_HOLD_SECONDS = 1.0
     GAP_POLL_SECONDS = 0.02
 
     def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):

@@ -27,7 +27,7 @@ from server.queue.service import sort_key
 
 log = logging.getLogger(__name__)
 
-GAP_SECONDS = 0.5  # a missing seq not arrived by then is lost: read the waiting list again
+GAP_SECONDS = 1.0  # a missing seq not arrived by then is lost (as signaling/live.py): read the list again
 # Read again now and then all the same: a change that bypassed the seq (a row deleted by hand, an
 # account erased) must not stay wrong here for the rest of the process's life.
 RELOAD_SECONDS = 60.0
