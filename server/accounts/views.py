@@ -11,6 +11,7 @@ from server.accounts import codes, totp
 from server.accounts import service as auth
 from server.audit.service import Actor
 from server.consent import service as consent
+from server.employers import invitations
 from server.homewatch import service as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
@@ -36,6 +37,9 @@ class Register(Body):
     # Separate, explicit consents given at sign-up (server/consent); health_data is needed to use the clinic.
     consents: list[Literal["health_data", "video", "employer_screening", "family_access"]] | None = Field(
         default=None, max_length=4)
+    # The employer's invitation link the person registers from (its token): registrations are then
+    # limited per link rather than per address, so a company's staff register from one office.
+    invitation: str | None = Field(default=None, max_length=100)
 
     @field_validator("birth_date")
     @classmethod
@@ -88,7 +92,10 @@ async def register(request: web.Request) -> web.Response:
     """A patient registers with phone and password and is signed in."""
     body = await parse_body(request, Register)
     phone = body.phone
-    await limiter(request).check_register(phone, address_of(request))
+    await limiter(request).check_register(phone, address_of(request), body.invitation)
+    if body.invitation is not None:  # 404 / 409 / 410 as at the link itself; nothing is created
+        async with pool(request).acquire() as conn:
+            await invitations.invitation(conn, body.invitation)
     # The slow hash is made before any connection is taken: a flood of sign-ups cannot starve the pool.
     if await auth.login_taken(pool(request), phone=phone):
         raise Conflict("An account with this email or phone number already exists.", field="phone",
