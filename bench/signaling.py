@@ -37,6 +37,7 @@ from pathlib import Path
 import psutil
 
 from bench.common import Postgres, cpu_seconds, percentile, start_server
+from bench.profile import Profiler, print_top
 from bench.signaling_clients import SDP_SHARE, message_mix
 from bench.signaling_report import Row, format_row, summary, trouble_notes
 
@@ -278,9 +279,15 @@ def run_processes(procs: int, impls: list[str], steps: list[int], pairs: list[di
                 break
             step_rows = [side.connect(pairs, step) for side in sides]
             for side, row in zip(sides, step_rows):
+                profiler = None
+                if args.profile and side.impl == "ours" and step == steps[-1]:
+                    profiler = Profiler([p.pid for p in side.server_ps], log_dir, f"signaling-{procs}p-{step}")
+                    profiler.start()
                 side.measure(row, args.seconds, args.rate)
                 rows.append(row)
                 print("  " + format_row(row), flush=True)
+                if profiler is not None:
+                    print_top(profiler.stop(), f"py-spy, ours on {procs} process(es), {step} pairs, both phases")
     finally:
         for side in sides:
             side.close()
@@ -317,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the bare relay's Redis manager on two processes: python-socketio's stock "
                              "AsyncRedisManager, or the same bounded pool as ours")
     parser.add_argument("--max-minutes", type=float, default=15.0, help="hard limit on the whole run")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy our server processes at the largest pair count (bench/profile.py)")
     args = parser.parse_args(argv)
     steps = sorted({int(p) for p in args.pairs.split(",") if p.strip()})
     procs_list = sorted({int(p) for p in args.processes.split(",") if p.strip()})

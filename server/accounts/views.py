@@ -16,7 +16,7 @@ from server.homewatch import service as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, pool, user_of
-from server.web.errors import Conflict, NotSignedIn, ValidationFailed
+from server.web.errors import Conflict, NotSignedIn, ServiceBusy, ValidationFailed
 from server.web.qr import qr_data_uri
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
@@ -116,7 +116,11 @@ async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, Login)
     login_key, address = auth.login_key(body.login).lower(), address_of(request)
     await limiter(request).check_login(login_key, address)  # counted before the slow hash is spent
-    user = await auth.authenticate(pool(request), body.login, body.password)
+    try:
+        user = await auth.authenticate(pool(request), body.login, body.password)
+    except ServiceBusy:  # the password was never checked: not an attempt, for the account or the address
+        await limiter(request).not_tried(login_key, address)
+        raise
     if user is None:
         raise NotSignedIn("The login or password is wrong.", code="bad_credentials", field="login")
     auth.check_second_factor(user, body.totp)

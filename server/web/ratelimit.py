@@ -243,6 +243,14 @@ class RateLimiter:
             await self.store.reset(key)
             await self.store.undo(self._key(LOGIN_ADDRESS, address))
 
+    async def not_tried(self, login: str, address: str) -> None:
+        """The attempt counted by `check_login` never reached the password check (503: the hash pool
+        was full): it is taken back from the account's and the address's counts. Without this, a
+        morning's 503s from one office were counted as wrong passwords and blocked the address."""
+        if self.enabled:
+            await self.store.undo(self._key(LOGIN_PAIR, _digest(login), address))
+            await self.store.undo(self._key(LOGIN_ADDRESS, address))
+
     async def check_register(self, phone: str, address: str, invitation: str | None = None) -> None:
         """Count a registration for this phone, then for the invitation link it is made from, or else the address.
 
