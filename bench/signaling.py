@@ -60,6 +60,8 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
     from server import seed
     from server.accounts import queries as accounts_sql
     from server.accounts import service as auth
+    from server.consent import queries as consent_sql
+    from server.consent.service import VERSIONS
     from server.queue import service as queue_service
     from server.triage import service as assessments
 
@@ -78,6 +80,12 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
                                                  "internal", None)
                     patient = await conn.fetchrow(accounts_sql.INSERT_USER, "patient", f"Bench Patient {i}", None,
                                                   f"136{i:08d}", NO_LOGIN, None, None, None, None)
+                    # On duty, as a doctor must be to take a patient (the claim refuses otherwise).
+                    doctor = dict(doctor) | dict(await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor["id"],
+                                                                     "available", None))
+                    for purpose in ("health_data", "video"):  # the consents a video consultation needs
+                        await conn.execute(consent_sql.INSERT_CONSENT, patient["id"], purpose, VERSIONS[purpose],
+                                           True, None)
                     assessment = await assessments.create(conn, patient["id"], MILD)
                     entry, _ = await queue_service.enqueue(conn, patient["id"], assessment)
                     consultation, _, _ = await queue_service.claim(conn, doctor, entry["id"])

@@ -140,7 +140,10 @@ class RedisStore:
 
     def __init__(self, url: str, max_connections: int = 8):
         import redis.asyncio as aioredis
-        self.redis = aioredis.Redis.from_url(url, max_connections=max_connections)
+        # Blocking: past `max_connections` a check waits for a free connection. The plain pool raised
+        # "Too many connections" instead, and every chat message beyond 8 at once failed (bench signaling).
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5)
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.script = self.redis.register_script(self.HIT)
         self.undo_script = self.redis.register_script(self.UNDO)
 
@@ -159,7 +162,7 @@ class RedisStore:
 
     async def close(self) -> None:
         """Release the Redis connections (at shutdown)."""
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
 
 class RateLimiter:
