@@ -37,6 +37,7 @@ from pathlib import Path
 import psutil
 
 from bench.common import Postgres, cpu_seconds, percentile, start_server
+from bench.profile import Profiler, print_top
 from bench.signaling_clients import SDP_SHARE, message_mix
 from bench.signaling_report import Row, format_row, summary, trouble_notes
 
@@ -59,6 +60,8 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
     from server import seed
     from server.accounts import queries as accounts_sql
     from server.accounts import service as auth
+    from server.consent import queries as consent_sql
+    from server.consent.service import VERSIONS
     from server.queue import service as queue_service
     from server.triage import service as assessments
 
@@ -77,6 +80,12 @@ async def make_pairs(database_url: str, count: int) -> list[dict]:
                                                  "internal", None)
                     patient = await conn.fetchrow(accounts_sql.INSERT_USER, "patient", f"Bench Patient {i}", None,
                                                   f"136{i:08d}", NO_LOGIN, None, None, None, None)
+                    # On duty, as a doctor must be to take a patient (the claim refuses otherwise).
+                    doctor = dict(doctor) | dict(await conn.fetchrow(accounts_sql.SET_DOCTOR_STATUS, doctor["id"],
+                                                                     "available", None))
+                    for purpose in ("health_data", "video"):  # the consents a video consultation needs
+                        await conn.execute(consent_sql.INSERT_CONSENT, patient["id"], purpose, VERSIONS[purpose],
+                                           True, None)
                     assessment = await assessments.create(conn, patient["id"], MILD)
                     entry, _ = await queue_service.enqueue(conn, patient["id"], assessment)
                     consultation, _, _ = await queue_service.claim(conn, doctor, entry["id"])
@@ -278,9 +287,15 @@ def run_processes(procs: int, impls: list[str], steps: list[int], pairs: list[di
                 break
             step_rows = [side.connect(pairs, step) for side in sides]
             for side, row in zip(sides, step_rows):
+                profiler = None
+                if args.profile and side.impl == "ours" and step == steps[-1]:
+                    profiler = Profiler([p.pid for p in side.server_ps], log_dir, f"signaling-{procs}p-{step}")
+                    profiler.start()
                 side.measure(row, args.seconds, args.rate)
                 rows.append(row)
                 print("  " + format_row(row), flush=True)
+                if profiler is not None:
+                    print_top(profiler.stop(), f"py-spy, ours on {procs} process(es), {step} pairs, both phases")
     finally:
         for side in sides:
             side.close()
@@ -317,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the bare relay's Redis manager on two processes: python-socketio's stock "
                              "AsyncRedisManager, or the same bounded pool as ours")
     parser.add_argument("--max-minutes", type=float, default=15.0, help="hard limit on the whole run")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy our server processes at the largest pair count (bench/profile.py)")
     args = parser.parse_args(argv)
     steps = sorted({int(p) for p in args.pairs.split(",") if p.strip()})
     procs_list = sorted({int(p) for p in args.processes.split(",") if p.strip()})

@@ -231,9 +231,15 @@ async def test_a_new_person_registers_through_the_invitation_and_is_linked(organ
     assert info["organisation"] == "Acme" and info["phone"] == "13800000001"
 
     newcomer = await make_client()
-    response = await newcomer.post("/api/auth/register", json={
-        "phone": info["phone"], "password": PASSWORD, "name": "Alice Wang", "birth_date": "1990-01-01",
-        "consents": ["health_data"]})
+    signup = {"phone": info["phone"], "password": PASSWORD, "name": "Alice Wang", "birth_date": "1990-01-01",
+              "consents": ["health_data"]}
+    # Registering from a link that is not one is refused like the link itself, and makes no account.
+    response = await newcomer.post("/api/auth/register", json={**signup, "invitation": "x" * 43})
+    assert response.status == 404 and (await response.json())["error"]["code"] == "invitation_not_found"
+    async with db.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users WHERE phone = $1", info["phone"]) == 0
+    # The invitation page sends its link with the registration (limited per link, not per office address).
+    response = await newcomer.post("/api/auth/register", json={**signup, "invitation": token})
     assert response.status == 201
     csrf = (await response.json())["csrf_token"]
     accepted = await newcomer.post(f"/api/invitations/{token}/accept", headers={"X-CSRF-Token": csrf})

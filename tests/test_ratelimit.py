@@ -128,6 +128,33 @@ async def test_registration_keys_on_the_phone_first_so_a_whole_office_registers(
     assert refused.value.status == 429 and refused.value.field == "phone"
 
 
+async def test_a_company_behind_one_address_signs_in_while_a_flooded_account_stays_refused(db):
+    """The morning peak (bench/morning.py) in small: one office address, more right sign-ins and
+    accepted links than the address bounds, and a flood against one account beside them."""
+    limiter = RateLimiter(PostgresStore(db), f"t{secrets.token_hex(4)}")
+    office = "198.51.100.60"
+    refused = 0
+    for _ in range(ratelimit.LOGIN_ADDRESS.limit + 20):  # one account flooded from the office
+        try:
+            await limiter.check_login("victim@x.cn", office)
+        except TooManyRequests:
+            refused += 1
+    assert refused == ratelimit.LOGIN_ADDRESS.limit + 20 - ratelimit.LOGIN_PAIR.limit
+    for n in range(ratelimit.LOGIN_ADDRESS.limit + 50):  # colleagues with their right passwords: none refused
+        await limiter.check_login(f"139{n:08d}", office)
+        await limiter.signed_in(f"139{n:08d}", office)
+    for _ in range(ratelimit.ACCEPT_ADDRESS.limit + 10):
+        await limiter.check_invitation(secrets.token_urlsafe(8), office)
+        await limiter.invitation_accepted(office)
+    with pytest.raises(TooManyRequests):  # the flooded account is still refused, even now
+        await limiter.check_login("victim@x.cn", office)
+    # Wrong passwords across accounts still meet the address bound (the flood's 5 counted too).
+    with pytest.raises(TooManyRequests) as stopped:
+        for n in range(ratelimit.LOGIN_ADDRESS.limit):
+            await limiter.check_login(f"guess-{n}@x.cn", office)
+    assert stopped.value.field == "login"
+
+
 async def test_chat_is_rate_limited_per_person_and_consultation(people, db):
     patient, doctor, cid = await in_consultation(people)
     sock = await patient.socket()

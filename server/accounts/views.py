@@ -11,11 +11,12 @@ from server.accounts import codes, totp
 from server.accounts import service as auth
 from server.audit.service import Actor
 from server.consent import service as consent
+from server.employers import invitations
 from server.homewatch import homes as homewatch
 from server.keys import EVENTS, SETTINGS, SMS_SENDER
 from server.outbox import service as outbox
 from server.web.common import address_of, json, limiter, pool, user_of
-from server.web.errors import Conflict, NotSignedIn, ValidationFailed
+from server.web.errors import Conflict, NotSignedIn, ServiceBusy, ValidationFailed
 from server.web.qr import qr_data_uri
 from server.web.validation import Body, Email, Id, invalid, parse_body
 
@@ -36,6 +37,9 @@ class Register(Body):
     # Separate, explicit consents given at sign-up (server/consent); health_data is needed to use the clinic.
     consents: list[Literal["health_data", "video", "employer_screening", "family_access"]] | None = Field(
         default=None, max_length=4)
+    # The employer's invitation link the person registers from (its token): registrations are then
+    # limited per link rather than per address, so a company's staff register from one office.
+    invitation: str | None = Field(default=None, max_length=100)
 
     @field_validator("birth_date")
     @classmethod
@@ -88,7 +92,10 @@ async def register(request: web.Request) -> web.Response:
     """A patient registers with phone and password and is signed in."""
     body = await parse_body(request, Register)
     phone = body.phone
-    await limiter(request).check_register(phone, address_of(request))
+    await limiter(request).check_register(phone, address_of(request), body.invitation)
+    if body.invitation is not None:  # 404 / 409 / 410 as at the link itself; nothing is created
+        async with pool(request).acquire() as conn:
+            await invitations.invitation(conn, body.invitation)
     # The slow hash is made before any connection is taken: a flood of sign-ups cannot starve the pool.
     if await auth.login_taken(pool(request), phone=phone):
         raise Conflict("An account with this email or phone number already exists.", field="phone",
@@ -109,7 +116,11 @@ async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, Login)
     login_key, address = auth.login_key(body.login).lower(), address_of(request)
     await limiter(request).check_login(login_key, address)  # counted before the slow hash is spent
-    user = await auth.authenticate(pool(request), body.login, body.password)
+    try:
+        user = await auth.authenticate(pool(request), body.login, body.password)
+    except ServiceBusy:  # the password was never checked: not an attempt, for the account or the address
+        await limiter(request).not_tried(login_key, address)
+        raise
     if user is None:
         raise NotSignedIn("The login or password is wrong.", code="bad_credentials", field="login")
     auth.check_second_factor(user, body.totp)

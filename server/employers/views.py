@@ -171,6 +171,7 @@ async def accept_invitation(request: web.Request) -> web.Response:
     await limiter(request).check_invitation(request.match_info["token"], address_of(request))
     async with pool(request).acquire() as conn:
         link = await invitations.accept_invitation(conn, request.match_info["token"], patient, actor_of(request))
+    await limiter(request).invitation_accepted(address_of(request))
     return json(link, status=201)
 
 

@@ -1,7 +1,30 @@
 """Prometheus metrics for an operator's scraper (served at /metrics, not to patients)."""
 from __future__ import annotations
 
+import itertools
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+
+from server.accounts import passwords
+
+
+class PasswordPoolCollector:
+    """The argon2 pool's queueing (server/accounts/passwords.py), read at each scrape; with the process id,
+    since several processes may answer on one port."""
+
+    def collect(self):
+        stats = passwords.STATS
+        cumulative = list(itertools.accumulate(stats.counts))
+        buckets = [(str(b), c) for b, c in zip(stats.BUCKETS, cumulative)] + [("+Inf", cumulative[-1])]
+        yield HistogramMetricFamily("clinic_password_queue_seconds", "Wait of an argon2 hash for a pool thread",
+                                    buckets=buckets, sum_value=stats.wait_sum)
+        yield CounterMetricFamily("clinic_password_busy", "argon2 hashes refused with 503 (backlog full)",
+                                  value=stats.refused)
+        yield GaugeMetricFamily("clinic_password_queue_peak", "Most argon2 hashes queued or running at once",
+                                value=stats.peak)
+        yield GaugeMetricFamily("clinic_process_pid", "The process that answered this scrape", value=os.getpid())
 
 
 class Metrics:
@@ -9,6 +32,7 @@ class Metrics:
 
     def __init__(self):
         self.registry = CollectorRegistry()
+        self.registry.register(PasswordPoolCollector())
         self.http_latency = Histogram("clinic_http_request_seconds", "HTTP request latency",
                                       ["method", "route", "status"], registry=self.registry)
         self.socket_connections = Gauge("clinic_socket_connections", "Open Socket.IO connections",

@@ -8,7 +8,12 @@ out longer and longer while a person who waits gets back in.
 Limits key on the thing attacked first (the account with the address it is tried from, the
 invitation, the phone), then on the client address with a generous bound: a flood against one
 doctor from one address never locks that doctor out elsewhere, and a whole company's staff may
-register from one office address. The address is the proxy-aware one (server/web/addresses.py).
+register, sign in and accept their invitations from one office address (a NAT). So the address
+bounds count what an attacker does and a colleague does not: wrong passwords and spent or unknown
+invitation links (an attempt that succeeds is taken back from the address), registrations without
+an invitation link. An attempt refused for its account is not counted for the address either: a
+flood against one account must not become a flood against everyone behind the same address.
+The address is the proxy-aware one (server/web/addresses.py).
 """
 from __future__ import annotations
 
@@ -37,13 +42,16 @@ class Rule:
     cap: int | None = None
 
 
-# Sign-in: an account tried from one address, then the address across accounts (a NAT'd hospital
-# shares one). Registration: per phone number, then per address. Invitations: per link, then per
-# address. Chat: per person and consultation (500 messages a second was possible before).
+# Sign-in: an account tried from one address, then the address's failures across accounts (a NAT'd
+# hospital shares one). Registration: per phone number, then per address, or per invitation link
+# when the person registers from one (a company's 2,000 new staff in a morning, bench/morning.py).
+# Invitations: per link, then the address's failures. Chat: per person and consultation (500
+# messages a second was possible before).
 LOGIN_PAIR = Rule("login", limit=5, window=15 * 60, cap=24 * 3600)
 LOGIN_ADDRESS = Rule("login-address", limit=300, window=15 * 60, cap=6 * 3600)
 REGISTER_PHONE = Rule("register", limit=5, window=3600)
 REGISTER_ADDRESS = Rule("register-address", limit=1000, window=10 * 60)
+REGISTER_INVITATION = Rule("register-invite", limit=5, window=3600)
 ACCEPT_INVITATION = Rule("invite", limit=10, window=3600)
 ACCEPT_ADDRESS = Rule("invite-address", limit=2000, window=10 * 60)
 CHAT = Rule("chat", limit=20, window=10)
@@ -76,6 +84,7 @@ class PostgresStore:
         last_at = now()
     RETURNING hits, extract(epoch FROM window_ends - now())::float8 AS seconds_left"""
     RESET = "DELETE FROM rate_limits WHERE key = $1"
+    UNDO = "UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND hits > 0 AND window_ends > now()"
     FORGET_OLD = "DELETE FROM rate_limits WHERE window_ends < now()"
 
     def __init__(self, pool: asyncpg.Pool, own_pool: bool = False):
@@ -93,6 +102,11 @@ class PostgresStore:
         """Forget a key's attempts (a successful sign-in)."""
         async with self.pool.acquire() as conn:
             await conn.execute(self.RESET, key)
+
+    async def undo(self, key: str) -> None:
+        """Take one attempt back (it succeeded); the window and any back-off stay."""
+        async with self.pool.acquire() as conn:
+            await conn.execute(self.UNDO, key)
 
     async def close(self) -> None:
         """Close the pool when it is the store's own."""
@@ -118,11 +132,20 @@ class RedisStore:
     end
     return {hits, ttl}
     """
+    UNDO = """
+    local hits = tonumber(redis.call('HGET', KEYS[1], 'hits') or '0')
+    if hits > 0 then redis.call('HINCRBY', KEYS[1], 'hits', -1) end
+    return hits
+    """
 
     def __init__(self, url: str, max_connections: int = 8):
         import redis.asyncio as aioredis
-        self.redis = aioredis.Redis.from_url(url, max_connections=max_connections)
+        # Blocking: past `max_connections` a check waits for a free connection. The plain pool raised
+        # "Too many connections" instead, and every chat message beyond 8 at once failed (bench signaling).
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5)
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.script = self.redis.register_script(self.HIT)
+        self.undo_script = self.redis.register_script(self.UNDO)
 
     async def hit(self, key: str, rule: Rule) -> tuple[int, float]:
         """Count one attempt; return (attempts in the window, seconds until the window ends)."""
@@ -133,9 +156,13 @@ class RedisStore:
         """Forget a key's attempts (a successful sign-in)."""
         await self.redis.delete(key)
 
+    async def undo(self, key: str) -> None:
+        """Take one attempt back (it succeeded); the expiry and any back-off stay."""
+        await self.undo_script(keys=[key])
+
     async def close(self) -> None:
         """Release the Redis connections (at shutdown)."""
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
 
 class RateLimiter:
@@ -190,14 +217,15 @@ class RateLimiter:
     async def check_login(self, login: str, address: str) -> None:
         """Count a sign-in attempt for this account from this address, then for the address.
 
-        Refused attempts count for the address too: an address that keeps trying after being told
-        to wait is soon refused outright, before its requests cost any parsing (see `refused_early`).
+        An attempt refused for the account stops there (it costs no hash and is not counted for the
+        address: one script flooding one account must not lock out a company behind the same NAT);
+        a right password takes its attempt back from the address (`signed_in`). So the address
+        bound counts wrong passwords across accounts, and an address past it is refused outright,
+        before its requests cost any parsing (see `refused_early`).
         """
-        try:
-            await self._hit(LOGIN_PAIR, _digest(login), address, field="login",
-                            message="Too many sign-in attempts; please wait before trying again.")
-        finally:
-            await self._hit(LOGIN_ADDRESS, address, field="login", message=ADDRESS_MESSAGE)
+        await self._hit(LOGIN_PAIR, _digest(login), address, field="login",
+                        message="Too many sign-in attempts; please wait before trying again.")
+        await self._hit(LOGIN_ADDRESS, address, field="login", message=ADDRESS_MESSAGE)
 
     def refused_early(self, address: str) -> TooManyRequests | None:
         """The refusal of a sign-in from an address this process already knows is blocked, or None."""
@@ -210,22 +238,45 @@ class RateLimiter:
         return None
 
     async def signed_in(self, login: str, address: str) -> None:
-        """A right password: the account's attempts from this address start again."""
+        """A right password: the account's attempts from this address start again, and the attempt
+        is taken back from the address's count."""
         if self.enabled:
             key = self._key(LOGIN_PAIR, _digest(login), address)
             self._blocked.pop(key, None)
             await self.store.reset(key)
+            await self.store.undo(self._key(LOGIN_ADDRESS, address))
 
-    async def check_register(self, phone: str, address: str) -> None:
-        """Count a registration for this phone, then for the address."""
+    async def not_tried(self, login: str, address: str) -> None:
+        """The attempt counted by `check_login` never reached the password check (503: the hash pool
+        was full): it is taken back from the account's and the address's counts. Without this, a
+        morning's 503s from one office were counted as wrong passwords and blocked the address."""
+        if self.enabled:
+            await self.store.undo(self._key(LOGIN_PAIR, _digest(login), address))
+            await self.store.undo(self._key(LOGIN_ADDRESS, address))
+
+    async def check_register(self, phone: str, address: str, invitation: str | None = None) -> None:
+        """Count a registration for this phone, then for the invitation link it is made from, or else the address.
+
+        A caller passing `invitation` must refuse the registration unless that link is usable: a
+        link is a secret the employer handed to one person, so a company's staff registering from
+        one office address are bounded per link, not as a crowd.
+        """
         await self._hit(REGISTER_PHONE, _digest(phone), field="phone",
                         message="Too many registrations for this number; please wait before trying again.")
-        await self._hit(REGISTER_ADDRESS, address, field="phone")
+        if invitation is not None:
+            await self._hit(REGISTER_INVITATION, _digest(invitation), field="invitation")
+        else:
+            await self._hit(REGISTER_ADDRESS, address, field="phone")
 
     async def check_invitation(self, token: str, address: str) -> None:
-        """Count an attempt to accept this invitation link, then for the address."""
+        """Count an attempt to accept this invitation link, then for the address (`invitation_accepted` takes it back)."""
         await self._hit(ACCEPT_INVITATION, _digest(token), field="token")
         await self._hit(ACCEPT_ADDRESS, address, field="token")
+
+    async def invitation_accepted(self, address: str) -> None:
+        """An accepted link: its attempt is taken back from the address's count (failures are what it bounds)."""
+        if self.enabled:
+            await self.store.undo(self._key(ACCEPT_ADDRESS, address))
 
     async def check_sms(self, phone: str, address: str) -> None:
         """Count an SMS code sent to this phone, then for the address (for routes that send codes)."""

@@ -13,10 +13,10 @@ async function acceptInvite() {
   window.location.href = "/screening";
 }
 
-async function signInThenAccept(formId, path, event) {
+async function signInThenAccept(formId, path, event, extra = {}) {
   event.preventDefault();
   try {
-    const { user } = await api("POST", path, formObject(event.target));
+    const { user } = await api("POST", path, { ...formObject(event.target), ...extra });
     if (user.role !== "patient") { toast(T("inv_wrong_role")); return; }
     await acceptInvite();
   } catch (e) { showError(formId, e); }
@@ -28,7 +28,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const accept = document.getElementById("accept-invite");
   if (accept) accept.addEventListener("click", () => acceptInvite().catch((e) => showError("invite-main", e)));
   const register = document.getElementById("invite-register-form");
-  if (register) register.addEventListener("submit", (e) => signInThenAccept("invite-register-form", "/api/auth/register", e));
+  if (register) register.addEventListener("submit", (e) => signInThenAccept("invite-register-form", "/api/auth/register", e,
+    { invitation: inviteToken }));
   const login = document.getElementById("invite-login-form");
   if (login) login.addEventListener("submit", (e) => signInThenAccept("invite-login-form", "/api/auth/login", e));
 });
