@@ -150,6 +150,10 @@ class WaitingOrders:
             order = self.orders[department] = WaitingOrder(department)
         self._reload_if_stale(order)
         if not await order.reached(seq, WAIT_SECONDS):
+            # The database is past what this process heard and nothing is on its way (no gap is
+            # open): a change never reached it. Read the list again rather than wait at every call.
+            order.loaded_at = 0.0
+            self._reload_if_stale(order)
             return None
         at = order.seq
         found = order.position(entry_id)
