@@ -219,9 +219,12 @@ def _updates_naming(sock, entry_id: str, change: str) -> list[dict]:
             if any(entry_id in [c["id"] for c in part.get(change, [])] for part in _changes(u))]
 
 
-def _position_after(own_key: list, position: int, update: dict) -> int:
-    """What a waiting page computes from one `queue:update`: entries ahead of it inserted or removed."""
+def _position_after(own_key: list, position: int, update: dict, seq: int = 0) -> int:
+    """What a waiting page computes from one `queue:update`: entries ahead of it inserted or removed,
+    in the changes after its snapshot's `seq` (a batch may also carry changes the snapshot counted)."""
     for part in _changes(update):
+        if part.get("seq", seq + 1) <= seq:
+            continue
         position += len([c for c in part.get("inserted", []) if c["key"] < own_key])
         position -= len([c for c in part.get("removed", []) if c["key"] < own_key])
     return position
@@ -378,9 +381,9 @@ async def test_waiting_patients_keep_their_places_when_their_process_is_killed(c
         patients.append(urgent)
         new = await urgent.queue(b, EAR_SEVERE)
         assert new["position"] == 1
-        for page, entry in zip(pages, before):
+        for page, entry in zip(pages, after):
             update = await wait_for(lambda p=page: _updates_naming(p, new["id"], "inserted"))
-            assert _position_after(entry["sort_key"], entry["position"], update[0]) == entry["position"] + 1
+            assert _position_after(entry["sort_key"], entry["position"], update[0], entry["seq"]) == entry["position"] + 1
         for patient, entry in zip(patients, before):
             assert (await patient.call("GET", b, "/api/queue/me", status=200))[1]["position"] == entry["position"] + 1
     finally:
