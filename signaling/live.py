@@ -204,6 +204,12 @@ class LiveEvents:
         given up on that turns up after all goes out too: clients still holding the gap apply it."""
         pending = sorted({c.seq: c for c in self._pending.get(department, [])}.values(), key=lambda c: c.seq)
         sent = self._sent_seq.get(department)
+        if sent is None and self.orders is not None:
+            # This process's first batch: its clients' snapshots count everything up to the seq its
+            # waiting order was first read at, so the batch starts right after it (not at whichever
+            # change happened to arrive first: an earlier one arriving a moment later was dropped,
+            # and every client of the process resynced over that gap).
+            sent = self.orders.first_seq(department)
         skipped = self._skipped.setdefault(department, set())
         late = [c for c in pending if sent is not None and c.seq in skipped]
         if sent is not None:
@@ -219,6 +225,8 @@ class LiveEvents:
                 skipped.difference_update(c.seq for c in late)
                 return late or None
             # Lost for good: clients see the gap and re-read their snapshot.
+            log.warning("queue %s: seq %s did not arrive in %.1f s; sending %s..%s with the gap",
+                        department, expected, self.GAP_HOLD_SECONDS, pending[0].seq, pending[-1].seq)
             skipped.update(range(expected, pending[-1].seq))
             run = len(pending)
         ready, held = pending[:run], pending[run:]

@@ -40,6 +40,7 @@ class WaitingOrder:
     def __init__(self, department: str):
         self.department = department
         self.seq: int | None = None  # None: not loaded
+        self.first_seq: int | None = None  # the seq of the first load: snapshots count everything up to it
         self.loaded_at = 0.0
         self.keys: list[tuple[int, int]] = []
         self.key_of: dict[int, tuple[int, int]] = {}
@@ -50,6 +51,7 @@ class WaitingOrder:
     def load(self, seq: int, keys: list[tuple[int, int]]) -> None:
         """Take the waiting list as read at `seq`, then the buffered changes after it."""
         self.seq, self.keys, self.loaded_at = seq, sorted(keys), time.monotonic()
+        self.first_seq = seq if self.first_seq is None else self.first_seq
         self.key_of = {k[1]: k for k in self.keys}
         self._ahead = {s: c for s, c in self._ahead.items() if s > seq}
         self._gap_since = None
@@ -141,6 +143,11 @@ class WaitingOrders:
             log.warning("waiting order of %s not loaded", order.department, exc_info=True)
         finally:
             del self._loading[order.department]
+
+    def first_seq(self, department: str) -> int | None:
+        """The seq this process's first read of the department's list was at (None: not read yet)."""
+        order = self.orders.get(department)
+        return None if order is None else order.first_seq
 
     async def position(self, department: str, entry_id: int, seq: int) -> tuple[int, int] | None:
         """(position, seq of the order) for a waiting entry, once the order has counted `seq`; None when
