@@ -204,14 +204,16 @@ class LiveEvents:
         given up on that turns up after all goes out too: clients still holding the gap apply it."""
         pending = sorted({c.seq: c for c in self._pending.get(department, [])}.values(), key=lambda c: c.seq)
         sent = self._sent_seq.get(department)
-        if sent is None and self.orders is not None:
-            # This process's first batch: its clients' snapshots count everything up to the seq its
-            # waiting order was first read at, so the batch starts right after it (not at whichever
-            # change happened to arrive first: an earlier one arriving a moment later was dropped,
-            # and every client of the process resynced over that gap).
-            sent = self.orders.first_seq(department)
         skipped = self._skipped.setdefault(department, set())
         late = [c for c in pending if sent is not None and c.seq in skipped]
+        if sent is None and self.orders is not None and self.orders.first_seq(department) is not None:
+            # This process's first batch: its clients' snapshots count everything up to the seq its
+            # waiting order was first read at, so consecutive seqs start right after it (not at
+            # whichever change happened to arrive first: an earlier one arriving a moment later was
+            # dropped, and every client of the process resynced over that gap). Changes at or below
+            # it still go out, for the doctors' lists that refresh on any update.
+            sent = self._sent_seq[department] = self.orders.first_seq(department)
+            late = [c for c in pending if c.seq <= sent]
         if sent is not None:
             pending = [c for c in pending if c.seq > sent]  # the rest at or below: copies of what was sent
         expected = pending[0].seq if sent is None and pending else (sent or 0) + 1

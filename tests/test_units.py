@@ -169,3 +169,20 @@ async def test_the_waiting_order_counts_changes_in_seq_order_whatever_order_they
     order.offer(change(12, inserted=[(15, 4)]))         # a late copy changes nothing
     assert order.position(5) == 4
     assert await order.reached(13, timeout=0.01) and not await order.reached(14, timeout=0.01)
+
+
+def test_a_process_first_batch_counts_from_its_waiting_orders_first_read_and_still_sends_older_changes():
+    """Consecutive seqs start after the seq the waiting order was first read at (clients' snapshots
+    count up to it); a change at or below it still goes out, for lists that refresh on any update."""
+    from server.queue.order import WaitingOrder, WaitingOrders
+    from signaling.live import LiveEvents
+
+    orders = WaitingOrders(pool=None)
+    orders.orders["fever"] = WaitingOrder("fever")
+    orders.orders["fever"].load(7, [])
+    live = LiveEvents(sio=None, app=None)
+    live.orders = orders
+    live._pending["fever"] = [_change(7), _change(9)]
+    assert [c.seq for c in live._ready("fever", now=0.0)] == [7]      # 8 is missing: 9 waits for it
+    live._pending["fever"].append(_change(8))
+    assert [c.seq for c in live._ready("fever", now=0.1)] == [8, 9]
