@@ -22,6 +22,7 @@ import socketio
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from server.keys import DB_POOL
+from server.queue import order
 from server.queue import service as queue_service
 from server.queue.service import QueueChange, estimate_minutes
 
@@ -92,18 +93,21 @@ async def disconnect_room(sio: socketio.AsyncServer, room: str) -> None:
         await disconnect_local(sio, room)
 
 
+async def _close_rooms(sio: socketio.AsyncServer, *rooms: str) -> None:
+    for room in rooms:
+        await sio.close_room(room)
+
+
 async def close_consultation_rooms(sio: socketio.AsyncServer, consultation_id) -> None:
     """Take both members out of an ended consultation's rooms on every process: relays and chat are refused."""
-    for room in (consult_room(consultation_id), member_room(consultation_id, "patient"),
-                 member_room(consultation_id, "doctor")):
-        await sio.close_room(room)
+    await _close_rooms(sio, consult_room(consultation_id), member_room(consultation_id, "patient"),
+                       member_room(consultation_id, "doctor"))
 
 
 async def close_home_call_rooms(sio: socketio.AsyncServer, call_id) -> None:
     """Take both members out of an ended home call's rooms on every process: relays are refused."""
-    for room in (home_call_room(call_id), home_call_member_room(call_id, "caller"),
-                 home_call_member_room(call_id, "home")):
-        await sio.close_room(room)
+    await _close_rooms(sio, home_call_room(call_id), home_call_member_room(call_id, "caller"),
+                       home_call_member_room(call_id, "home"))
 
 
 class LiveEvents:
@@ -125,7 +129,7 @@ class LiveEvents:
     # a change lost for good (its process killed between commit and publish) reaches clients as a gap.
     # Generous, because giving up costs every client of this process a resync at once, and under CPU
     # starvation that load delays the relay further (at 0.5 s, one overloaded 2-process run: 3,290).
-    GAP_HOLD_SECONDS = 1.0
+    GAP_HOLD_SECONDS = order.GAP_SECONDS  # the waiting order gives up on a missing seq at the same moment
     GAP_POLL_SECONDS = 0.02
 
     def __init__(self, sio: socketio.AsyncServer, app, naive_queue_updates: bool = False):
