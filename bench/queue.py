@@ -69,6 +69,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 # The bench's patients without a live page (all but --clients) would be marked away after the
 # default 5-minute grace; a run is shorter, but keep them waiting whatever the sizes.
 AWAY_GRACE = 3600
+KILL_THRESHOLD = 10.0  # seconds: "killing one process leaves every position right within 10 s"
+KILL_PHASE_AFTER = 15.0  # seconds of claims after the kill
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -98,8 +100,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="runs as MODE:PROCESSES:CLIENTS, comma-separated (default %(default)s); more than one "
                              "process uses Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)")
     parser.add_argument("--kill-after", type=float, default=10.0,
-                        help="in runs with 4 or more processes, SIGKILL one of them this many seconds into the claim "
-                             "phase (0 = never)")
+                        help="in runs with 4 or more processes, a kill phase after the measured ones: claims go on "
+                             "and one process is SIGKILLed this many seconds in (0 = no kill phase)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during the enqueue and claim phases; print the top functions")
@@ -217,19 +219,23 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
         await asyncio.sleep(args.settle)  # let the clients catch up before the next phase
         usage.mark("pause")
         sampler.start()
-        killer = None
-        if out["processes"] >= 4 and args.kill_after:
-            killer = asyncio.create_task(kill_one(tree, args.kill_after, usage, out))
         out["claim"] = await claim_phase(server.url, data.doctors, args.claims, args.phase_seconds,
                                          args.consult_seconds)
-        if killer is not None:
-            await killer
         usage.mark("claimed")
         if profiler is not None:
             out["profile"] = await loop.run_in_executor(None, profiler.stop)
         out["db_claim"] = await sampler.stop()
         await asyncio.sleep(args.settle)
         usage.mark("settled")
+        if out["processes"] >= 4 and args.kill_after:
+            # The kill phase comes after the measured ones, and its changes are judged apart (within
+            # 10 s): claims go on while one process is SIGKILLed and its clients reconnect elsewhere.
+            out["kill_phase_at"] = time.time()
+            killer = asyncio.create_task(kill_one(tree, args.kill_after, usage, out))
+            out["kill_claim"] = await claim_phase(server.url, data.doctors, args.claims,
+                                                  args.kill_after + KILL_PHASE_AFTER, args.consult_seconds)
+            await killer
+            await asyncio.sleep(args.settle)
         out["rss_end"] = tree.rss()
         for q in commands:
             q.put(("stop",))
@@ -262,18 +268,24 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
     out["truth_consistent"] = waiting == set(final_db)
     out["unsequenced"], out["seq_gaps"] = unsequenced, gaps
     out["changes"] = changes
+    split_at = out.get("kill_phase_at")
+    out["steady_changes"] = [c for c in changes if split_at is None or c.at < split_at]
 
     truth = {"initial_keys": list(data.initial_keys.values()), "threshold": THRESHOLD,
              "changes": [(c.seq, c.at, c.removed, c.inserted) for c in changes],
+             "split_at": split_at, "kill_threshold": KILL_THRESHOLD,
              "client_keys": {p.entry_id: entry_keys[p.entry_id] for p in chosen}}
     for q in commands:
         q.put(("analyse", truth))
     analysed = await loop.run_in_executor(None, _get, results, "analysis", args.workers, 600)
     for proc in workers:
         proc.join(10)
-    out["analysis"] = merge_analysis(analysed, changes, final_db)
+    out["analysis"] = merge_analysis(analysed, out["steady_changes"], final_db)
+    if split_at is not None:
+        out["kill_analysis"] = merge_analysis(analysed, [c for c in changes if c.at >= split_at], final_db, "kill")
     out["claim_ranks"] = claim_ranks(data.initial_keys.values(), changes)
-    out["phase_changes"] = {"enqueue": sum(1 for c in changes if c.inserted), "claim": sum(1 for c in changes if not c.inserted)}
+    out["phase_changes"] = {"enqueue": sum(1 for c in out["steady_changes"] if c.inserted),
+                            "claim": sum(1 for c in out["steady_changes"] if not c.inserted)}
     out["wait"] = wait_error(out["enqueue"]["answers"], claimed_arrivals, changes)
     return out
 

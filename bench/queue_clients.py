@@ -146,7 +146,13 @@ class WaitingPatient:
             if ack["entry"]["status"] == "waiting":
                 self.render(ack["entry"])
                 self.drain()
-            elif ack["entry"].get("consultation_id"):
+                return
+            self.entry = ack["entry"]  # called: no longer following the queue (patient.js resync)
+            if self.gap_timer is not None:
+                self.gap_timer.cancel()
+                self.gap_timer = None
+            self.early.clear()
+            if ack["entry"].get("consultation_id"):
                 self.enter_call()
         else:
             self.stats["resync_failed"] += 1
@@ -319,12 +325,14 @@ def worker_main(index: int, url: str, patients: list[tuple[str, int]], commands,
 
 
 # ---- analysis ---------------------------------------------------------------------------------
-def catch_up(key, initial_keys_sorted, changes, times, positions, called_at, threshold: float):
+def catch_up(key, initial_keys_sorted, changes, times, positions, called_at, threshold):
     """For one client: [(seq, latency seconds or None for never, censored)] for each change it had to follow.
 
     T(s) is the true position after change s. The client has caught up with change s at the first
     moment t >= at(s) when the position it shows equals T(u) for some u >= s already committed by t.
-    A client claimed (or called) before catching up is `censored` for the changes it still owed.
+    A client claimed (or called) before catching up is `censored` for the changes it still owed: its
+    latency is then how long it had owed the change, a lower bound that `threshold(seq)` judges
+    (within it: left out; past it: never caught up).
     """
     truth = 1 + bisect_left(initial_keys_sorted, key)
     last_seq_with = {}   # true position -> the latest seq at which it was true
@@ -357,7 +365,8 @@ def catch_up(key, initial_keys_sorted, changes, times, positions, called_at, thr
         if mine or (called_at is not None and called_at <= at):
             end = min(at, called_at) if called_at is not None else at
             for s, a in pending:  # it left the waiting room while still owing these
-                out.append((s, None if end - a > threshold else end - a, end - a <= threshold))
+                late = end - a > threshold(s)
+                out.append((s, None if late else end - a, not late))
             pending.clear()
             return out
         if first_shown is None or at < first_shown:
@@ -374,41 +383,50 @@ def catch_up(key, initial_keys_sorted, changes, times, positions, called_at, thr
 
 
 def analyse(clients: list[WaitingPatient], truth: dict) -> dict:
-    """Per change: the slowest of this worker's clients; violations; the final positions shown."""
+    """Per change: the slowest of this worker's clients; violations; the final positions shown.
+
+    Changes committed from truth["split_at"] on (the kill phase) are judged apart, against
+    truth["kill_threshold"]: {"steady": ..., "kill": ..., "final": ...}.
+    """
     initial = sorted(truth["initial_keys"])
     changes = truth["changes"]
-    threshold = truth["threshold"]
-    slowest: dict[int, float] = {}
-    never: dict[int, int] = {}
-    pairs = violations = censored = 0
-    violating_clients = 0
-    examples = []
+    split_at = truth.get("split_at") or float("inf")
+    late_seqs = {seq for seq, at, _, _ in changes if at >= split_at}
+    thresholds = {False: truth["threshold"], True: truth.get("kill_threshold", truth["threshold"])}
+
+    def threshold(seq: int) -> float:
+        return thresholds[seq in late_seqs]
+
+    buckets = {name: {"slowest": {}, "never": {}, "pairs": 0, "violations": 0, "censored": 0,
+                      "violating_clients": 0, "examples": []} for name in ("steady", "kill")}
     final = {}
     for client in clients:
         key = truth["client_keys"][int(client.entry_id)]
         rows = catch_up(key, initial, changes, client.times, client.positions, client.called_at, threshold)
-        bad = False
+        bad = {"steady": False, "kill": False}
         for seq, latency, cut in rows:
-            pairs += 1
+            name = "kill" if seq in late_seqs else "steady"
+            b = buckets[name]
+            b["pairs"] += 1
             if cut:
-                censored += 1
+                b["censored"] += 1
                 continue
             if latency is None:
-                never[seq] = never.get(seq, 0) + 1
-                violations += 1
-                bad = True
-                if len(examples) < 5:
-                    examples.append((client.entry_id, seq, "never"))
+                b["never"][seq] = b["never"].get(seq, 0) + 1
+                b["violations"] += 1
+                bad[name] = True
+                if len(b["examples"]) < 5:
+                    b["examples"].append((client.entry_id, seq, "never"))
                 continue
-            if latency > slowest.get(seq, -1.0):
-                slowest[seq] = latency
-            if latency > threshold:
-                violations += 1
-                bad = True
-                if len(examples) < 5:
-                    examples.append((client.entry_id, seq, f"{latency * 1000:.0f} ms"))
-        violating_clients += bad
+            if latency > b["slowest"].get(seq, -1.0):
+                b["slowest"][seq] = latency
+            if latency > threshold(seq):
+                b["violations"] += 1
+                bad[name] = True
+                if len(b["examples"]) < 5:
+                    b["examples"].append((client.entry_id, seq, f"{latency * 1000:.0f} ms"))
+        for name, was_bad in bad.items():
+            buckets[name]["violating_clients"] += was_bad
         final[int(client.entry_id)] = (None if client.called_at is not None or not len(client.positions)
                                        else client.positions[-1], client.failed_resyncs)
-    return {"slowest": slowest, "never": never, "pairs": pairs, "violations": violations, "censored": censored,
-            "violating_clients": violating_clients, "examples": examples, "final": final}
+    return {**buckets, "final": final}

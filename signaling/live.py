@@ -117,8 +117,10 @@ class LiveEvents:
     # busy department changes hundreds of times a second, and each broadcast costs a write to every
     # waiting client (the kernel's loopback write alone was 38% of the server's CPU at 1,000 clients
     # with 50 ms batches). A position needs to be right within a second, so a department broadcasts
-    # at most every MIN_INTERVAL; after a quiet spell the first change goes out GATHER_SECONDS later.
-    MIN_INTERVAL = 0.25
+    # at most every MIN_INTERVAL, half of that second (the other half is for delivery); after a quiet
+    # spell the first change goes out GATHER_SECONDS later. At 250 ms the fan-out to 5,000 clients
+    # was most of the server's CPU and all the load generator's, and saturated both cores.
+    MIN_INTERVAL = 0.5
     GATHER_SECONDS = 0.02
     # With several processes a batch may be due while a change with an earlier seq, committed on
     # another process, is still on its way through Redis. Sent with that gap, every client would hold

@@ -137,7 +137,9 @@ UPDATE queue_entries e SET away_since = now()
 WHERE e.status = 'waiting' AND e.away_since IS NULL
   AND NOT EXISTS (SELECT 1 FROM queue_watchers w JOIN server_instances i ON i.id = w.instance_id
                   WHERE w.patient_id = e.patient_id AND i.heartbeat > now() - {STALE_AFTER})"""
-CLEAR_AWAY_SINCE = "UPDATE queue_entries SET away_since = NULL WHERE patient_id = $1 AND status = 'waiting'"
+# Only a row whose grace period runs is written: a resubscribe otherwise rewrites nothing.
+CLEAR_AWAY_SINCE = """
+UPDATE queue_entries SET away_since = NULL WHERE patient_id = $1 AND status = 'waiting' AND away_since IS NOT NULL"""
 MARK_AWAY = f"""
 UPDATE queue_entries e SET status = 'away', updated_at = now()
 WHERE e.status = 'waiting' AND e.away_since < now() - make_interval(secs => $1)

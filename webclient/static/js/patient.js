@@ -171,8 +171,13 @@ async function resync() {
     return;
   }
   live.retryMs = 1000;
-  if (ack.entry.status === "waiting") { renderEntry(ack.entry); drainChanges(); }
-  else if (ack.entry.consultation_id) enterCall(ack.entry.consultation_id);
+  if (ack.entry.status === "waiting") { renderEntry(ack.entry); drainChanges(); return; }
+  // Called (or in a consultation): the queue is no longer ours to follow. Left "waiting", every later
+  // batch would show the gap of our own claim and resync twice a second for the whole call.
+  state.entry = ack.entry;
+  clearTimeout(live.gapTimer);
+  live.pending.clear();
+  if (ack.entry.consultation_id) enterCall(ack.entry.consultation_id);
 }
 
 function onQueueUpdate(update) {
