@@ -125,9 +125,6 @@ FROM queue_entries WHERE department = $1 AND status = 'waiting'"""
 
 # --- lifecycle: watchers, away, no-show, return, transfer, reassess, overdue, auto-assign -------
 
-WATCH = """
-INSERT INTO queue_watchers (sid, instance_id, patient_id) VALUES ($1, $2, $3)
-ON CONFLICT (sid) DO NOTHING"""
 UNWATCH = "DELETE FROM queue_watchers WHERE sid = $1"
 FORGET_INSTANCE_WATCHERS = "DELETE FROM queue_watchers WHERE instance_id = $1"
 
@@ -137,18 +134,26 @@ UPDATE queue_entries e SET away_since = now()
 WHERE e.status = 'waiting' AND e.away_since IS NULL
   AND NOT EXISTS (SELECT 1 FROM queue_watchers w JOIN server_instances i ON i.id = w.instance_id
                   WHERE w.patient_id = e.patient_id AND i.heartbeat > now() - {STALE_AFTER})"""
-# Only a row whose grace period runs is written: a resubscribe otherwise rewrites nothing.
-CLEAR_AWAY_SINCE = """
-UPDATE queue_entries SET away_since = NULL WHERE patient_id = $1 AND status = 'waiting' AND away_since IS NOT NULL"""
 MARK_AWAY = f"""
 UPDATE queue_entries e SET status = 'away', updated_at = now()
 WHERE e.status = 'waiting' AND e.away_since < now() - make_interval(secs => $1)
 RETURNING {ENTRY_COLUMNS}"""
-# A patient who comes back after being marked away gets their place back (the same due time).
-RETURN_FROM_AWAY = f"""
-UPDATE queue_entries e SET status = 'waiting', away_since = NULL, updated_at = now()
-WHERE e.patient_id = $1 AND e.status = 'away'
-RETURNING {ENTRY_COLUMNS}"""
+# A waiting patient's page is live (one statement, one commit: every client of a crashed process
+# comes here at once): the page is watched, a grace period that runs stops (only that row is
+# written), and a patient who was marked away gets their place back (the same due time) with the
+# department's seq bumped in the same commit; `seq` is NULL when nobody came back.
+WATCH = f"""
+WITH w AS (
+    INSERT INTO queue_watchers (sid, instance_id, patient_id) VALUES ($1, $2, $3) ON CONFLICT (sid) DO NOTHING),
+c AS (
+    UPDATE queue_entries SET away_since = NULL
+    WHERE patient_id = $3 AND status = 'waiting' AND away_since IS NOT NULL),
+e AS (
+    UPDATE queue_entries e SET status = 'waiting', away_since = NULL, updated_at = now()
+    WHERE e.patient_id = $3 AND e.status = 'away'
+    RETURNING {ENTRY_COLUMNS}),
+s AS (UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = (SELECT department FROM e) RETURNING queue_seq)
+SELECT e.*, s.queue_seq AS seq FROM e, s"""
 
 # Called patients who did not join in time: skipped (put back behind those due now) once, then no-show.
 CALLED_TOO_LONG = f"""

@@ -275,13 +275,8 @@ async def _change(conn, department: str, removed=(), inserted=()) -> QueueChange
 
 async def watch(conn: asyncpg.Connection, sid: str, instance_id: str, patient_id: int) -> QueueChange | None:
     """A waiting patient's page is live: no grace period runs; an away patient gets their place back."""
-    async with conn.transaction():  # one commit: every reconnect of a crashed process's clients comes here
-        await conn.execute(sql.WATCH, sid, instance_id, patient_id)
-        await conn.execute(sql.CLEAR_AWAY_SINCE, patient_id)
-        back = await conn.fetchrow(sql.RETURN_FROM_AWAY, patient_id)
-        if back is None:
-            return None
-        return await _change(conn, back["department"], inserted=[back])
+    back = await conn.fetchrow(sql.WATCH, sid, instance_id, patient_id)
+    return None if back is None else await _described(conn, back["department"], back["seq"], inserted=[back])
 
 
 async def unwatch(conn: asyncpg.Connection, sid: str) -> None:
