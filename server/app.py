@@ -30,6 +30,7 @@ from server.keys import (
     INSTANCE_ID,
     MEDIA,
     METRICS,
+    QUEUE_ARRIVALS,
     QUEUE_ORDERS,
     RATE_LIMITER,
     SETTINGS,
@@ -39,6 +40,7 @@ from server.keys import (
 from server.outbox import service as outbox
 from server.presence import service as presence
 from server.queue import service as queue_service
+from server.queue.arrivals import Arrivals
 from server.queue.housekeeping import housekeeping_ctx
 from server.queue.order import WaitingOrders
 from server.settings import Settings
@@ -89,6 +91,7 @@ async def database_ctx(app: web.Application):
     # Positions from this process's copy of the waiting order; the naive baseline reads the database.
     app[QUEUE_ORDERS] = None if settings.queue_updates == "naive" else WaitingOrders(app[DB_POOL])
     app[EVENTS].orders = app[QUEUE_ORDERS]
+    app[QUEUE_ARRIVALS] = Arrivals()  # concurrent arrivals to a department share one statement
     yield
     if own_pool:
         await app[DB_POOL].close()

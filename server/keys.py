@@ -22,6 +22,7 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 INSTANCE_ID: web.AppKey[str] = web.AppKey("instance_id", str)
 ROUTE_TABLE: web.AppKey[list] = web.AppKey("route_table", list)  # for the OpenAPI document
 RATE_LIMITER: web.AppKey[Any] = web.AppKey("rate_limiter")
+QUEUE_ARRIVALS: web.AppKey[Any] = web.AppKey("queue_arrivals")  # server/queue/arrivals.py
 QUEUE_ORDERS: web.AppKey[Any] = web.AppKey("queue_orders")  # server/queue/order.py, or None (naive mode)
 
 # Per-request values set by the middlewares.

@@ -10,10 +10,13 @@ BUMP_SEQ = "UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = $1 RET
 # Each queue change and its sequence bump are one statement: the department row is locked only
 # while the statement runs, never across a round trip to the application (that serialised every
 # change of a department behind the slowest COMMIT under load).
+# Arrivals to one department, one or many (server/queue/arrivals.py joins concurrent ones): one
+# INSERT, one seq bump, one commit; they share the seq (one change inserting them all).
 ENQUEUE = """
 WITH e AS (
     INSERT INTO queue_entries (patient_id, assessment_id, department, level, status, due_at)
-    VALUES ($1, $2, $3, $4, 'waiting', now() + make_interval(mins => $5))
+    SELECT a.patient_id, a.assessment_id, $3, a.level, 'waiting', now() + make_interval(mins => a.minutes)
+    FROM unnest($1::bigint[], $2::bigint[], $4::int[], $5::int[]) AS a (patient_id, assessment_id, level, minutes)
     RETURNING id, patient_id, assessment_id, department, level, status, enqueued_at, due_at, doctor_id, consultation_id, called_at, skips, precheck, away_since),
 s AS (UPDATE departments SET queue_seq = queue_seq + 1 WHERE code = $3 RETURNING queue_seq)
 SELECT e.*, s.queue_seq AS seq FROM e, s"""

@@ -180,16 +180,31 @@ async def entry_view(conn: asyncpg.Connection, entry, day_ends_at: str = "24:00"
     return view
 
 
-async def enqueue(conn: asyncpg.Connection, patient_id: int, assessment) -> tuple[asyncpg.Record, QueueChange]:
-    """Put a patient in their assessment's department queue."""
+def check_queueable(assessment) -> None:
+    """An emergency is sent to emergency care, never into the online queue."""
     if assessment["disposition"] == "emergency":
         raise EmergencyNotQueueable(field="assessment_id")
+
+
+async def enqueue(conn: asyncpg.Connection, patient_id: int, assessment) -> tuple[asyncpg.Record, QueueChange]:
+    """Put a patient in their assessment's department queue."""
+    (entry,), change = await enqueue_many(conn, [(patient_id, assessment)])
+    return entry, change
+
+
+async def enqueue_many(conn: asyncpg.Connection, arrivals: list[tuple[int, object]]) -> tuple[list, QueueChange]:
+    """Put patients, each with their assessment, in one department's queue in one statement: one
+    commit and one change for them all. When any of them is already queued, none is."""
+    for _, assessment in arrivals:
+        check_queueable(assessment)
+    department = arrivals[0][1]["department"]
+    levels = [a["level"] for _, a in arrivals]
     try:
-        entry = await conn.fetchrow(sql.ENQUEUE, patient_id, assessment["id"], assessment["department"],
-                                    assessment["level"], triage.TARGET_WAIT_MINUTES[assessment["level"]])
+        rows = await conn.fetch(sql.ENQUEUE, [p for p, _ in arrivals], [a["id"] for _, a in arrivals], department,
+                                levels, [triage.TARGET_WAIT_MINUTES[level] for level in levels])
     except asyncpg.UniqueViolationError:
         raise PatientAlreadyQueued() from None
-    return entry, await _described(conn, entry["department"], entry["seq"], inserted=[entry])
+    return rows, await _described(conn, department, rows[0]["seq"], inserted=rows)
 
 
 async def open_entry(conn: asyncpg.Connection, patient_id: int):

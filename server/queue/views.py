@@ -10,7 +10,7 @@ from server.audit import service as audit
 from server.consultations import service as consults
 from server.dependants import service as dependants
 from server.events import publish
-from server.keys import EVENTS, METRICS, QUEUE_ORDERS, SETTINGS
+from server.keys import EVENTS, METRICS, QUEUE_ARRIVALS, QUEUE_ORDERS, SETTINGS
 from server.queue import service as queue_service
 from server.triage import service as assessments
 from server.web import i18n
@@ -46,8 +46,8 @@ async def enqueue(request: web.Request) -> web.Response:
     async with pool(request).acquire() as conn:
         assessment = await assessments.get_own(conn, body.assessment_id, patient["id"])
         await dependants.check_same(conn, patient["id"], body.for_dependant_id, assessment["dependant_id"])
-        entry, change = await queue_service.enqueue(conn, patient["id"], assessment)
-        early = request.app[EVENTS].queue_changed_now(change)
+        entry, change = await request.app[QUEUE_ARRIVALS].enqueue(conn, patient["id"], assessment)
+        early = change is None or request.app[EVENTS].queue_changed_now(change)  # None: its batch's leader publishes
         view = await queue_service.entry_view(conn, entry, request.app[SETTINGS].day_ends_at,
                                                 request.app[QUEUE_ORDERS])
         assign = await queue_service.has_auto_doctors(conn, entry["department"])
