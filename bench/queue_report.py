@@ -114,7 +114,9 @@ def pct(xs, p):
 def figures(r: dict) -> dict[str, float | None]:
     """The comparable figures of one mode, as numbers (milliseconds, req/s, KiB, seconds)."""
     a = r["analysis"]["per_kind"]
-    changes = len(r["steady_changes"]) or 1
+    # A queue change is a patient joining or leaving the list, as in the issue's measurement (one
+    # arrival, one change): arrivals that share a statement (server/queue/arrivals.py) still count one each.
+    changes = moved(r["steady_changes"]) or 1
     cpu = r["cpu"]
     return {
             "enqueue throughput (req/s)": r["enqueue"]["throughput"],
@@ -136,6 +138,11 @@ def figures(r: dict) -> dict[str, float | None]:
             "server CPU per queue change (ms)": _ms(_sum(cpu["enqueue"]["server"], cpu["claim"]["server"]) / changes),
             "PostgreSQL CPU, both phases (s)": _sum(cpu["enqueue"]["postgres"], cpu["claim"]["postgres"]),
             }
+
+
+def moved(changes) -> int:
+    """Patients who joined or left the waiting list in these changes (a change may carry several)."""
+    return sum(len(c.removed) + len(c.inserted) for c in changes)
 
 
 def _ms(seconds):
@@ -222,8 +229,12 @@ def report(r: dict, args: argparse.Namespace) -> None:
               f"{_fmt(u['clients'], digits=2)}, bench driver {_fmt(u['driver'], digits=2)}; other processes on the "
               f"machine {_fmt(max(0.0, u['machine'] - ours), digits=2)}; per core busy "
               + ", ".join(f"cpu{i} {100 * busy / u['wall']:.0f}%" for i, busy in enumerate(u["cores"])))
+    idle = r["cpu"]["settle"]
     print(f"  server CPU per queue change {_fmt(f['server CPU per queue change (ms)'], digits=2)} ms "
-          f"({len(r['steady_changes'])} changes in these two phases); server process total {r['server_cpu_total']:.1f} s")
+          f"({moved(r['steady_changes'])} patients joined or left in these two phases, in {len(r['steady_changes'])} "
+          f"seq bumps); server process total {r['server_cpu_total']:.1f} s; with no change at all (the settle "
+          f"after the claims) the server spent {_fmt(idle['server'] / idle['wall'] if idle['wall'] else None, digits=2)} "
+          f"CPU s/s holding {r['connected']} connections")
     ranks = r["claim_ranks"]
     print(f"claim order: the claimed patient's place in the waiting list just before the claim: p50 "
           f"{_fmt(percentile(ranks, 50), digits=0)}, p99 {_fmt(percentile(ranks, 99), digits=0)}, max "
