@@ -11,7 +11,7 @@ from server.accounts import service as auth
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.consultations import service as consults
-from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, QUEUE_ORDERS, RATE_LIMITER, SETTINGS
+from server.keys import DB_POOL, EVENTS, INSTANCE_ID, METRICS, QUEUE_ORDERS, RATE_LIMITER, SETTINGS, USER
 from server.presence import service as presence
 from server.queue import service as queue_service
 from server.visits import service as visits
@@ -68,8 +68,11 @@ class ClinicNamespace(socketio.AsyncNamespace):
         """Refuse strangers: the session cookie must name a live session."""
         request = environ.get("aiohttp.request")
         token = request.cookies.get(auth.SESSION_COOKIE) if request is not None else None
-        async with self.pool.acquire() as conn:
-            user = await auth.session_user(conn, token, self.app[SETTINGS].doctor_idle_minutes)
+        if request is not None and USER in request:  # the session middleware read it for this very request
+            user = request[USER]
+        else:
+            async with self.pool.acquire() as conn:
+                user = await auth.session_user(conn, token, self.app[SETTINGS].doctor_idle_minutes)
         ip = client_address(request) if request is not None else None
         lang = i18n.pick_language(request) if request is not None else "zh"
         if user is None and await guest_calls.connect(self, sid, auth_data, ip, lang):  # a call guest's link

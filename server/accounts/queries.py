@@ -21,8 +21,11 @@ VALUES ($1, $2, $3, now() + make_interval(hours => $4))"""
 # Idle doctors' sessions end ($2 minutes without a request, 0: never); disabled accounts have none.
 # A patient's health-data consent comes along (server/consent/middleware.py checks it on every health
 # data route): read with the session, it costs no round trip of its own on each request.
+# `stale`: a doctor's session whose use was last recorded over a minute ago. Use is recorded only
+# where it decides something, a doctor's idle sign-out: recording every patient's too cost a write
+# a minute per waiting page (and one per reconnect of every client of a crashed process).
 SESSION_USER = f"""
-SELECT s.csrf_token, s.last_seen_at < now() - interval '1 minute' AS stale,
+SELECT s.csrf_token, u.role = 'doctor' AND s.last_seen_at < now() - interval '1 minute' AS stale,
        u.role = 'patient' AND consent_granted_since(u.id, 'health_data') IS NOT NULL AS health_data_consent,
        coalesce(u.totp_secret NOT LIKE 'pending:%', false) AS totp_enrolled,
        {', '.join('u.' + c.strip() for c in USER_COLUMNS.split(','))}

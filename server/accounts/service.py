@@ -144,7 +144,7 @@ async def open_session(conn: asyncpg.Connection, user_id: int, ttl_hours: int) -
 
 async def session_user(conn: asyncpg.Connection, token: str | None, doctor_idle_minutes: int = 0):
     """The (user row with csrf_token) of a live session cookie, or None; a doctor's session ends after
-    `doctor_idle_minutes` without a request (0: never). Use is recorded at most once a minute."""
+    `doctor_idle_minutes` without a request (0: never). A doctor's use is recorded at most once a minute."""
     if not token or len(token) > 200:
         return None
     key = token_hash(token)
