@@ -228,7 +228,7 @@ class Side:
         elapsed = time.monotonic() - t0
         server_cpu = sum(cpu_seconds(p) - c for p, c in zip(self.server_ps, cpu0)) / elapsed * 100
         client_cpu = sum(cpu_seconds(p) - c for p, c in zip(self.client_ps, ccpu0)) / elapsed * 100
-        delays, delivered, trouble = {"signal": [], "chat": []}, 0, {"lost": 0, "late": 0, "stale": 0, "dropped": 0}
+        delays, delivered, trouble = {"signal": [], "chat": []}, 0, {"lost": 0, "late": 0, "stale": 0, "dropped": 0, "refused": 0}
         for conn in self.workers:
             if not conn.poll(seconds + 120):
                 raise RuntimeError(f"client worker did not finish the {command} phase")

@@ -35,6 +35,8 @@ def trouble_notes(phase: str, trouble: dict, include_late: bool) -> list[str]:
         notes.append(f"{phase}: {trouble['late']} delivered after the window")
     if trouble["dropped"]:
         notes.append(f"{phase}: {trouble['dropped']} clients disconnected")
+    if trouble.get("refused"):
+        notes.append(f"{phase}: {trouble['refused']} chat messages refused by the rate limit (20 a person per 10 s)")
     return notes
 
 
