@@ -74,6 +74,14 @@ def summary(rows: list[Row]) -> list[str]:
             + "; throughput ours/bare "
             + ("-" if share is None else f"{share * 100:.0f}% ({'ok' if share >= 0.8 else 'UNDER'} target >= 80%)")
             + (f"  [{', '.join(caveats)}]" if caveats else ""))
+    for (impl, procs, pairs), two in sorted(index.items()):
+        one = index.get((impl, 1, pairs))
+        if impl != "ours" or procs == 1 or one is None or not one.p99 or not two.p99:
+            continue
+        ratio = two.p99 / one.p99
+        out.append(f"ours on {procs} processes with Redis, {pairs:>4} pairs: p99 {two.p99 * 1000:.1f} ms against "
+                   f"{one.p99 * 1000:.1f} ms on one, {ratio:.2f}x ({'ok' if ratio <= 2 else 'OVER'} target <= 2x); "
+                   + ("every message delivered" if not two.lost else f"{two.lost} messages NOT delivered"))
     held = [r.pairs for r in rows if r.impl == "ours" and r.procs == 1 and r.p99 is not None and r.p99 < P99_BUDGET
             and not r.connect_errors]
     tested = [r.pairs for r in rows if r.impl == "ours" and r.procs == 1]
