@@ -376,3 +376,33 @@ async def test_arrivals_on_their_own_connections_get_one_change_for_their_batch(
     assert change.inserted == [_keyed(e) for e in batch]
     assert {e["seq"] for e in batch} == {change.seq} and change.removed == []
 
+
+async def test_joins_given_up_while_waiting_hold_up_nobody(db, database_url):
+    """A join request dropped while it waits behind another's statement (its task cancelled: a
+    timeout, the server shutting down) is not queued, and the patients who press "join" with it or
+    after it still get in: the department does not stay stuck in this process."""
+    async with db.acquire() as conn:
+        patients = await _patients_with_assessments(conn, 5, first=0)
+    arrivals = Arrivals()
+    async with contextlib.AsyncExitStack() as stack:
+        conns = [await stack.enter_async_context(db.acquire()) for _ in patients]
+        calls = [(c, uid, a) for c, (uid, a) in zip(conns, patients)]
+        async with _department_row_held(database_url):
+            lead = asyncio.ensure_future(arrivals.enqueue(*calls[0]))
+            await asyncio.sleep(0.2)  # its statement is sent, and waits on the department's row
+            first_gone, first_kept, last_gone, last_kept = (asyncio.ensure_future(arrivals.enqueue(*call))
+                                                            for call in calls[1:])
+            await asyncio.sleep(0.1)
+            assert not lead.done() and len(arrivals._waiting["internal"]) == 4
+            first_gone.cancel()
+            last_gone.cancel()
+            await asyncio.sleep(0.1)
+        done = await asyncio.wait_for(asyncio.gather(lead, first_kept, last_kept), timeout=10)
+    assert first_gone.cancelled() and last_gone.cancelled()
+    assert [entry["patient_id"] for entry, _ in done] == [calls[0][1], calls[2][1], calls[4][1]]
+    _, (kept_entry, change), (last_entry, last_change) = done
+    assert change.inserted == [_keyed(kept_entry), _keyed(last_entry)] and last_change is None
+    assert not arrivals._waiting and not arrivals._busy
+    async with db.acquire() as conn:
+        queued = {r["patient_id"] for r in await conn.fetch("SELECT patient_id FROM queue_entries")}
+    assert queued == {calls[0][1], calls[2][1], calls[4][1]}

@@ -51,21 +51,34 @@ class Arrivals:
         waiting = self._waiting.setdefault(department, deque())
         waiting.append(me)
         if department in self._busy:
-            outcome = await me.outcome  # raises when the batch that carried it failed
+            try:
+                outcome = await me.outcome  # raises when the batch that carried it failed
+            except asyncio.CancelledError:  # given up (a timeout, shutdown)
+                if waiting and waiting[0] is me and not me.outcome.cancelled():  # as its turn came
+                    self._hand_on(department, waiting)
+                raise
             if outcome is not _LEAD:
                 return outcome
             me.outcome = asyncio.get_running_loop().create_future()
         self._busy.add(department)
         try:
-            batch = [waiting.popleft() for _ in range(len(waiting))]  # me first
+            # me first; not those given up while they waited (their outcome is cancelled)
+            batch = [a for a in (waiting.popleft() for _ in range(len(waiting))) if not a.outcome.done()]
             await self._run(conn, batch)
         finally:
-            if waiting:
-                waiting[0].outcome.set_result(_LEAD)
-            else:
-                self._busy.discard(department)
-                del self._waiting[department]
+            self._hand_on(department, waiting)
         return me.outcome.result()
+
+    def _hand_on(self, department: str, waiting: deque[_Arrival]) -> None:
+        """The next batch is the first waiting arrival's to run (skipping those given up), or the
+        department is free."""
+        while waiting and waiting[0].outcome.done():
+            waiting.popleft()
+        if waiting:
+            waiting[0].outcome.set_result(_LEAD)
+        else:
+            self._busy.discard(department)
+            del self._waiting[department]
 
     @staticmethod
     async def _run(conn: asyncpg.Connection, batch: list[_Arrival]) -> None:
@@ -80,9 +93,9 @@ class Arrivals:
                 for arrival in batch:
                     try:
                         entry, own = await service.enqueue(conn, arrival.patient_id, arrival.assessment)
-                        arrival.outcome.set_result((entry, own))
+                        _settle(arrival, (entry, own))
                     except PatientAlreadyQueued as error:
-                        arrival.outcome.set_exception(error)
+                        _settle(arrival, error=error)
                 return
         except Exception as error:  # the database went away: every request of the batch gets the error
             for arrival in batch:
@@ -96,4 +109,14 @@ class Arrivals:
             raise
         by_patient = {row["patient_id"]: row for row in rows}
         for i, arrival in enumerate(batch):
-            arrival.outcome.set_result((by_patient[arrival.patient_id], change if i == 0 else None))
+            _settle(arrival, (by_patient[arrival.patient_id], change if i == 0 else None))
+
+
+def _settle(arrival: _Arrival, result=None, error: BaseException | None = None) -> None:
+    """Give an arrival its outcome, unless it was given up while its statement ran (cancelled)."""
+    if arrival.outcome.done():
+        return
+    if error is not None:
+        arrival.outcome.set_exception(error)
+    else:
+        arrival.outcome.set_result(result)
