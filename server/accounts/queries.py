@@ -41,9 +41,12 @@ TOTP_SECRET = "SELECT totp_secret FROM users WHERE id = $1"
 DELETE_SESSION = "DELETE FROM sessions WHERE token_hash = $1"
 DELETE_EXPIRED_SESSIONS = "DELETE FROM sessions WHERE expires_at < now()"
 
+# Written only when a name changed: every process start runs it, and rewriting a department's row
+# would lock it (its queue's seq lives there) under every arrival and claim of an outbreak.
 UPSERT_DEPARTMENT = """
 INSERT INTO departments (code, name_zh, name_en) VALUES ($1, $2, $3)
-ON CONFLICT (code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en"""
+ON CONFLICT (code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en
+WHERE (departments.name_zh, departments.name_en) IS DISTINCT FROM (EXCLUDED.name_zh, EXCLUDED.name_en)"""
 DEPARTMENT_EXISTS = "SELECT 1 FROM departments WHERE code = $1"
 
 INSERT_ORGANISATION = "INSERT INTO organisations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id, name"
