@@ -155,15 +155,14 @@ class RedisStore:
         self.script = self.redis.register_script(self.HIT)
         self.undo_script = self.redis.register_script(self.UNDO)
         self._queued: list[tuple[str, list, asyncio.Future]] = []
-        self._sending = False
+        self._sender: asyncio.Task | None = None  # held here: the loop keeps only weak references to tasks
 
     async def hit(self, key: str, rule: Rule) -> tuple[int, float]:
         """Count one attempt; return (attempts in the window, seconds until the window ends)."""
         done = asyncio.get_running_loop().create_future()
         self._queued.append((key, [rule.window * 1000, (rule.cap or 0) * 1000, rule.limit], done))
-        if not self._sending:
-            self._sending = True
-            asyncio.ensure_future(self._send())
+        if self._sender is None:
+            self._sender = asyncio.ensure_future(self._send())
         hits, ttl_ms = await done
         return int(hits), int(ttl_ms) / 1000
 
@@ -187,7 +186,7 @@ class RedisStore:
                     else:
                         done.set_result(answer)
         finally:
-            self._sending = False
+            self._sender = None
 
     async def reset(self, key: str) -> None:
         """Forget a key's attempts (a successful sign-in)."""
