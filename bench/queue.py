@@ -241,6 +241,7 @@ async def _measure(mode, args, pg, data, dsn, pool, server, ctx, workers, comman
             q.put(("stop",))
         stopped = await loop.run_in_executor(None, _get, results, "stopped", args.workers, 120)
         out["client_stats"] = sum((Counter(s[0]) for s in stopped.values()), Counter())
+        out["client_lags"] = [lags for _, lags in stopped.values()]
         out["cpu"] = {"enqueue": usage.between("connected", "enqueued"), "claim": usage.between("pause", "claimed"),
                       "settle": usage.between("claimed", "settled")}
         if "kill+10s" in usage.marks:

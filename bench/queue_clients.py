@@ -269,6 +269,7 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
     loop = asyncio.get_running_loop()
     stats = {"updates": 0, "resyncs": 0, "resync_failed": 0, "gap": 0, "mine": 0, "old_seq": 0, "reconnects": 0, "disconnects": 0,
                  "called": 0, "observed": 0, "inversions": 0}
+    stats["lags"] = {}
     http = shared_session()
     decoded = Decoded()
     clients = [WaitingPatient(http, decoded, url, token, entry_id, stats, reorder) for token, entry_id in patients]
@@ -289,16 +290,19 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
     ok = await asyncio.gather(*(start(c) for c in clients))
     live = [c for c, good in zip(clients, ok) if good]
     gc.freeze()  # the connected clients' objects stay out of the collector: no load-generator pauses
+    lag = asyncio.ensure_future(_loop_lag(stats))
     results.put(("ready", index, len(live), failures[:3], len(failures), time.perf_counter() - started))
 
     command = await loop.run_in_executor(None, commands.get)
     assert command[0] == "stop"
+    lag.cancel()
     stats_at_stop = dict(stats)
+    lags = stats_at_stop.pop("lags")
     for client in clients:
         client.closing = True
     await asyncio.gather(*(c.sio.disconnect() for c in clients), return_exceptions=True)
     await http.close()
-    results.put(("stopped", index, stats_at_stop))
+    results.put(("stopped", index, stats_at_stop, lags))
 
     command = await loop.run_in_executor(None, commands.get)
     assert command[0] == "analyse"
@@ -306,6 +310,19 @@ async def _run_worker(index: int, url: str, patients: list[tuple[str, int]], com
         os.sched_setaffinity(0, range(os.cpu_count() or 1))
     truth = command[1]
     results.put(("analysis", index, analyse(live, truth)))
+
+
+async def _loop_lag(stats: dict, tick: float = 0.05) -> None:
+    """The worker's own delay: how late its loop wakes for a 50 ms tick (a client that shows a change
+    late because the load generator was busy, not the server). Kept as (wall time, ms) per second."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + tick
+        await asyncio.sleep(tick)
+        late = int((loop.time() - due) * 1000)
+        second = int(time.time())
+        if late > stats["lags"].get(second, -1):
+            stats["lags"][second] = late
 
 
 def worker_main(index: int, url: str, patients: list[tuple[str, int]], commands, results,

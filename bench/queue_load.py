@@ -31,12 +31,13 @@ class Usage:
         mark = {"cores": per_core, "server": self.server.cpu_seconds(), "postgres": self.pg.cpu_seconds(),
                 "clients": sum(cpu_seconds(p) for p in self.workers), "driver": cpu_seconds(self.me),
                 "machine": machine.user + machine.system + machine.nice + getattr(machine, "softirq", 0.0)
-                + getattr(machine, "irq", 0.0), "wall": time.perf_counter()}
+                + getattr(machine, "irq", 0.0), "wall": time.perf_counter(), "epoch": time.time()}
         self.marks[name] = mark
 
     def between(self, a: str, b: str) -> dict[str, float | None]:
         out = {k: (None if self.marks[b][k] is None or self.marks[a][k] is None
-               else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a] if k != "cores"}
+               else self.marks[b][k] - self.marks[a][k]) for k in self.marks[a] if k not in ("cores", "epoch")}
+        out["span"] = (self.marks[a]["epoch"], self.marks[b]["epoch"])
         out["cores"] = [y - x for x, y in zip(self.marks[a]["cores"], self.marks[b]["cores"])]
         return out
 

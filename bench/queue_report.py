@@ -140,6 +140,13 @@ def figures(r: dict) -> dict[str, float | None]:
             }
 
 
+def worker_lag(r: dict, span: tuple[float, float]) -> int | None:
+    """The client workers' largest loop delay (ms) in a phase: how late the load generator itself was."""
+    first, last = int(span[0]), int(span[1])
+    seen = [ms for lags in r.get("client_lags", []) for second, ms in lags.items() if first <= second <= last]
+    return max(seen) if seen else None
+
+
 def moved(changes) -> int:
     """Patients who joined or left the waiting list in these changes (a change may carry several)."""
     return sum(len(c.removed) + len(c.inserted) for c in changes)
@@ -228,7 +235,8 @@ def report(r: dict, args: argparse.Namespace) -> None:
               f"{_fmt(u['server'], digits=2)}, PostgreSQL {_fmt(u['postgres'], digits=2)}, client workers "
               f"{_fmt(u['clients'], digits=2)}, bench driver {_fmt(u['driver'], digits=2)}; other processes on the "
               f"machine {_fmt(max(0.0, u['machine'] - ours), digits=2)}; per core busy "
-              + ", ".join(f"cpu{i} {100 * busy / u['wall']:.0f}%" for i, busy in enumerate(u["cores"])))
+              + ", ".join(f"cpu{i} {100 * busy / u['wall']:.0f}%" for i, busy in enumerate(u["cores"]))
+              + f"; the client workers' loop woke up to {_fmt(worker_lag(r, u['span']), ' ms', 0)} late")
     idle = r["cpu"]["settle"]
     print(f"  server CPU per queue change {_fmt(f['server CPU per queue change (ms)'], digits=2)} ms "
           f"({moved(r['steady_changes'])} patients joined or left in these two phases, in {len(r['steady_changes'])} "
