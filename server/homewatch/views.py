@@ -12,12 +12,15 @@ from server.homewatch import device_views as devices
 from server.homewatch import home_views as homes
 from server.homewatch import report_views as reports
 from server.homewatch import shift_views as shifts
+from server.homewatch.keys import HOMEWATCH
 from server.web import pages
 
 carer_page = pages.page("homewatch/carer.html", "carer", "street_operator")
 family_page = pages.page("homewatch/family.html", "family")
 resident_page = pages.page("homewatch/resident.html", "patient")
-operator_page = pages.page("homewatch/operator.html", "street_operator")
+# The charts' days are the homes' days (the report counts them in that zone), whatever the browser's clock says.
+operator_page = pages.page("homewatch/operator.html", "street_operator",
+                           context=lambda request: {"homes_zone": request.app[HOMEWATCH].cfg.timezone})
 
 ROUTES = [
     ("GET", "/homewatch/carer", carer_page, "hw_carer_page", None),

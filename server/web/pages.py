@@ -41,13 +41,14 @@ def render(request: web.Request, template: str, context: dict | None = None, sta
     return response
 
 
-def page(template: str, *roles: str):
-    """A handler rendering `template` for the given roles (anyone when none); others are sent to sign in."""
+def page(template: str, *roles: str, context=None):
+    """A handler rendering `template` for the given roles (anyone when none); others are sent to sign in.
+    `context(request)`, when given, adds what the template needs beyond every page's context."""
     async def handler(request: web.Request) -> web.StreamResponse:
         user = request[USER]
         if roles and (user is None or user["role"] not in roles):
             raise web.HTTPFound(f"/?next={request.path}")
-        return render(request, template)
+        return render(request, template, context(request) if context else None)
     handler.__doc__ = f"The {template} page."
     return handler
 

@@ -26,13 +26,15 @@ function svg(label, height = H) {
                      preserveAspectRatio: "xMidYMid meet" });
 }
 
-/** Every day of the last `days` (ISO dates, oldest first), so days without calls show as gaps. */
-export function lastDays(days, today = new Date()) {
+/** Every day of the last `days` (ISO dates, oldest first), so days without calls show as gaps. The
+ * days are those of `zone` (the homes' wall time, in which the report counts them), not the browser's:
+ * a browser on another clock would otherwise drop today's calls or show tomorrow empty. */
+export function lastDays(days, zone, now = new Date()) {
+  // en-CA writes dates as YYYY-MM-DD; the day at noon UTC then steps back a day at a time.
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  const noon = Date.parse(`${today}T12:00:00Z`);
   const out = [];
-  for (let i = days - 1; i >= 0; i -= 1) {
-    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() - i, 12);
-    out.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`);
-  }
+  for (let i = days - 1; i >= 0; i -= 1) out.push(new Date(noon - i * 86400000).toISOString().slice(0, 10));
   return out;
 }
 

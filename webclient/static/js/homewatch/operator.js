@@ -18,7 +18,7 @@ function cell(value) { const td = document.createElement("td"); td.textContent =
 
 async function loadCharts() {
   const rows = await api("GET", `/api/homewatch/reports?days=${DAYS}&by=day`);
-  const days = lastDays(DAYS);
+  const days = lastDays(DAYS, document.getElementById("charts").dataset.zone || "Asia/Shanghai");
   kindsChart(document.getElementById("chart-kinds"), rows, days);
   ackChart(document.getElementById("chart-ack"), rows, days);
   arrivalChart(document.getElementById("chart-arrival"), rows, days);
