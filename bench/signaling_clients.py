@@ -50,6 +50,13 @@ def pick_kind(rng: random.Random, mix) -> str:
 _IN_FLIGHT: set = set()
 
 
+def _spawn(coro) -> None:
+    """Run a send in the background, held here: the loop keeps only weak references to tasks."""
+    task = asyncio.ensure_future(coro)
+    _IN_FLIGHT.add(task)
+    task.add_done_callback(_IN_FLIGHT.discard)
+
+
 class Member:
     """One side of a consultation: a Socket.IO client that sends and times messages."""
 
@@ -109,9 +116,7 @@ class Member:
             self.stats.sent -= 1
             self.stats.refused += 1
         if self.closed_loop:
-            task = asyncio.ensure_future(self.send("candidate"))
-            _IN_FLIGHT.add(task)
-            task.add_done_callback(_IN_FLIGHT.discard)
+            _spawn(self.send("candidate"))
 
     async def on_signal(self, message) -> None:
         self._arrived("signal", message["data"]["ts"], message["data"]["ph"])
@@ -126,9 +131,7 @@ class Member:
         now = time.monotonic()
         self.stats.arrived(kind, ts, phase, now)
         if self.closed_loop and phase == self.stats.phase:
-            task = asyncio.ensure_future(self.send())
-            _IN_FLIGHT.add(task)  # the loop keeps only weak references to tasks
-            task.add_done_callback(_IN_FLIGHT.discard)
+            _spawn(self.send())
 
 
 @dataclass

@@ -99,8 +99,7 @@ class Arrivals:
                 return
         except Exception as error:  # the database went away: every request of the batch gets the error
             for arrival in batch:
-                if not arrival.outcome.done():
-                    arrival.outcome.set_exception(error)
+                _settle(arrival, error=error)
             return
         except BaseException:  # the leader was cancelled (shutdown): the others are not left waiting
             for arrival in batch:
